@@ -1,0 +1,1 @@
+namespace Callscope.Core; public static class Placeholder { }

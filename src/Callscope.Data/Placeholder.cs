@@ -1,0 +1,1 @@
+namespace Callscope.Data; public static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace Callscope.Core.Tests; public class T { [Fact] public void Works() => Assert.True(true); }
