@@ -1,4 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Callscope.Server.Hosting;
+
+return CommandLine.Run(args);
+
+/// <summary>The entry point, visible to the tests' host factory.</summary>
 public partial class Program;

@@ -1,0 +1,327 @@
+namespace Callscope.Core.Law;
+
+/// <summary>
+/// The session law as a state machine over one room's events taken in <see cref="LawOrder"/>. Appending an event
+/// that comes after everything seen so far is the fast path; anything else needs <see cref="RoomLaw.Compute"/>
+/// over the whole event set. Both go through <see cref="Append"/>, so they cannot disagree.
+/// </summary>
+public sealed class RoomSweep(RoomPolicy policy)
+{
+    private readonly Dictionary<string, Open> open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset?> lastRealJoin = new(StringComparer.Ordinal);
+    private readonly HashSet<string> syntheticJoinsGiven = new(StringComparer.Ordinal);
+    private readonly HashSet<string> seenKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParticipantRecord> currentParticipants = new(StringComparer.Ordinal);
+    private readonly Dictionary<ParticipantRecord, int> openPerParticipant = new(ReferenceEqualityComparer.Instance);
+    private readonly List<SessionRecord> sessions = [];
+    private readonly HashSet<SessionRecord> touched = new(ReferenceEqualityComparer.Instance);
+
+    private sealed record Open(ParticipantRecord Participant, ConnectionRecord Connection);
+
+    public RoomPolicy Policy { get; private set; } = policy;
+
+    public SessionRecord? Current { get; private set; }
+
+    /// <summary>The last event applied; only events after it can take the fast path.</summary>
+    public LawOrder? Cursor { get; private set; }
+
+    /// <summary>Every session this sweep has produced that has not been released.</summary>
+    public IReadOnlyList<SessionRecord> Sessions => sessions;
+
+    public bool CanAppend(LawEvent e)
+    {
+        if (Cursor is not { } cursor)
+        {
+            return true;
+        }
+
+        if (e.Order <= cursor)
+        {
+            return false;
+        }
+
+        return !NeedsSyntheticJoin(e) || SyntheticJoinFor(e).Order > cursor;
+    }
+
+    /// <summary>Applies one event that comes after <see cref="Cursor"/>.</summary>
+    public void Append(LawEvent e)
+    {
+        if (Cursor is { } cursor && e.Order <= cursor)
+        {
+            throw new InvalidOperationException($"Event {e.Id} is not after the sweep's cursor; recompute the room instead.");
+        }
+
+        if (NeedsSyntheticJoin(e))
+        {
+            Apply(SyntheticJoinFor(e));
+        }
+
+        Apply(e);
+    }
+
+    /// <summary>A setting changed: it applies to the live session and to sessions that start later.</summary>
+    public void Reconfigure(RoomPolicy newPolicy)
+    {
+        Policy = newPolicy;
+        if (Current is { } current)
+        {
+            current.GracePeriod = newPolicy.GracePeriod;
+            current.SessionLength = newPolicy.SessionLength;
+            touched.Add(current);
+        }
+    }
+
+    /// <summary>The sessions as they stand at <paramref name="now"/>, without changing the sweep.</summary>
+    public IReadOnlyList<SessionRecord> ViewAt(DateTimeOffset now) => [.. sessions.Select(s => ReferenceEquals(s, Current) ? CurrentAt(now)! : s)];
+
+    /// <summary>The live session as it stands at <paramref name="now"/> (ended there if its deadline has passed).</summary>
+    public SessionRecord? CurrentAt(DateTimeOffset now)
+    {
+        if (Current is not { } current)
+        {
+            return null;
+        }
+
+        if (current.Deadline is not { } due || due.At > now)
+        {
+            return current;
+        }
+
+        var copy = current.Clone();
+        Seal(copy, due.At, due.Reason, endedBy: null);
+        return copy;
+    }
+
+    /// <summary>Sessions changed since the last call, for the store to write.</summary>
+    public IReadOnlyList<SessionRecord> TakeTouched()
+    {
+        var list = touched.ToList();
+        touched.Clear();
+        return list;
+    }
+
+    public void MarkTouched(SessionRecord session) => touched.Add(session);
+
+    /// <summary>Forgets ended sessions that have been written, so that a long-lived room costs little memory.</summary>
+    public void ReleaseEnded() => sessions.RemoveAll(s => !ReferenceEquals(s, Current) && !touched.Contains(s));
+
+    internal bool NeedsSyntheticJoin(LawEvent e) =>
+        e.Kind == LawKind.Leave
+        && e.JoinedAt is { } joinedAt && joinedAt < e.Time
+        && !syntheticJoinsGiven.Contains(e.Id)
+        && !(lastRealJoin.TryGetValue(e.ConnectionKey, out var last) && last >= joinedAt);
+
+    internal static LawEvent SyntheticJoinFor(LawEvent leave) => leave with
+    {
+        Id = leave.Id + "/join",
+        Kind = LawKind.Join,
+        Time = leave.JoinedAt!.Value,
+        JoinedAt = null,
+        Reason = null,
+        SyntheticFor = leave.Id,
+    };
+
+    private void Apply(LawEvent e)
+    {
+        Expire(e.Time);
+        switch (e.Kind)
+        {
+            case LawKind.Join:
+                ApplyJoin(e);
+                break;
+            case LawKind.Leave:
+                ApplyLeave(e);
+                break;
+            case LawKind.SessionEnd:
+                if (Current is { } live)
+                {
+                    Seal(live, e.Time, e.EndReason ?? EndReasons.Moderator, e.EndedBy);
+                }
+
+                break;
+            case LawKind.RoomClosed:
+                foreach (var key in open.Keys.ToList())
+                {
+                    Close(key, e.Time, LeaveReasons.RoomClosed);
+                }
+
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), e.Kind, "Unknown law kind.");
+        }
+
+        Cursor = e.Order;
+    }
+
+    private void ApplyJoin(LawEvent e)
+    {
+        var key = e.ConnectionKey;
+        seenKeys.Add(key);
+        if (e.SyntheticFor is { } leaveId)
+        {
+            syntheticJoinsGiven.Add(leaveId);
+        }
+        else
+        {
+            lastRealJoin[key] = e.Time;
+        }
+
+        if (open.ContainsKey(key))
+        {
+            Close(key, e.Time, LeaveReasons.Network);
+        }
+
+        if (Current is null && e.Passive)
+        {
+            return;
+        }
+
+        var session = Current ?? StartSession(e.Time);
+        var participant = ParticipantFor(session, e);
+        var connection = new ConnectionRecord
+        {
+            OpenEventId = e.SyntheticFor ?? e.Id, ConnectionId = e.ConnectionId, JoinTime = e.Time, Passive = e.Passive,
+        };
+        participant.Connections.Add(connection);
+        open[key] = new Open(participant, connection);
+        if (!e.Passive)
+        {
+            session.ActiveConnections++;
+            var count = openPerParticipant.GetValueOrDefault(participant) + 1;
+            openPerParticipant[participant] = count;
+            if (count == 1)
+            {
+                var liveNow = openPerParticipant.Count(p => p.Value > 0);
+                session.MaxConcurrentParticipants = Math.Max(session.MaxConcurrentParticipants, liveNow);
+            }
+        }
+
+        touched.Add(session);
+    }
+
+    private void ApplyLeave(LawEvent e)
+    {
+        var key = e.ConnectionKey;
+        if (open.ContainsKey(key))
+        {
+            Close(key, e.Time, e.Reason ?? LeaveReasons.Left);
+            return;
+        }
+
+        if (!seenKeys.Add(key))
+        {
+            // A leave for a connection that is already closed (by a session end, or a second leave): log only.
+            return;
+        }
+
+        if (e.Passive && Current is null)
+        {
+            return;
+        }
+
+        var session = Current ?? StartSession(e.Time);
+        var participant = ParticipantFor(session, e);
+        participant.Connections.Add(new ConnectionRecord
+        {
+            OpenEventId = e.Id, ConnectionId = e.ConnectionId, JoinTime = e.Time, LeaveTime = e.Time,
+            LeaveReason = e.Reason ?? LeaveReasons.Left, JoinMissing = true, Passive = e.Passive,
+        });
+        if (session.ActiveConnections == 0 && !e.Passive)
+        {
+            session.LastParticipantLeftAt = e.Time;
+            session.MaxConcurrentParticipants = Math.Max(session.MaxConcurrentParticipants, 1);
+        }
+
+        touched.Add(session);
+    }
+
+    private SessionRecord StartSession(DateTimeOffset at)
+    {
+        var session = new SessionRecord { Start = at, GracePeriod = Policy.GracePeriod, SessionLength = Policy.SessionLength };
+        sessions.Add(session);
+        Current = session;
+        currentParticipants.Clear();
+        openPerParticipant.Clear();
+        touched.Add(session);
+        return session;
+    }
+
+    private ParticipantRecord ParticipantFor(SessionRecord session, LawEvent e)
+    {
+        var key = e.ExternalId is { } x ? "x:" + x : "e:" + (e.SyntheticFor ?? e.Id);
+        if (!currentParticipants.TryGetValue(key, out var participant))
+        {
+            participant = new ParticipantRecord { Key = key, ExternalId = e.ExternalId };
+            currentParticipants[key] = participant;
+            session.Participants.Add(participant);
+        }
+
+        participant.Name = e.Name ?? participant.Name;
+        participant.Role = e.Role ?? participant.Role;
+        participant.Client = e.Client ?? participant.Client;
+        return participant;
+    }
+
+    private void Close(string key, DateTimeOffset at, string reason)
+    {
+        var entry = open[key];
+        open.Remove(key);
+        entry.Connection.LeaveTime = at;
+        entry.Connection.LeaveReason = reason;
+        if (entry.Connection.Passive || Current is not { } session)
+        {
+            return;
+        }
+
+        openPerParticipant[entry.Participant]--;
+        session.ActiveConnections--;
+        if (session.ActiveConnections == 0)
+        {
+            session.LastParticipantLeftAt = at;
+        }
+
+        touched.Add(session);
+    }
+
+    private void Expire(DateTimeOffset until)
+    {
+        if (Current is { Deadline: { } due } session && due.At <= until)
+        {
+            Seal(session, due.At, due.Reason, endedBy: null);
+        }
+    }
+
+    /// <summary>Ends a session at <paramref name="at"/>, closing every connection still open.</summary>
+    private void Seal(SessionRecord session, DateTimeOffset at, string reason, string? endedBy)
+    {
+        var wasActive = false;
+        foreach (var connection in session.Participants.SelectMany(p => p.Connections).Where(c => c.LeaveTime is null))
+        {
+            connection.LeaveTime = at;
+            connection.LeaveReason = LeaveReasons.SessionEnded;
+            wasActive |= !connection.Passive;
+        }
+
+        if (wasActive)
+        {
+            session.LastParticipantLeftAt = at;
+        }
+
+        session.ActiveConnections = 0;
+        session.End = at;
+        session.EndReason = reason;
+        session.EndedBy = endedBy;
+        if (!ReferenceEquals(session, Current))
+        {
+            return;
+        }
+
+        foreach (var key in open.Where(o => session.Participants.Contains(o.Value.Participant)).Select(o => o.Key).ToList())
+        {
+            open.Remove(key);
+        }
+
+        Current = null;
+        touched.Add(session);
+    }
+}

@@ -1,1 +1,0 @@
-namespace Callscope.Core; public static class Placeholder { }

@@ -1,0 +1,382 @@
+using Callscope.Core;
+using Callscope.Core.Events;
+using Callscope.Core.Ingest;
+using Callscope.Core.Law;
+using Callscope.Data.Rooms;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Callscope.Data.Ingest;
+
+/// <summary>One transaction of the writer: the commands it holds run one after another inside it.</summary>
+internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction tx, RoomStates states, DateTimeOffset now)
+{
+    /// <summary>Rooms whose cached state this unit changed: forgotten if the transaction does not commit.</summary>
+    public HashSet<RoomId> TouchedRooms { get; } = [];
+
+    /// <summary>Teams whose data changed, for live updates.</summary>
+    public HashSet<TeamId> ChangedTeams { get; } = [];
+
+    public IngestResult Ingest(TeamId team, IReadOnlyList<IncomingEvent> events)
+    {
+        var rooms = ResolveRooms(team, events, out var problems);
+        if (problems.Count > 0)
+        {
+            return new IngestResult(0, 0, problems);
+        }
+
+        var fresh = new Dictionary<RoomId, List<LawEvent>>();
+        var accepted = 0;
+        using var insert = PrepareInsert();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var room = rooms[i];
+            if (!InsertEvent(insert, team, room, e))
+            {
+                continue;
+            }
+
+            accepted++;
+            if (e.ToLaw() is { } law)
+            {
+                (fresh.TryGetValue(room, out var list) ? list : fresh[room] = []).Add(law);
+            }
+        }
+
+        foreach (var (room, law) in fresh)
+        {
+            Apply(team, room, law);
+        }
+
+        if (accepted > 0)
+        {
+            ChangedTeams.Add(team);
+        }
+
+        return new IngestResult(accepted, events.Count - accepted, []);
+    }
+
+    public EndOutcome EndSession(TeamId team, string sessionId, string endedBy)
+    {
+        var found = connection.QuerySingleOrDefault<(string Id, string RoomId)?>(
+            """
+            SELECT s.id, s.room_id FROM sessions s
+            WHERE s.team_id = @team AND s.id = COALESCE((SELECT session_id FROM session_aliases WHERE alias_id = @sessionId AND team_id = @team), @sessionId)
+            """,
+            new { team = team.ToString(), sessionId }, tx);
+        if (found is not { } row)
+        {
+            return EndOutcome.NotFound;
+        }
+
+        var room = new RoomId(Guid.Parse(row.RoomId));
+        var state = State(team, room);
+        if (state.CurrentAt(now) is not { End: null, Id: { } live } || live.ToString() != row.Id)
+        {
+            return EndOutcome.NotLive;
+        }
+
+        EndLiveSession(team, room, endedBy);
+        return EndOutcome.Ended;
+    }
+
+    public bool DeleteRoom(TeamId team, RoomId room, string deletedBy)
+    {
+        if (connection.QuerySingleOrDefault<string>("SELECT id FROM rooms WHERE id = @id AND team_id = @team AND deleted_at IS NULL",
+                new { id = room.ToString(), team = team.ToString() }, tx) is null)
+        {
+            return false;
+        }
+
+        if (State(team, room).CurrentAt(now) is { End: null })
+        {
+            EndLiveSession(team, room, deletedBy);
+        }
+
+        var history = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM events WHERE room_id = @id", new { id = room.ToString() }, tx);
+        connection.Execute(
+            history > 0 ? "UPDATE rooms SET deleted_at = @now, updated_at = @now WHERE id = @id" : "DELETE FROM rooms WHERE id = @id",
+            new { id = room.ToString(), now = DbTime.Ms(now) }, tx);
+        states.Forget(room);
+        ChangedTeams.Add(team);
+        return true;
+    }
+
+    public void Reconfigure(TeamId team, RoomId? only)
+    {
+        var rooms = connection.Query<string>(
+            "SELECT DISTINCT room_id FROM sessions WHERE team_id = @team AND end_time IS NULL AND (@room IS NULL OR room_id = @room)",
+            new { team = team.ToString(), room = only?.ToString() }, tx).Select(r => new RoomId(Guid.Parse(r))).ToList();
+        foreach (var cached in states.OfTeam(team).Where(r => only is null || r == only))
+        {
+            if (!rooms.Contains(cached))
+            {
+                rooms.Add(cached);
+            }
+        }
+
+        foreach (var room in rooms)
+        {
+            var state = State(team, room);
+            state.Reconfigure(LoadPolicy(room));
+            WriteTouched(team, room, state);
+        }
+
+        ChangedTeams.Add(team);
+    }
+
+    public int ExpireDue()
+    {
+        var due = connection.Query<(string Team, string Room)>(
+            "SELECT DISTINCT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1000",
+            new { now = DbTime.Ms(now) }, tx).ToList();
+        foreach (var (teamText, roomText) in due)
+        {
+            var team = new TeamId(Guid.Parse(teamText));
+            var room = new RoomId(Guid.Parse(roomText));
+            var state = State(team, room);
+            if (state.Current is { } current)
+            {
+                state.MarkTouched(current);
+            }
+
+            WriteTouched(team, room, state);
+            if (state.CurrentAt(now) is null or { End: not null })
+            {
+                // Nothing live is left: the room's state is rebuilt from its events when it is next needed.
+                states.Forget(room);
+            }
+
+            ChangedTeams.Add(team);
+        }
+
+        return due.Count;
+    }
+
+    private void EndLiveSession(TeamId team, RoomId room, string endedBy)
+    {
+        var end = new IncomingEvent(
+            "api-end-" + Guid.CreateVersion7(now).ToString("N"), EventTypes.SessionEnded, now, now, null, new RoomRef(room, null), null,
+            $$"""{"{{LawMapping.SourceMember}}":"api","ended_by":{{System.Text.Json.JsonSerializer.Serialize(endedBy)}}}""");
+        using var insert = PrepareInsert();
+        InsertEvent(insert, team, room, end);
+        Apply(team, room, [end.ToLaw()!]);
+        ChangedTeams.Add(team);
+    }
+
+    private RoomSweep State(TeamId team, RoomId room)
+    {
+        TouchedRooms.Add(room);
+        if (!states.TryGet(room, out var sweep))
+        {
+            sweep = Rebuild(team, room);
+            sweep.TakeTouched();
+            sweep.ReleaseEnded();
+            states.Put(team, room, sweep);
+        }
+
+        return sweep;
+    }
+
+    /// <summary>The fast path appends events that come after everything the room has seen; otherwise the room is recomputed.</summary>
+    private void Apply(TeamId team, RoomId room, List<LawEvent> law)
+    {
+        TouchedRooms.Add(room);
+        ChangedTeams.Add(team);
+        law.Sort((a, b) => a.Order.CompareTo(b.Order));
+        if (states.TryGet(room, out var sweep) && law.TrueForAll(e => TryAppend(sweep, e)))
+        {
+            WriteTouched(team, room, sweep);
+            return;
+        }
+
+        // Rebuilding reads the events this unit has just stored, so it includes them. Nothing before the earliest
+        // of them can change: the law is a sweep in time order.
+        var rebuilt = Rebuild(team, room);
+        var since = law.Min(e => e.JoinedAt is { } j && j < e.Time ? j : e.Time);
+        RewriteFrom(team, room, rebuilt, since);
+        states.Put(team, room, rebuilt);
+    }
+
+    private static bool TryAppend(RoomSweep sweep, LawEvent e)
+    {
+        if (!sweep.CanAppend(e))
+        {
+            return false;
+        }
+
+        sweep.Append(e);
+        return true;
+    }
+
+    /// <summary>Replays a room's stored events; sessions keep the ids they are stored under.</summary>
+    private RoomSweep Rebuild(TeamId team, RoomId room)
+    {
+        var rows = connection.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
+            "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE room_id = @room AND law = 1",
+            new { room = room.ToString() }, tx);
+        var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
+        var sweep = RoomLaw.Replay(law, LoadPolicy(room));
+        var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(room));
+        foreach (var alias in aliases)
+        {
+            connection.Execute("UPDATE session_aliases SET session_id = @to WHERE session_id = @from",
+                new { from = alias.Absorbed.ToString(), to = alias.Survivor.ToString() }, tx);
+            connection.Execute("INSERT OR REPLACE INTO session_aliases (alias_id, team_id, session_id) VALUES (@from, @team, @to)",
+                new { from = alias.Absorbed.ToString(), team = team.ToString(), to = alias.Survivor.ToString() }, tx);
+        }
+
+        return sweep;
+    }
+
+    private List<StoredSpan> StoredSpans(RoomId room) => [.. connection.Query<(string Id, long Start, long? End)>(
+            "SELECT id, start_time, end_time FROM sessions WHERE room_id = @room", new { room = room.ToString() }, tx)
+        .Select(s => new StoredSpan(new SessionId(Guid.Parse(s.Id)), DbTime.At(s.Start), DbTime.At(s.End)))];
+
+    private RoomPolicy LoadPolicy(RoomId room)
+    {
+        var p = connection.QuerySingle<(long TeamGrace, long? TeamLength, long? RoomGrace, long? RoomLength)>(
+            "SELECT t.grace_period, t.session_length, r.grace_period, r.session_length FROM rooms r JOIN teams t ON t.id = r.team_id WHERE r.id = @room",
+            new { room = room.ToString() }, tx);
+        return RoomPolicy.Resolve((int)p.TeamGrace, (int?)p.TeamLength, (int?)p.RoomGrace, (int?)p.RoomLength);
+    }
+
+    /// <summary>
+    /// Writes a recomputed room from <paramref name="since"/> on: sessions stored as ended before it are final and
+    /// stay as they are; every other stored session of the room is replaced by what the law computes now.
+    /// </summary>
+    private void RewriteFrom(TeamId team, RoomId room, RoomSweep sweep, DateTimeOffset since)
+    {
+        var final = StoredSpans(room).Where(s => s.End is { } end && end < since).Select(s => s.Id).ToHashSet();
+        var roomText = room.ToString();
+        var cutoff = DbTime.Ms(since);
+        connection.Execute(
+            "DELETE FROM participants WHERE session_id IN (SELECT id FROM sessions WHERE room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff))",
+            new { roomText, cutoff }, tx);
+        connection.Execute("DELETE FROM sessions WHERE room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff)", new { roomText, cutoff }, tx);
+        foreach (var s in sweep.Sessions)
+        {
+            s.Id ??= SessionId.New(s.Start);
+        }
+
+        foreach (var s in sweep.ViewAt(now).Where(s => !final.Contains(s.Id!.Value)))
+        {
+            SessionRows.Write(connection, tx, team, room, s);
+        }
+
+        sweep.TakeTouched();
+        sweep.ReleaseEnded();
+    }
+
+    private void WriteTouched(TeamId team, RoomId room, RoomSweep sweep)
+    {
+        foreach (var s in sweep.TakeTouched())
+        {
+            s.Id ??= SessionId.New(s.Start);
+            var view = ReferenceEquals(s, sweep.Current) ? sweep.CurrentAt(now)! : s;
+            SessionRows.Write(connection, tx, team, room, view);
+        }
+
+        sweep.ReleaseEnded();
+    }
+
+    private List<RoomId> ResolveRooms(TeamId team, IReadOnlyList<IncomingEvent> events, out List<EventProblem> problems)
+    {
+        problems = [];
+        var byId = new Dictionary<Guid, bool>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].Room.Id is not { } id)
+            {
+                continue;
+            }
+
+            if (!byId.TryGetValue(id.Value, out var exists))
+            {
+                exists = connection.ExecuteScalar<long>(
+                    "SELECT COUNT(*) FROM rooms WHERE id = @id AND team_id = @team AND deleted_at IS NULL",
+                    new { id = id.ToString(), team = team.ToString() }, tx) > 0;
+                byId[id.Value] = exists;
+            }
+
+            if (!exists)
+            {
+                problems.Add(new EventProblem(i, "room.id", $"No room with id {id} exists in this team."));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            return [];
+        }
+
+        var byName = new Dictionary<string, RoomId>(StringComparer.Ordinal);
+        var resolved = new List<RoomId>(events.Count);
+        foreach (var e in events)
+        {
+            if (e.Room.Id is { } id)
+            {
+                resolved.Add(id);
+                continue;
+            }
+
+            var name = e.Room.FriendlyUrl!;
+            if (!byName.TryGetValue(name, out var room))
+            {
+                room = RoomStore.Find(connection, tx, team, name)?.Id ?? CreateRoom(team, e.Room);
+                byName[name] = room;
+            }
+
+            resolved.Add(room);
+        }
+
+        return resolved;
+    }
+
+    private RoomId CreateRoom(TeamId team, RoomRef reference)
+    {
+        var room = new Room(new RoomId(Guid.CreateVersion7(now)), team, reference.FriendlyUrl!, reference.Description, reference.ExternalId,
+            null, null, null, now, now, null);
+        RoomStore.Insert(connection, tx, room);
+        return room.Id;
+    }
+
+    private SqliteCommand PrepareInsert()
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText =
+            """
+            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
+            VALUES ($team, $id, $room, $type, $ts, $received, $skew, $law, $external, $connection, $name, $role, $data)
+            ON CONFLICT (team_id, id) DO NOTHING
+            """;
+        foreach (var name in (string[])["$team", "$id", "$room", "$type", "$ts", "$received", "$skew", "$law", "$external", "$connection", "$name", "$role", "$data"])
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static bool InsertEvent(SqliteCommand insert, TeamId team, RoomId room, IncomingEvent e)
+    {
+        var p = insert.Parameters;
+        p[0].Value = team.ToString();
+        p[1].Value = e.Id;
+        p[2].Value = room.ToString();
+        p[3].Value = e.Type;
+        p[4].Value = DbTime.Ms(e.Timestamp);
+        p[5].Value = DbTime.Ms(e.ReceivedAt);
+        p[6].Value = e.Skew is { } skew ? (long)skew.TotalMilliseconds : DBNull.Value;
+        p[7].Value = LawMapping.IsLawType(e.Type) ? 1 : 0;
+        p[8].Value = (object?)e.Participant?.ExternalId ?? DBNull.Value;
+        p[9].Value = (object?)e.Participant?.ConnectionId ?? DBNull.Value;
+        p[10].Value = (object?)e.Participant?.Name ?? DBNull.Value;
+        p[11].Value = (object?)e.Participant?.Role ?? DBNull.Value;
+        p[12].Value = (object?)e.DataJson ?? DBNull.Value;
+        return insert.ExecuteNonQuery() == 1;
+    }
+}

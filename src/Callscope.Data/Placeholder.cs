@@ -1,1 +1,0 @@
-namespace Callscope.Data; public static class Placeholder { }

@@ -1,0 +1,347 @@
+using System.Text;
+using Callscope.Core;
+using Callscope.Core.Law;
+using Dapper;
+
+namespace Callscope.Data.Sessions;
+
+/// <summary>
+/// Reads sessions, participants and events. A session whose deadline has passed reads as ended even before the
+/// sweeper has written it, so that answers are exact to the millisecond.
+/// </summary>
+public sealed class SessionQueries(CallscopeDatabase database, TimeProvider clock)
+{
+    private const string SessionSelect =
+        """
+        SELECT s.id AS Id, s.room_id AS RoomId, r.friendly_url AS RoomFriendlyUrl, r.description AS RoomDescription, r.external_id AS RoomExternalId,
+            r.deleted_at AS RoomDeletedAt, s.start_time AS Start, s.end_time AS EndTime, s.end_reason AS EndReason, s.ended_by AS EndedBy,
+            s.last_left_at AS LastLeftAt, s.active_connections AS ActiveConnections, s.participants_live AS ParticipantsLive,
+            s.participants_total AS ParticipantsTotal, s.max_concurrent AS MaxConcurrent, s.grace_period AS GracePeriod,
+            s.deadline AS Deadline, s.deadline_reason AS DeadlineReason
+        FROM sessions s JOIN rooms r ON r.id = s.room_id
+        """;
+
+    /// <summary>Live: not ended, and its deadline (if any) still ahead.</summary>
+    private const string LiveCondition = "(s.end_time IS NULL AND (s.deadline IS NULL OR s.deadline > @now))";
+
+    public Page<SessionView> List(TeamId team, SessionFilter filter, Paging paging)
+    {
+        var now = clock.GetUtcNow();
+        var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
+        var where = new StringBuilder("s.team_id = @team");
+        if (filter.Live is { } live)
+        {
+            where.Append(live ? " AND " + LiveCondition : " AND NOT " + LiveCondition);
+        }
+
+        if (filter.RoomId is { } room)
+        {
+            where.Append(" AND s.room_id = @room");
+            p.Add("room", room.ToString());
+        }
+
+        AddRange(where, p, "s.start_time", filter.From, filter.To);
+        if (!string.IsNullOrWhiteSpace(filter.Query))
+        {
+            var q = filter.Query.Trim();
+            where.Append(
+                """
+                 AND (s.id = @q OR s.id IN (SELECT session_id FROM session_aliases WHERE alias_id = @q AND team_id = @team)
+                  OR (length(@q) >= 4 AND s.id LIKE @qprefix ESCAPE '\') OR r.id = @q
+                  OR r.friendly_url LIKE @qlike ESCAPE '\' OR r.description LIKE @qlike ESCAPE '\')
+                """);
+            var escaped = q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            p.Add("q", q.ToLowerInvariant());
+            p.Add("qprefix", escaped.ToLowerInvariant() + "%");
+            p.Add("qlike", "%" + escaped + "%");
+        }
+
+        using var connection = database.Open();
+        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE {where}", p);
+        var order = paging.Descending ? "DESC" : "ASC";
+        if (paging.After is { } after)
+        {
+            if (connection.QuerySingleOrDefault<long?>("SELECT start_time FROM sessions WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is { } start)
+            {
+                where.Append(paging.Descending ? " AND (s.start_time, s.id) < (@aStart, @after)" : " AND (s.start_time, s.id) > (@aStart, @after)");
+                p.Add("aStart", start);
+                p.Add("after", after);
+            }
+        }
+
+        var activeFirst = filter.ActiveFirst ? "CASE WHEN s.active_connections > 0 THEN 0 ELSE 1 END, " : string.Empty;
+        var rows = connection.Query<SessionRow>(
+            $"{SessionSelect} WHERE {where} ORDER BY {activeFirst}s.start_time {order}, s.id {order} LIMIT @limit OFFSET @offset", p);
+        return new Page<SessionView>(total, [.. rows.Select(r => r.ToView(now))]);
+    }
+
+    /// <summary>Finds a session by its id or by an id it absorbed.</summary>
+    public SessionView? Find(TeamId team, string id)
+    {
+        var now = clock.GetUtcNow();
+        using var connection = database.Open();
+        var row = connection.QuerySingleOrDefault<SessionRow>(
+            SessionSelect + " WHERE s.team_id = @team AND s.id = COALESCE((SELECT session_id FROM session_aliases WHERE alias_id = @id AND team_id = @team), @id)",
+            new { team = team.ToString(), id = id.ToLowerInvariant() });
+        return row?.ToView(now);
+    }
+
+    public Page<ParticipantView> Participants(TeamId team, ParticipantFilter filter, Paging paging)
+    {
+        var now = clock.GetUtcNow();
+        var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
+        var where = new StringBuilder("p.team_id = @team");
+        if (filter.Live is { } live)
+        {
+            where.Append(live ? " AND p.live = 1 AND " + LiveCondition : " AND NOT (p.live = 1 AND " + LiveCondition + ")");
+        }
+
+        if (filter.RoomId is { } room)
+        {
+            where.Append(" AND p.room_id = @room");
+            p.Add("room", room.ToString());
+        }
+
+        if (filter.SessionId is { } session)
+        {
+            where.Append(" AND p.session_id = @session");
+            p.Add("session", session.ToString());
+        }
+
+        AddRange(where, p, "p.join_time", filter.From, filter.To);
+        using var connection = database.Open();
+        var from = "FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id";
+        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) {from} WHERE {where}", p);
+        var order = paging.Descending ? "DESC" : "ASC";
+        if (paging.After is { } after
+            && connection.QuerySingleOrDefault<long?>("SELECT join_time FROM participants WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is { } join)
+        {
+            where.Append(paging.Descending ? " AND (p.join_time, p.id) < (@aJoin, @after)" : " AND (p.join_time, p.id) > (@aJoin, @after)");
+            p.Add("aJoin", join);
+            p.Add("after", after);
+        }
+
+        var rows = connection.Query<ParticipantRow>(
+            $"{ParticipantSelect} {from} WHERE {where} ORDER BY p.join_time {order}, p.id {order} LIMIT @limit OFFSET @offset", p);
+        return new Page<ParticipantView>(total, [.. rows.Select(r => r.ToView(now))]);
+    }
+
+    public ParticipantView? FindParticipant(TeamId team, string id)
+    {
+        var now = clock.GetUtcNow();
+        using var connection = database.Open();
+        var row = connection.QuerySingleOrDefault<ParticipantRow>(
+            $"{ParticipantSelect} FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id WHERE p.team_id = @team AND p.id = @id",
+            new { team = team.ToString(), id = id.ToLowerInvariant(), now = DbTime.Ms(now) });
+        return row?.ToView(now);
+    }
+
+    /// <summary>
+    /// The participant's events log: every event of the room between the participant's first join and last leave
+    /// that names the participant's identity or one of its connections (rule 10).
+    /// </summary>
+    public Page<EventView> Events(TeamId team, ParticipantView participant, IReadOnlyCollection<string>? types, Paging paging)
+    {
+        var p = new DynamicParameters(new
+        {
+            team = team.ToString(), room = participant.RoomId.ToString(), from = DbTime.Ms(participant.JoinTime),
+            to = DbTime.Ms(participant.LeaveTime ?? DateTimeOffset.MaxValue.AddYears(-1)), ext = participant.ExternalId,
+            conns = participant.Connections.Select(c => c.ConnectionId).OfType<string>().ToArray(),
+            limit = paging.Limit, offset = paging.Offset,
+        });
+        var where = new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to");
+        where.Append(participant.ExternalId is null ? " AND e.connection_id IN @conns" : " AND (e.external_id = @ext OR e.connection_id IN @conns)");
+        if (types is { Count: > 0 })
+        {
+            where.Append(" AND e.type IN @types");
+            p.Add("types", types.ToArray());
+        }
+
+        return Events(team, where, p, paging);
+    }
+
+    /// <summary>Events of a room in a time span, for room-level events no participant covers.</summary>
+    public Page<EventView> RoomEvents(TeamId team, RoomId room, DateTimeOffset from, DateTimeOffset? to, Paging paging)
+    {
+        var p = new DynamicParameters(new
+        {
+            team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from), to = DbTime.Ms(to ?? DateTimeOffset.MaxValue.AddYears(-1)),
+            limit = paging.Limit, offset = paging.Offset,
+        });
+        return Events(team, new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to"), p, paging);
+    }
+
+    public CurrentStatistics Current(TeamId team)
+    {
+        var now = clock.GetUtcNow();
+        var periodStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        using var connection = database.Open();
+        var args = new { team = team.ToString(), now = DbTime.Ms(now), start = DbTime.Ms(periodStart) };
+        var counts = connection.QuerySingle<(long Active, long EndingSoon, long Participants)>(
+            $"""
+            SELECT COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(s.participants_live), 0)
+            FROM sessions s WHERE s.team_id = @team AND {LiveCondition}
+            """, args);
+        var rows = connection.Query<(string SessionId, string Connections, long? End, long? Deadline)>(
+            """
+            SELECT p.session_id, p.connections, s.end_time, s.deadline FROM participants p JOIN sessions s ON s.id = p.session_id
+            WHERE s.team_id = @team AND (s.end_time IS NULL OR s.end_time >= @start)
+            """, args);
+
+        var sessionEdges = new List<(long At, int Delta)>();
+        var participantEdges = new List<(long At, int Delta)>();
+        var minutes = 0.0;
+        var nowMs = DbTime.Ms(now);
+        foreach (var session in rows.GroupBy(r => r.SessionId))
+        {
+            var sessionIntervals = new List<(long From, long To)>();
+            foreach (var participant in session)
+            {
+                var end = participant.End ?? (participant.Deadline is { } d && d <= nowMs ? d : null);
+                var intervals = ConnectionJson.Read(participant.Connections, DbTime.At(end))
+                    .Select(c => (From: Math.Max(DbTime.Ms(c.JoinTime), DbTime.Ms(periodStart)), To: Math.Min(DbTime.Ms(c.LeaveTime ?? now), nowMs)))
+                    .Where(i => i.To > i.From)
+                    .ToList();
+                minutes += intervals.Sum(i => (i.To - i.From) / 60_000.0);
+                var merged = Merge(intervals);
+                participantEdges.AddRange(merged.SelectMany(i => new[] { (i.From, 1), (i.To, -1) }));
+                sessionIntervals.AddRange(merged);
+            }
+
+            sessionEdges.AddRange(Merge(sessionIntervals).SelectMany(i => new[] { (i.From, 1), (i.To, -1) }));
+        }
+
+        return new CurrentStatistics((int)counts.Active, (int)counts.EndingSoon, (int)counts.Participants,
+            Peak(sessionEdges), Peak(participantEdges), Math.Round(minutes, 2), periodStart);
+    }
+
+    /// <summary>Whether any session's deadline has passed without the session being ended in the store.</summary>
+    public bool AnyDue()
+    {
+        using var connection = database.Open();
+        return connection.ExecuteScalar<long?>(
+            "SELECT 1 FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1", new { now = DbTime.Ms(clock.GetUtcNow()) }) is not null;
+    }
+
+    public IReadOnlyList<LiveRoom> LiveRooms(TeamId team, RoomId? only)
+    {
+        var now = clock.GetUtcNow();
+        var live = List(team, new SessionFilter(Live: true, RoomId: only), new Paging(Limit: int.MaxValue));
+        return [.. live.Data.Select(s => new LiveRoom(s.RoomId, s.RoomExternalId, s.RoomFriendlyUrl, s.Id, s.Start,
+            Participants(team, new ParticipantFilter(Live: true, SessionId: s.Id), new Paging(Limit: int.MaxValue, Descending: false)).Data))];
+    }
+
+    private const string ParticipantSelect =
+        """
+        SELECT p.id AS Id, p.external_id AS ExternalId, p.session_id AS SessionId, p.room_id AS RoomId, r.friendly_url AS RoomFriendlyUrl,
+            p.name AS Name, p.role AS Role, p.join_time AS JoinTime, p.leave_time AS LeaveTime, p.live AS Live, p.device AS Device, p.os AS Os,
+            p.browser AS Browser, p.reconnects AS Reconnects, p.connections AS Connections, s.end_time AS SessionEnd, s.deadline AS SessionDeadline
+        """;
+
+    private Page<EventView> Events(TeamId team, StringBuilder where, DynamicParameters p, Paging paging)
+    {
+        using var connection = database.Open();
+        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM events e WHERE {where}", p);
+        var order = paging.Descending ? "DESC" : "ASC";
+        if (paging.After is { } after
+            && connection.QuerySingleOrDefault<(long Ts, long Seq)?>("SELECT ts, seq FROM events WHERE team_id = @team AND id = @after", new { after, team = team.ToString() }) is { } a)
+        {
+            where.Append(paging.Descending ? " AND (e.ts, e.seq) < (@aTs, @aSeq)" : " AND (e.ts, e.seq) > (@aTs, @aSeq)");
+            p.Add("aTs", a.Ts);
+            p.Add("aSeq", a.Seq);
+        }
+
+        var rows = connection.Query<EventRow>(
+            $"""
+            SELECT e.seq AS Seq, e.id AS Id, e.type AS Type, e.ts AS Ts, e.received_at AS ReceivedAt, e.skew_ms AS SkewMs, e.external_id AS ExternalId,
+                e.connection_id AS ConnectionId, e.participant_name AS ParticipantName, e.data AS Data
+            FROM events e WHERE {where} ORDER BY e.ts {order}, e.seq {order} LIMIT @limit OFFSET @offset
+            """, p);
+        return new Page<EventView>(total, [.. rows.Select(r => new EventView(r.Seq, r.Id, r.Type, DbTime.At(r.Ts), DbTime.At(r.ReceivedAt), r.SkewMs,
+            r.ExternalId, r.ConnectionId, r.ParticipantName, r.Data))]);
+    }
+
+    private static void AddRange(StringBuilder where, DynamicParameters p, string column, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (from is { } f)
+        {
+            where.Append($" AND {column} >= @rangeFrom");
+            p.Add("rangeFrom", DbTime.Ms(f));
+        }
+
+        if (to is { } t)
+        {
+            where.Append($" AND {column} <= @rangeTo");
+            p.Add("rangeTo", DbTime.Ms(t));
+        }
+    }
+
+    private static List<(long From, long To)> Merge(List<(long From, long To)> intervals)
+    {
+        var merged = new List<(long From, long To)>();
+        foreach (var i in intervals.OrderBy(i => i.From))
+        {
+            if (merged.Count > 0 && i.From <= merged[^1].To)
+            {
+                merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, i.To));
+            }
+            else
+            {
+                merged.Add(i);
+            }
+        }
+
+        return merged;
+    }
+
+    private static int Peak(List<(long At, int Delta)> edges)
+    {
+        var level = 0;
+        var peak = 0;
+        foreach (var (_, delta) in edges.OrderBy(e => e.At).ThenBy(e => e.Delta))
+        {
+            level += delta;
+            peak = Math.Max(peak, level);
+        }
+
+        return peak;
+    }
+
+    private sealed record SessionRow(string Id, string RoomId, string RoomFriendlyUrl, string? RoomDescription, string? RoomExternalId,
+        long? RoomDeletedAt, long Start, long? EndTime, string? EndReason, string? EndedBy, long? LastLeftAt, long ActiveConnections,
+        long ParticipantsLive, long ParticipantsTotal, long MaxConcurrent, long GracePeriod, long? Deadline, string? DeadlineReason)
+    {
+        public SessionView ToView(DateTimeOffset now)
+        {
+            var expired = EndTime is null && Deadline is { } d && d <= DbTime.Ms(now);
+            var end = expired ? Deadline : EndTime;
+            var status = end is not null ? SessionStatus.Ended : ActiveConnections > 0 ? SessionStatus.Live : SessionStatus.EndingSoon;
+            return new SessionView(
+                new SessionId(Guid.Parse(Id)), new RoomId(Guid.Parse(RoomId)), RoomFriendlyUrl, RoomDescription, RoomExternalId, RoomDeletedAt is not null,
+                DbTime.At(Start), DbTime.At(end), expired ? DeadlineReason : EndReason, EndedBy,
+                expired && ActiveConnections > 0 ? DbTime.At(Deadline) : DbTime.At(LastLeftAt),
+                status, status == SessionStatus.EndingSoon ? DbTime.At(Deadline) : null,
+                end is null ? (int)ParticipantsLive : 0, (int)ParticipantsTotal, (int)MaxConcurrent, (int)GracePeriod);
+        }
+    }
+
+    private sealed record ParticipantRow(string Id, string? ExternalId, string SessionId, string RoomId, string RoomFriendlyUrl, string? Name,
+        string? Role, long JoinTime, long? LeaveTime, long Live, string? Device, string? Os, string? Browser, long Reconnects, string Connections,
+        long? SessionEnd, long? SessionDeadline)
+    {
+        public ParticipantView ToView(DateTimeOffset now)
+        {
+            var sessionEnd = SessionEnd ?? (SessionDeadline is { } d && d <= DbTime.Ms(now) ? d : null);
+            var connections = ConnectionJson.Read(Connections, DbTime.At(sessionEnd));
+            var live = connections.Any(c => c.LeaveTime is null);
+            return new ParticipantView(new ParticipantId(Guid.Parse(Id)), ExternalId, new SessionId(Guid.Parse(SessionId)), new RoomId(Guid.Parse(RoomId)),
+                RoomFriendlyUrl, Name, Role, DbTime.At(JoinTime), live ? null : connections.Max(c => c.LeaveTime), live, Device, Os, Browser,
+                (int)Reconnects, connections);
+        }
+    }
+
+    private sealed record EventRow(long Seq, string Id, string Type, long Ts, long ReceivedAt, long? SkewMs, string? ExternalId,
+        string? ConnectionId, string? ParticipantName, string? Data);
+}

@@ -1,0 +1,125 @@
+using Callscope.Core;
+using Dapper;
+
+namespace Callscope.Data.Teams;
+
+public sealed record Team(TeamId Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, DateTimeOffset CreatedAt);
+
+public sealed record Member(Guid Id, TeamId TeamId, string Email, string? Name, string PasswordHash, string Role, DateTimeOffset CreatedAt);
+
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Viewer = "viewer";
+}
+
+public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
+{
+    public Team Create(string name, string developerKey)
+    {
+        var team = new Team(new TeamId(Guid.CreateVersion7()), name, null, 420, null, clock.GetUtcNow());
+        using var connection = database.Open();
+        connection.Execute(
+            "INSERT INTO teams (id, name, key_hash, grace_period, created_at) VALUES (@id, @name, @hash, 420, @at)",
+            new { id = team.Id.ToString(), name, hash = DeveloperKeys.Hash(developerKey), at = DbTime.Ms(team.CreatedAt) });
+        return team;
+    }
+
+    public int Count()
+    {
+        using var connection = database.Open();
+        return connection.ExecuteScalar<int>("SELECT COUNT(*) FROM teams");
+    }
+
+    public Team? Find(TeamId id)
+    {
+        using var connection = database.Open();
+        return Read(connection.QuerySingleOrDefault<TeamRow>(TeamColumns + " WHERE id = @id", new { id = id.ToString() }));
+    }
+
+    public IReadOnlyList<Team> All()
+    {
+        using var connection = database.Open();
+        return [.. connection.Query<TeamRow>(TeamColumns + " ORDER BY created_at").Select(r => Read(r)!)];
+    }
+
+    public Team? FindByKey(string developerKey)
+    {
+        using var connection = database.Open();
+        return Read(connection.QuerySingleOrDefault<TeamRow>(TeamColumns + " WHERE key_hash = @hash", new { hash = DeveloperKeys.Hash(developerKey) }));
+    }
+
+    public void Update(Team team)
+    {
+        using var connection = database.Open();
+        connection.Execute(
+            "UPDATE teams SET name = @Name, max_sessions = @MaxSessions, grace_period = @GracePeriod, session_length = @SessionLength WHERE id = @id",
+            new { team.Name, team.MaxSessions, team.GracePeriod, team.SessionLength, id = team.Id.ToString() });
+    }
+
+    public void RotateKey(TeamId id, string developerKey)
+    {
+        using var connection = database.Open();
+        connection.Execute("UPDATE teams SET key_hash = @hash WHERE id = @id", new { hash = DeveloperKeys.Hash(developerKey), id = id.ToString() });
+    }
+
+    public Member AddMember(TeamId team, string email, string? name, string passwordHash, string role)
+    {
+        var member = new Member(Guid.CreateVersion7(), team, email, name, passwordHash, role, clock.GetUtcNow());
+        using var connection = database.Open();
+        connection.Execute(
+            "INSERT INTO members (id, team_id, email, name, password_hash, role, created_at) VALUES (@id, @team, @Email, @Name, @PasswordHash, @Role, @at)",
+            new { id = member.Id.ToString(), team = team.ToString(), member.Email, member.Name, member.PasswordHash, member.Role, at = DbTime.Ms(member.CreatedAt) });
+        return member;
+    }
+
+    public Member? FindMember(string email)
+    {
+        using var connection = database.Open();
+        return ReadMember(connection.QuerySingleOrDefault<MemberRow>(MemberColumns + " WHERE email = @email", new { email }));
+    }
+
+    public Member? FindMember(TeamId team, Guid id)
+    {
+        using var connection = database.Open();
+        return ReadMember(connection.QuerySingleOrDefault<MemberRow>(MemberColumns + " WHERE id = @id AND team_id = @team", new { id = id.ToString(), team = team.ToString() }));
+    }
+
+    public IReadOnlyList<Member> Members(TeamId team)
+    {
+        using var connection = database.Open();
+        return [.. connection.Query<MemberRow>(MemberColumns + " WHERE team_id = @team ORDER BY created_at", new { team = team.ToString() }).Select(r => ReadMember(r)!)];
+    }
+
+    public void SetRole(TeamId team, Guid member, string role)
+    {
+        using var connection = database.Open();
+        connection.Execute("UPDATE members SET role = @role WHERE id = @id AND team_id = @team", new { role, id = member.ToString(), team = team.ToString() });
+    }
+
+    public void RemoveMember(TeamId team, Guid member)
+    {
+        using var connection = database.Open();
+        connection.Execute("DELETE FROM members WHERE id = @id AND team_id = @team", new { id = member.ToString(), team = team.ToString() });
+    }
+
+    public void SetPassword(Guid member, string passwordHash)
+    {
+        using var connection = database.Open();
+        connection.Execute("UPDATE members SET password_hash = @passwordHash WHERE id = @id", new { passwordHash, id = member.ToString() });
+    }
+
+    private const string TeamColumns = "SELECT id AS Id, name AS Name, max_sessions AS MaxSessions, grace_period AS GracePeriod, session_length AS SessionLength, created_at AS CreatedAt FROM teams";
+
+    private const string MemberColumns = "SELECT id AS Id, team_id AS TeamId, email AS Email, name AS Name, password_hash AS PasswordHash, role AS Role, created_at AS CreatedAt FROM members";
+
+    private static Team? Read(TeamRow? r) => r is null ? null
+        : new Team(new TeamId(Guid.Parse(r.Id)), r.Name, (int?)r.MaxSessions, (int)r.GracePeriod, (int?)r.SessionLength, DbTime.At(r.CreatedAt));
+
+    private static Member? ReadMember(MemberRow? r) => r is null ? null
+        : new Member(Guid.Parse(r.Id), new TeamId(Guid.Parse(r.TeamId)), r.Email, r.Name, r.PasswordHash, r.Role, DbTime.At(r.CreatedAt));
+
+    private sealed record TeamRow(string Id, string Name, long? MaxSessions, long GracePeriod, long? SessionLength, long CreatedAt);
+
+    private sealed record MemberRow(string Id, string TeamId, string Email, string? Name, string PasswordHash, string Role, long CreatedAt);
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Callscope.Data.Sessions;
+
+namespace Callscope.Server.Api;
+
+/// <summary>Reads query parameters strictly: every bad value becomes a listed field error, never a default.</summary>
+public sealed class QueryReader(IQueryCollection query)
+{
+    public List<FieldError> Errors { get; } = [];
+
+    public bool Valid => Errors.Count == 0;
+
+    public int Number(string name, int fallback, int min, int max)
+    {
+        if (Single(name) is not { } text)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        Errors.Add(new FieldError(name, $"'{name}' must be a whole number from {min} to {max}."));
+        return fallback;
+    }
+
+    public bool? Bool(string name)
+    {
+        return Single(name) switch
+        {
+            null => null,
+            "true" or "1" => true,
+            "false" or "0" => false,
+            _ => Fail<bool?>(name, $"'{name}' must be true or false."),
+        };
+    }
+
+    public Guid? Uuid(string name)
+    {
+        if (Single(name) is not { } text)
+        {
+            return null;
+        }
+
+        return Guid.TryParseExact(text, "D", out var id) ? id : Fail<Guid?>(name, $"'{name}' must be a UUID.");
+    }
+
+    /// <summary>A date (<c>YYYY-MM-DD</c>, taken as the start or the end of that UTC day) or an RFC 3339 time.</summary>
+    public DateTimeOffset? Date(string name, bool endOfDay)
+    {
+        if (Single(name) is not { } text)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return endOfDay ? start.AddDays(1).AddMilliseconds(-1) : start;
+        }
+
+        return Rfc3339.TryParse(text, out var time) ? time : Fail<DateTimeOffset?>(name, $"'{name}' must be YYYY-MM-DD or an RFC 3339 time.");
+    }
+
+    public string? Text(string name, int maxLength)
+    {
+        var text = Single(name);
+        return text is { Length: > 0 } && text.Length > maxLength ? Fail<string?>(name, $"'{name}' must be at most {maxLength} characters.") : text;
+    }
+
+    public Paging Paging()
+    {
+        var limit = Number("limit", 100, 1, 100);
+        var offset = Number("offset", 0, 0, 10_000_000);
+        var descending = Single("order") switch
+        {
+            null or "desc" => true,
+            "asc" => false,
+            _ => Fail<bool>("order", "'order' must be asc or desc."),
+        };
+        var after = Text("after", 200);
+        return new Paging(limit, offset, descending, string.IsNullOrEmpty(after) ? null : after.ToLowerInvariant());
+    }
+
+    private string? Single(string name)
+    {
+        if (!query.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            return Fail<string?>(name, $"'{name}' may be given only once.");
+        }
+
+        return values[0];
+    }
+
+    private T Fail<T>(string name, string message)
+    {
+        Errors.Add(new FieldError(name, message));
+        return default!;
+    }
+}
+
+public static class Rfc3339
+{
+    /// <summary>RFC 3339 needs an explicit offset (<c>Z</c> or <c>±hh:mm</c>); a bare local time is not accepted.</summary>
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        value = default;
+        if (text.Length is < 20 or > 40 || text[10] is not ('T' or 't' or ' '))
+        {
+            return false;
+        }
+
+        var last = text[^1];
+        var hasOffset = last is 'Z' or 'z' || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        if (!hasOffset || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            return false;
+        }
+
+        value = parsed.ToUniversalTime();
+        return true;
+    }
+}

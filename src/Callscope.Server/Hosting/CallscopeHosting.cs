@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Callscope.Data;
+using Callscope.Data.Ingest;
+using Callscope.Data.Rooms;
+using Callscope.Data.Sessions;
+using Callscope.Data.Teams;
+using Callscope.Server.Api;
+using Callscope.Server.Auth;
+using Callscope.Server.Ingestion;
+using Callscope.Server.Participants;
+using Callscope.Server.Rooms;
+using Callscope.Server.Sessions;
+using Callscope.Server.Teams;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace Callscope.Server.Hosting;
+
+public static class CallscopeHosting
+{
+    public static WebApplicationBuilder AddCallscope(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<CallscopeOptions>()
+            .Bind(builder.Configuration.GetSection(CallscopeOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Database.Provider is "sqlite", "Callscope:Database:Provider must be 'sqlite' (the embedded default) or 'postgres'; no other store exists.")
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CallscopeOptions>>().Value;
+            return options.Database.ConnectionString is { Length: > 0 } cs
+                ? new CallscopeDatabase(cs)
+                : CallscopeDatabase.InDirectory(Path.GetFullPath(options.DataDirectory));
+        });
+        services.AddSingleton<TeamStore>();
+        services.AddSingleton<RoomStore>();
+        services.AddSingleton<SessionQueries>();
+        services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<IPasswordHasher<Member>, PasswordHasher<Member>>();
+        services.AddSingleton<Bootstrap>();
+        services.AddHostedService<WriterService>();
+        services.AddHostedService<ExpirySweeper>();
+
+        services.AddAuthentication(DeveloperKeyHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, DeveloperKeyHandler>(DeveloperKeyHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(TeamClaims.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new UtcTimeConverter());
+        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Extensions.Remove("traceId");
+            problem.Extensions.TryAdd("message", problem.Detail ?? problem.Title);
+            problem.Extensions.TryAdd("error", (problem.Status ?? 500) switch
+            {
+                400 => "bad-request",
+                404 => "not-found",
+                405 => "method-not-allowed",
+                413 => "payload-too-large",
+                415 => "unsupported-media-type",
+                _ => "internal-error",
+            });
+        });
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Callscope API";
+            document.Info.Description = "Sessions, participants and events logs of your calls; compatible with Digital Samba's sessions API.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication UseCallscope(this WebApplication app)
+    {
+        app.Services.GetRequiredService<CallscopeDatabase>().Migrate();
+        app.Services.GetRequiredService<Bootstrap>().EnsureFirstTeam(Console.Out);
+
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapScalarApiReference("/scalar", o => o.WithTitle("Callscope API").WithOpenApiRoutePattern("/openapi/v1.json"));
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        api.MapIngestRoutes();
+        api.MapLiveRoomRoutes();
+        api.MapSessionRoutes();
+        api.MapParticipantRoutes();
+        api.MapRoomRoutes();
+        api.MapTeamRoutes();
+        return app;
+    }
+}

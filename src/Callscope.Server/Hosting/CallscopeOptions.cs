@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Callscope.Server.Hosting;
+
+/// <summary>Configuration under <c>Callscope</c> (environment variables <c>Callscope__...</c>).</summary>
+public sealed class CallscopeOptions
+{
+    public const string Section = "Callscope";
+
+    /// <summary>Where the embedded database lives (<c>Callscope__DataDirectory</c>); relative to the working directory.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public BootstrapOptions Bootstrap { get; set; } = new();
+
+    /// <summary>How often the sweeper looks for sessions whose grace period has run out.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c> (<c>Callscope__Database__Provider</c>).</summary>
+    [Required]
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>Overrides the SQLite file under the data directory (<c>Callscope__Database__ConnectionString</c>).</summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>Presets for the first team created at first start, for automation.</summary>
+public sealed class BootstrapOptions
+{
+    public string TeamName { get; set; } = "My team";
+
+    [MinLength(16)]
+    public string? DeveloperKey { get; set; }
+
+    [EmailAddress]
+    public string AdminEmail { get; set; } = "admin@callscope.local";
+
+    [MinLength(8)]
+    public string? AdminPassword { get; set; }
+}

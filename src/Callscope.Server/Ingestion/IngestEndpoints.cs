@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Callscope.Data.Ingest;
+using Callscope.Server.Api;
+using Callscope.Server.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Callscope.Server.Ingestion;
+
+public static class IngestEndpoints
+{
+    /// <summary>A full batch of 1,000 events with generous data stays far below this.</summary>
+    private const int MaxBodyBytes = 8 * 1024 * 1024;
+
+    public static RouteGroupBuilder MapIngestRoutes(this RouteGroupBuilder api)
+    {
+        api.MapPost("/ingest/events", IngestAsync)
+            .WithName("IngestEvents")
+            .WithSummary("Ingest a batch of native events")
+            .WithDescription("An atomic batch of 1–1000 events. 202 only after the batch is durably committed; a repeated event id counts as a duplicate.")
+            .Accepts<JsonElement>("application/json")
+            .WithTags("Ingest");
+        return api;
+    }
+
+    public sealed record IngestResponse(int Accepted, int Duplicates);
+
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestAsync(
+        HttpContext context, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        using var document = body.Document!;
+        var (events, errors) = NativeEventReader.Read(document.RootElement, clock.GetUtcNow());
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var result = await pipeline.SendAsync(new IngestCommand(context.User.TeamOf(), events), cancellationToken);
+        if (result.Rejected)
+        {
+            return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);
+        }
+
+        return TypedResults.Accepted((string?)null, new IngestResponse(result.Accepted, result.Duplicates));
+    }
+}

@@ -1,0 +1,149 @@
+using Callscope.Core;
+using Callscope.Data.Ingest;
+using Callscope.Data.Rooms;
+using Callscope.Server.Api;
+using Callscope.Server.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Callscope.Server.Rooms;
+
+public sealed record RoomItem(
+    string Id, string FriendlyUrl, string? Description, string? ExternalId, int? GracePeriod, int? SessionLength, int? MaxParticipants,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsDeleted)
+{
+    public static RoomItem From(Room r) => new(r.Id.ToString(), r.FriendlyUrl, r.Description, r.ExternalId, r.GracePeriod, r.SessionLength,
+        r.MaxParticipants, r.CreatedAt, r.UpdatedAt, r.DeletedAt is not null);
+}
+
+public static class RoomEndpoints
+{
+    private const int MaxBody = 64 * 1024;
+
+    public static RouteGroupBuilder MapRoomRoutes(this RouteGroupBuilder api)
+    {
+        var rooms = api.MapGroup("/rooms").WithTags("Rooms");
+        rooms.MapGet("/", List).WithName("ListRooms").WithSummary("List the team's rooms").WithQueryParameters(QueryDocs.Paging);
+        rooms.MapPost("/", CreateAsync).WithName("CreateRoom").WithSummary("Create a room").RequireAuthorization(TeamClaims.AdminPolicy);
+        rooms.MapGet("/{room}", Get).WithName("GetRoom").WithSummary("Get a room by id or friendly_url");
+        rooms.MapPatch("/{room}", UpdateAsync).WithName("UpdateRoom").WithSummary("Change a room's settings").RequireAuthorization(TeamClaims.AdminPolicy);
+        rooms.MapDelete("/{room}", DeleteAsync).WithName("DeleteRoom").WithSummary("Delete a room, ending its live session first")
+            .RequireAuthorization(TeamClaims.AdminPolicy);
+        return api;
+    }
+
+    private static Results<Ok<ListResponse<RoomItem>>, ProblemHttpResult> List(HttpContext context, RoomStore rooms)
+    {
+        var query = new QueryReader(context.Request.Query);
+        var paging = query.Paging();
+        if (!query.Valid)
+        {
+            return Problems.Validation(query.Errors);
+        }
+
+        var after = paging.After is { } a && Guid.TryParse(a, out var id) ? new RoomId(id) : (RoomId?)null;
+        var page = rooms.List(context.User.TeamOf(), paging.Limit, paging.Offset, paging.Descending, after);
+        return TypedResults.Ok(new ListResponse<RoomItem>(page.TotalCount, [.. page.Data.Select(RoomItem.From)]));
+    }
+
+    private static Results<Ok<RoomItem>, ProblemHttpResult> Get(string room, HttpContext context, RoomStore rooms) =>
+        rooms.Find(context.User.TeamOf(), room) is { DeletedAt: null } found ? TypedResults.Ok(RoomItem.From(found)) : Problems.NotFound("The room");
+
+    private static async Task<Results<Created<RoomItem>, ProblemHttpResult>> CreateAsync(
+        HttpContext context, RoomStore rooms, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, MaxBody, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        using var document = body.Document!;
+        var fields = new BodyReader(document.RootElement);
+        if (!fields.IsObject)
+        {
+            return Problems.Validation("body", "The body must be a JSON object.");
+        }
+
+        var team = context.User.TeamOf();
+        var now = clock.GetUtcNow();
+        var room = new Room(new RoomId(Guid.CreateVersion7(now)), team, fields.Text("friendly_url", 200, required: true) ?? string.Empty,
+            fields.Text("description", 1000), fields.Text("external_id", 200), fields.Number("grace_period", 0, 86_400),
+            fields.Number("session_length", 1, 10_080), fields.Number("max_participants", 1, 100_000), now, now, null);
+        if (fields.Valid && rooms.NameTaken(team, room.FriendlyUrl, null))
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "room-exists", $"A room named '{room.FriendlyUrl}' already exists.");
+        }
+
+        if (!fields.Valid)
+        {
+            return Problems.Validation(fields.Errors);
+        }
+
+        rooms.Create(room);
+        return TypedResults.Created($"/api/v1/rooms/{room.Id}", RoomItem.From(room));
+    }
+
+    private static async Task<Results<Ok<RoomItem>, ProblemHttpResult>> UpdateAsync(
+        string room, HttpContext context, RoomStore rooms, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var team = context.User.TeamOf();
+        if (rooms.Find(team, room) is not { DeletedAt: null } current)
+        {
+            return Problems.NotFound("The room");
+        }
+
+        var body = await JsonBody.ReadAsync(context.Request, MaxBody, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        using var document = body.Document!;
+        var fields = new BodyReader(document.RootElement);
+        if (!fields.IsObject)
+        {
+            return Problems.Validation("body", "The body must be a JSON object.");
+        }
+
+        var updated = current with
+        {
+            FriendlyUrl = fields.Has("friendly_url") ? fields.Text("friendly_url", 200, required: true) ?? current.FriendlyUrl : current.FriendlyUrl,
+            Description = fields.Has("description") ? fields.Text("description", 1000) : current.Description,
+            ExternalId = fields.Has("external_id") ? fields.Text("external_id", 200) : current.ExternalId,
+            GracePeriod = fields.Has("grace_period") ? fields.Number("grace_period", 0, 86_400) : current.GracePeriod,
+            SessionLength = fields.Has("session_length") ? fields.Number("session_length", 1, 10_080) : current.SessionLength,
+            MaxParticipants = fields.Has("max_participants") ? fields.Number("max_participants", 1, 100_000) : current.MaxParticipants,
+            UpdatedAt = clock.GetUtcNow(),
+        };
+        if (!fields.Valid)
+        {
+            return Problems.Validation(fields.Errors);
+        }
+
+        if (rooms.NameTaken(team, updated.FriendlyUrl, current.Id))
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "room-exists", $"A room named '{updated.FriendlyUrl}' already exists.");
+        }
+
+        rooms.Update(updated);
+        if (updated.GracePeriod != current.GracePeriod || updated.SessionLength != current.SessionLength)
+        {
+            await pipeline.SendAsync(new ReconfigureCommand(team, current.Id), cancellationToken);
+        }
+
+        return TypedResults.Ok(RoomItem.From(updated));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string room, HttpContext context, RoomStore rooms, IngestPipeline pipeline, CancellationToken cancellationToken)
+    {
+        var team = context.User.TeamOf();
+        if (rooms.Find(team, room) is not { DeletedAt: null } found
+            || !await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf()), cancellationToken))
+        {
+            return Problems.NotFound("The room");
+        }
+
+        return TypedResults.NoContent();
+    }
+}

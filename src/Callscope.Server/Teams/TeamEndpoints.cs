@@ -1,0 +1,90 @@
+using Callscope.Data.Ingest;
+using Callscope.Data.Sessions;
+using Callscope.Data.Teams;
+using Callscope.Server.Api;
+using Callscope.Server.Auth;
+using Callscope.Server.Participants;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Callscope.Server.Teams;
+
+public sealed record TeamItem(string Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength)
+{
+    public static TeamItem From(Team t) => new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength);
+}
+
+public sealed record CurrentStatisticsItem(
+    int LiveSessions, int EndingSoonSessions, int LiveParticipants, int? MaxSessions, int MaxConcurrentSessions,
+    int MaxConcurrentParticipants, double ParticipationMinutes, DateTimeOffset PeriodStart);
+
+public static class TeamEndpoints
+{
+    public static RouteGroupBuilder MapTeamRoutes(this RouteGroupBuilder api)
+    {
+        api.MapGet("/team", (HttpContext c, TeamStore teams) => TypedResults.Ok(TeamItem.From(teams.Find(c.User.TeamOf())!)))
+            .WithTags("Team").WithName("GetTeam").WithSummary("The team's settings");
+        api.MapPatch("/team", UpdateAsync).WithTags("Team").WithName("UpdateTeam").WithSummary("Change the team's settings")
+            .RequireAuthorization(TeamClaims.AdminPolicy);
+        api.MapGet("/statistics/current", Current).WithTags("Statistics").WithName("GetCurrentStatistics")
+            .WithSummary("Live and ending-soon sessions, live participants and this month's peaks");
+        api.MapGet("/events", () => TypedResults.Ok(new ListResponse<string>(ParticipantEndpoints.KnownTypes.Count, ParticipantEndpoints.KnownTypes)))
+            .WithTags("Events").WithName("ListEventTypes").WithSummary("The event types Callscope knows");
+        return api;
+    }
+
+    private static Ok<CurrentStatisticsItem> Current(HttpContext context, SessionQueries queries, TeamStore teams)
+    {
+        var team = context.User.TeamOf();
+        var s = queries.Current(team);
+        return TypedResults.Ok(new CurrentStatisticsItem(s.LiveSessions, s.EndingSoonSessions, s.LiveParticipants, teams.Find(team)!.MaxSessions,
+            s.MaxConcurrentSessions, s.MaxConcurrentParticipants, s.ParticipationMinutes, s.PeriodStart));
+    }
+
+    private static async Task<Results<Ok<TeamItem>, ProblemHttpResult>> UpdateAsync(
+        HttpContext context, TeamStore teams, IngestPipeline pipeline, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, 64 * 1024, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        using var document = body.Document!;
+        var fields = new BodyReader(document.RootElement);
+        if (!fields.IsObject)
+        {
+            return Problems.Validation("body", "The body must be a JSON object.");
+        }
+
+        var current = teams.Find(context.User.TeamOf())!;
+        var updated = current with
+        {
+            Name = fields.Has("name") ? fields.Text("name", 200, required: true) ?? current.Name : current.Name,
+            MaxSessions = fields.Has("max_sessions") ? fields.Number("max_sessions", 1, 1_000_000) : current.MaxSessions,
+            GracePeriod = fields.Has("grace_period") ? fields.Number("grace_period", 0, 86_400) ?? RequiredGrace(fields) : current.GracePeriod,
+            SessionLength = fields.Has("session_length") ? fields.Number("session_length", 1, 10_080) : current.SessionLength,
+        };
+        if (!fields.Valid)
+        {
+            return Problems.Validation(fields.Errors);
+        }
+
+        teams.Update(updated);
+        if (updated.GracePeriod != current.GracePeriod || updated.SessionLength != current.SessionLength)
+        {
+            await pipeline.SendAsync(new ReconfigureCommand(current.Id, null), cancellationToken);
+        }
+
+        return TypedResults.Ok(TeamItem.From(updated));
+    }
+
+    private static int RequiredGrace(BodyReader fields)
+    {
+        if (fields.Valid)
+        {
+            fields.Errors.Add(new FieldError("grace_period", "'grace_period' must be a whole number of seconds from 0 to 86400."));
+        }
+
+        return 0;
+    }
+}
