@@ -50,6 +50,21 @@ public sealed class OrderIndependencePropertyTests
         }, writeLine: PropertyRuns.Report, iter: PropertyRuns.Iterations, print: history => history.ToString());
     }
 
+    [Fact]
+    public void Computed_sessions_keep_the_invariants_of_the_rules()
+    {
+        HistoryGenerator.Histories.Sample(history =>
+        {
+            foreach (var room in history.Rooms)
+            {
+                var sessions = RoomLaw.Compute(history.ArrivalsIn(room), room.Policy, room.Now);
+                var context = $"room {room.Name}:\n{SessionText.Describe(sessions)}";
+
+                SessionInvariants.Check(sessions, room.Now, context);
+            }
+        }, writeLine: PropertyRuns.Report, iter: PropertyRuns.Iterations, print: history => history.ToString());
+    }
+
     /// <summary>Guards the generator: a property over histories that never reach a situation proves nothing about it.</summary>
     [Fact]
     public void Generated_histories_reach_every_situation_the_properties_are_meant_to_cover()

@@ -11,6 +11,7 @@ using Callscope.Server.Participants;
 using Callscope.Server.Rooms;
 using Callscope.Server.Sessions;
 using Callscope.Server.Teams;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -43,11 +44,29 @@ public static class CallscopeHosting
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IPasswordHasher<Member>, PasswordHasher<Member>>();
         services.AddSingleton<Bootstrap>();
+        services.AddSingleton<SessionEnding>();
         services.AddHostedService<WriterService>();
         services.AddHostedService<ExpirySweeper>();
 
-        services.AddAuthentication(DeveloperKeyHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, DeveloperKeyHandler>(DeveloperKeyHandler.SchemeName, null);
+        // A request with an Authorization header is an API call (developer key); anything else is a dashboard
+        // member with a sign-in cookie.
+        services.AddAuthentication(CallerScheme)
+            .AddPolicyScheme(CallerScheme, "Developer key or member cookie", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Count > 0 ? DeveloperKeyHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, DeveloperKeyHandler>(DeveloperKeyHandler.SchemeName, null)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "callscope";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.LoginPath = "/signin";
+                o.LogoutPath = "/signout";
+                o.AccessDeniedPath = "/signin";
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.Events.OnRedirectToLogin = context => RedirectOrProblem(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => RedirectOrProblem(context, StatusCodes.Status403Forbidden);
+            });
         services.AddAuthorizationBuilder()
             .AddPolicy(TeamClaims.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
 
@@ -79,6 +98,22 @@ public static class CallscopeHosting
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    private const string CallerScheme = "Caller";
+
+    /// <summary>API callers get a problem response; people in a browser are sent to the sign-in page.</summary>
+    private static Task RedirectOrProblem(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
+
+        return status == StatusCodes.Status401Unauthorized
+            ? Problems.Create(status, "unauthorized", "A valid developer key is required: 'Authorization: Bearer <key>' or Basic with the team id and the key.").ExecuteAsync(context.HttpContext)
+            : Problems.Forbidden("This needs an admin of the team.").ExecuteAsync(context.HttpContext);
     }
 
     public static WebApplication UseCallscope(this WebApplication app)

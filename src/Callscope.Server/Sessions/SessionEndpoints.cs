@@ -74,7 +74,7 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<Ok<SessionDetail>, ProblemHttpResult>> EndAsync(
-        string id, HttpContext context, IngestPipeline pipeline, SessionQueries queries, TimeProvider clock, CancellationToken cancellationToken)
+        string id, HttpContext context, SessionEnding ending, SessionQueries queries, TimeProvider clock, CancellationToken cancellationToken)
     {
         var team = context.User.TeamOf();
         if (!Guid.TryParse(id, out _))
@@ -82,7 +82,7 @@ public static class SessionEndpoints
             return Problems.NotFound("The session");
         }
 
-        var outcome = await pipeline.SendAsync(new EndSessionCommand(team, id.ToLowerInvariant(), context.User.ActorOf()), cancellationToken);
+        var outcome = await ending.EndAsync(team, id.ToLowerInvariant(), context.User.ActorOf(), cancellationToken);
         return outcome switch
         {
             EndOutcome.NotFound => Problems.NotFound("The session"),

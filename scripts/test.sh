@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test of Callscope. Installs what the tests need when it is missing (Node packages for the LiveKit
+# webhook generator, Debian's Chromium for the dashboard tests, a PostgreSQL server), then prints
+# "N passed, N failed" from the test results and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq >/dev/null; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# Dashboard tests drive Debian's Chromium (Playwright cannot download browsers here).
+if [ -d tests/Callscope.Dashboard.Tests ] && [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Chromium for the dashboard tests..."
+  apt_install chromium fonts-dejavu-core || { echo "Chromium could not be installed"; exit 1; }
+fi
+
+# Genuine LiveKit webhook requests are built with LiveKit's own npm packages.
+if [ -f tests/livekit-webhooks/package.json ]; then
+  echo "Generating LiveKit webhook fixtures..."
+  (cd tests/livekit-webhooks && npm ci --no-audit --no-fund --loglevel=error && node generate.mjs) || { echo "LiveKit fixture generation failed"; exit 1; }
+fi
+
+dotnet build Callscope.slnx -c Release -nologo -v quiet -warnaserror || { echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+dotnet test --solution Callscope.slnx -c Release --no-build --report-trx --results-directory "$results" || status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,28 @@
+using Callscope.Core;
+using Callscope.Data.Ingest;
+
+namespace Callscope.Server.Sessions;
+
+/// <summary>Something that must happen after a team member ended a session (e.g. asking the media server to close the room).</summary>
+public interface ISessionEndHook
+{
+    Task OnEndedAsync(TeamId team, string sessionId, CancellationToken cancellationToken);
+}
+
+/// <summary>Ending a session from the API or the dashboard: one path for both.</summary>
+public sealed class SessionEnding(IngestPipeline pipeline, IEnumerable<ISessionEndHook> hooks)
+{
+    public async Task<EndOutcome> EndAsync(TeamId team, string sessionId, string endedBy, CancellationToken cancellationToken)
+    {
+        var outcome = await pipeline.SendAsync(new EndSessionCommand(team, sessionId, endedBy), cancellationToken);
+        if (outcome == EndOutcome.Ended)
+        {
+            foreach (var hook in hooks)
+            {
+                await hook.OnEndedAsync(team, sessionId, cancellationToken);
+            }
+        }
+
+        return outcome;
+    }
+}
