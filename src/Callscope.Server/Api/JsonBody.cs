@@ -35,6 +35,11 @@ public static class JsonBody
             buffer.Write(chunk, 0, read);
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+        {
+            return new(null, Problems.Create(StatusCodes.Status400BadRequest, "malformed-json", "The body is not valid UTF-8."));
+        }
+
         try
         {
             return new(JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), Options), null);

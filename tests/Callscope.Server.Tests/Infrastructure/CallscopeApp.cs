@@ -15,7 +15,7 @@ namespace Callscope.Server.Tests.Infrastructure;
 /// The real server with a fresh SQLite database in its own folder and a clock the test moves by hand.
 /// Call <see cref="UseKestrel"/>-style hosting through <see cref="StartOnKestrel"/> for browser tests.
 /// </summary>
-public sealed class CallscopeApp : WebApplicationFactory<Program>
+public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = false) : WebApplicationFactory<Program>
 {
     public const string DeveloperKey = "test-developer-key-000000000001";
     public const string AdminEmail = "admin@example.test";
@@ -25,7 +25,7 @@ public sealed class CallscopeApp : WebApplicationFactory<Program>
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "callscope-tests", Guid.NewGuid().ToString("N"));
+    public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "callscope-tests", Guid.NewGuid().ToString("N"));
 
     public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
@@ -91,6 +91,11 @@ public sealed class CallscopeApp : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        if (keepData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
