@@ -53,7 +53,7 @@ public static class LawMapping
             EventTypes.ParticipantLeft => LawKind.Leave,
             EventTypes.RoomFinished => LawKind.RoomClosed,
             _ => LawKind.SessionEnd,
-        }, timestamp)
+        }, ToMilliseconds(timestamp))
         {
             ExternalId = externalId,
             ConnectionId = connectionId,
@@ -97,6 +97,9 @@ public static class LawMapping
     private static DateTimeOffset? Time(JsonElement? root, string name) =>
         String(root, name) is { } s && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
-            ? t.ToUniversalTime()
+            ? ToMilliseconds(t)
             : null;
+
+    /// <summary>The store keeps times to the millisecond; the law sees them exactly as stored.</summary>
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 }

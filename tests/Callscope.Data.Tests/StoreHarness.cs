@@ -1,0 +1,51 @@
+using Callscope.Core;
+using Callscope.Core.Ingest;
+using Callscope.Data.Ingest;
+using Callscope.Data.Sessions;
+using Callscope.Data.Teams;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Callscope.Data.Tests;
+
+/// <summary>A real SQLite store in a temp folder with its writer running, for store-level tests.</summary>
+public sealed class StoreHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task writer;
+
+    public StoreHarness(DateTimeOffset now)
+    {
+        Clock = new FakeTimeProvider(now);
+        Folder = Path.Combine(Path.GetTempPath(), "callscope-data-tests", Guid.NewGuid().ToString("N"));
+        Database = CallscopeDatabase.InDirectory(Folder);
+        Database.Migrate();
+        Team = new TeamStore(Database, Clock).Create("Test team", DeveloperKeys.Generate()).Id;
+        Pipeline = new IngestPipeline(Database, Clock);
+        Queries = new SessionQueries(Database, Clock);
+        writer = Pipeline.RunAsync(stop.Token);
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public string Folder { get; }
+
+    public CallscopeDatabase Database { get; }
+
+    public TeamId Team { get; }
+
+    public IngestPipeline Pipeline { get; }
+
+    public SessionQueries Queries { get; }
+
+    public Task<IngestResult> IngestAsync(IReadOnlyList<IncomingEvent> events) => Pipeline.SendAsync(new IngestCommand(Team, events));
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await writer;
+        stop.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
