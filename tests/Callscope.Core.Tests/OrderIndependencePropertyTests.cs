@@ -60,7 +60,7 @@ public sealed class OrderIndependencePropertyTests
                 var sessions = RoomLaw.Compute(history.ArrivalsIn(room), room.Policy, room.Now);
                 var context = $"room {room.Name}:\n{SessionText.Describe(sessions)}";
 
-                SessionInvariants.Check(sessions, room.Now, context);
+                SessionInvariants.Check(room.Events, sessions, room.Now, context);
             }
         }, writeLine: PropertyRuns.Report, iter: PropertyRuns.Iterations, print: history => history.ToString());
     }
@@ -91,7 +91,7 @@ public sealed class OrderIndependencePropertyTests
         "several sessions in a room", "join one second before the grace deadline", "join exactly at the grace deadline",
         "join one second after the grace deadline", "end by grace", "end by moderator", "end by api", "end by session length",
         "live at now", "ending soon at now", "reconnect", "leave reason network", "leave reason room_closed",
-        "leave reason session_ended", "join missing", "join time taken from the leave", "passive connection",
+        "leave reason session_ended", "join missing", "join and leave at one instant", "join time taken from the leave", "passive connection",
         "participant without identity", "events at the same instant", "duplicate delivery", "fast path", "replay",
     ];
 
@@ -120,6 +120,7 @@ public sealed class OrderIndependencePropertyTests
             (connections.Any(c => c.LeaveReason == LeaveReasons.RoomClosed), "leave reason room_closed"),
             (connections.Any(c => c.LeaveReason == LeaveReasons.SessionEnded), "leave reason session_ended"),
             (connections.Any(c => c.JoinMissing), "join missing"),
+            (connections.Any(c => c.LeaveTime == c.JoinTime && !c.JoinMissing), "join and leave at one instant"),
             (connections.Any(c => leaveIds.Contains(c.OpenEventId) && !c.JoinMissing), "join time taken from the leave"),
             (connections.Any(c => c.Passive), "passive connection"),
             (sessions.SelectMany(s => s.Participants).Any(p => p.ExternalId is null), "participant without identity"),

@@ -336,6 +336,18 @@ public sealed class SessionLawRuleTests
     }
 
     [Fact]
+    public void Leave_whose_join_never_arrives_carrying_its_own_time_as_join_time_is_a_zero_length_connection_with_a_known_join()
+    {
+        LawEvent[] events = [Join("B", at: 0), Leave("A", at: 5, joinedAt: 5)];
+
+        var session = Assert.Single(RoomLaw.Compute(events, SevenMinutes, now: Minute(6)));
+
+        var connection = Assert.Single(session.Participants.Single(p => p.ExternalId == "A").Connections);
+        Assert.Equal((Minute(5), Minute(5)), (connection.JoinTime, connection.LeaveTime!.Value));
+        Assert.False(connection.JoinMissing);
+    }
+
+    [Fact]
     public void Join_missing_leave_in_a_room_without_a_live_session_starts_one_that_ends_a_grace_period_later()
     {
         var session = Assert.Single(RoomLaw.Compute([Leave("A", at: 10)], SevenMinutes, now: Minute(60)));
@@ -472,6 +484,57 @@ public sealed class SessionLawRuleTests
         Assert.Equal("x:A", Assert.Single(sessions[0].Participants).Key);
         Assert.Equal(Minute(4), sessions[1].Start);
         Assert.Equal("x:B", Assert.Single(sessions[1].Participants).Key);
+    }
+
+    [Fact]
+    public void Join_and_leave_of_one_connection_at_the_same_instant_make_a_zero_length_connection_that_does_not_keep_the_session()
+    {
+        LawEvent[] events = [Leave("A", at: 5, connection: "a1"), Join("A", at: 5, connection: "a1")];
+
+        var session = Assert.Single(RoomLaw.Compute(events, SevenMinutes, now: Minute(60)));
+
+        Assert.Equal((Minute(5), Minute(12), EndReasons.GraceExpired), (session.Start, session.End!.Value, session.EndReason));
+        var connection = Assert.Single(Assert.Single(session.Participants).Connections);
+        Assert.Equal((Minute(5), Minute(5), LeaveReasons.Left), (connection.JoinTime, connection.LeaveTime!.Value, connection.LeaveReason));
+        Assert.False(connection.JoinMissing);
+        Assert.Equal(events[1].Id, connection.OpenEventId);
+    }
+
+    [Fact]
+    public void Rejoin_and_leave_within_one_instant_carrying_that_instant_as_join_time_do_not_keep_the_new_session_open()
+    {
+        LawEvent[] events = [.. Stay("A", from: 0, to: 10), Join("A", at: 20), Leave("A", at: 20, joinedAt: 20)];
+
+        var sessions = RoomLaw.Compute(events, SevenMinutes, now: Minute(60));
+
+        Assert.Equal(2, sessions.Count);
+        Assert.Equal((Minute(20), Minute(27)), (sessions[1].Start, sessions[1].End!.Value));
+        var connection = Assert.Single(Assert.Single(sessions[1].Participants).Connections);
+        Assert.Equal((Minute(20), Minute(20)), (connection.JoinTime, connection.LeaveTime!.Value));
+    }
+
+    [Fact]
+    public void Recorder_that_joins_and_leaves_at_the_instant_a_session_starts_is_not_left_open()
+    {
+        LawEvent[] events = [PassiveLeave("recorder", at: 5, connection: "r1"), PassiveJoin("recorder", at: 5, connection: "r1"), Join("A", at: 5)];
+
+        var session = Assert.Single(RoomLaw.Compute(events, SevenMinutes, now: Minute(6)));
+
+        var recording = Assert.Single(session.Participants.Single(p => p.ExternalId == "recorder").Connections);
+        Assert.Equal(Minute(5), recording.LeaveTime);
+    }
+
+    [Fact]
+    public void Leave_and_rejoin_of_one_identity_at_the_same_instant_is_a_reconnect()
+    {
+        LawEvent[] events = [Join("A", at: 0), Leave("A", at: 5), Join("A", at: 5)];
+
+        var session = Assert.Single(RoomLaw.Compute(events, SevenMinutes, now: Minute(60)));
+
+        Assert.Equal(SessionStatus.Live, session.Status);
+        var participant = Assert.Single(session.Participants);
+        Assert.Equal(1, participant.Reconnects);
+        Assert.Null(participant.Connections[1].LeaveTime);
     }
 
     [Fact]

@@ -16,7 +16,15 @@ public sealed class RoomSweep(RoomPolicy policy)
     private readonly List<SessionRecord> sessions = [];
     private readonly HashSet<SessionRecord> touched = new(ReferenceEqualityComparer.Instance);
 
+    // Leaves that found their connection not open, by connection key. Leaves sort before joins at the same instant,
+    // so a join of the same key at the leave's instant is the connection that leave closes (joined and left within
+    // the timestamps' resolution): it must not stay open for ever.
+    private readonly Dictionary<string, UnmatchedLeave> unmatchedLeaves = new(StringComparer.Ordinal);
+
     private sealed record Open(ParticipantRecord Participant, ConnectionRecord Connection);
+
+    /// <summary>A leave that closed nothing, with the zero-length connection it made, if it made one.</summary>
+    private sealed record UnmatchedLeave(LawEvent Leave, ParticipantRecord? Participant, ConnectionRecord? Orphan);
 
     public RoomPolicy Policy { get; private set; } = policy;
 
@@ -197,6 +205,29 @@ public sealed class RoomSweep(RoomPolicy policy)
         }
 
         touched.Add(session);
+        CloseAtOnceIfLeftAtTheSameInstant(key, e, session);
+    }
+
+    private void CloseAtOnceIfLeftAtTheSameInstant(string key, LawEvent join, SessionRecord session)
+    {
+        if (!unmatchedLeaves.Remove(key, out var unmatched) || unmatched.Leave.Time != join.Time)
+        {
+            return;
+        }
+
+        // The zero-length connection the leave made stands for this one now (unless a session end at the same
+        // instant put the leave in the previous session).
+        if (unmatched is { Participant: { } owner, Orphan: { } orphan } && session.Participants.Contains(owner))
+        {
+            owner.Connections.Remove(orphan);
+            if (owner.Connections.Count == 0)
+            {
+                session.Participants.Remove(owner);
+                currentParticipants.Remove(owner.Key);
+            }
+        }
+
+        Close(key, join.Time, unmatched.Leave.Reason ?? LeaveReasons.Left);
     }
 
     private void ApplyLeave(LawEvent e)
@@ -210,22 +241,31 @@ public sealed class RoomSweep(RoomPolicy policy)
 
         if (!seenKeys.Add(key))
         {
-            // A leave for a connection that is already closed (by a session end, or a second leave): log only.
+            // A leave for a connection that is already closed (by a session end, or a second leave): log only,
+            // unless it says its connection began at this very instant and that join is still to come.
+            if (e.JoinedAt == e.Time)
+            {
+                unmatchedLeaves[key] = new UnmatchedLeave(e, null, null);
+            }
+
             return;
         }
 
         if (e.Passive && Current is null)
         {
+            unmatchedLeaves[key] = new UnmatchedLeave(e, null, null);
             return;
         }
 
         var session = Current ?? StartSession(e.Time);
         var participant = ParticipantFor(session, e);
-        participant.Connections.Add(new ConnectionRecord
+        var orphan = new ConnectionRecord
         {
             OpenEventId = e.Id, ConnectionId = e.ConnectionId, JoinTime = e.Time, LeaveTime = e.Time,
-            LeaveReason = e.Reason ?? LeaveReasons.Left, JoinMissing = true, Passive = e.Passive,
-        });
+            LeaveReason = e.Reason ?? LeaveReasons.Left, JoinMissing = e.JoinedAt != e.Time, Passive = e.Passive,
+        };
+        participant.Connections.Add(orphan);
+        unmatchedLeaves[key] = new UnmatchedLeave(e, participant, orphan);
         if (session.ActiveConnections == 0 && !e.Passive)
         {
             session.LastParticipantLeftAt = e.Time;

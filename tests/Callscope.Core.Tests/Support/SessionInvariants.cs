@@ -5,8 +5,16 @@ namespace Callscope.Core.Tests.Support;
 /// <summary>What SPEC section 2 says must hold of any room's sessions, whatever events made them.</summary>
 internal static class SessionInvariants
 {
-    public static void Check(IReadOnlyList<SessionRecord> sessions, DateTimeOffset now, string context)
+    public static void Check(IEnumerable<LawEvent> events, IReadOnlyList<SessionRecord> sessions, DateTimeOffset now, string context)
     {
+        var leaves = events.Where(e => e.Kind == LawKind.Leave).ToList();
+        var everyConnection = sessions.SelectMany(s => s.Participants).SelectMany(p => p.Connections).ToList();
+        var openedBy = sessions.SelectMany(s => s.Participants).SelectMany(p => p.Connections).ToLookup(c => c.OpenEventId, StringComparer.Ordinal);
+        foreach (var join in events.Where(e => e is { Kind: LawKind.Join, Passive: false }).DistinctBy(e => e.Id))
+        {
+            That(openedBy[join.Id].Count() == 1, $"the join {join.Id} opens exactly one connection", context);
+        }
+
         for (var i = 0; i < sessions.Count; i++)
         {
             var session = sessions[i];
@@ -19,6 +27,8 @@ internal static class SessionInvariants
             That(connections.Exists(c => !c.Passive), "a session has a participant who is not passive", context);
             That(connections.TrueForAll(c => c.JoinTime >= session.Start && (c.LeaveTime is not { } left || left >= c.JoinTime && (session.End is not { } sessionEnd || left <= sessionEnd))),
                 "every connection lies inside its session", context);
+            That(!open.Exists(c => c.ConnectionId is { } id && leaves.Exists(l => l.ConnectionId == id && LeftAfter(l, c, everyConnection))),
+                "a connection whose leave was received is not open", context);
             That(session.End is null || open.Count == 0, "an ended session has no open connection", context);
             That(session.ActiveConnections == open.Count(c => !c.Passive), "active connections are the open ones that are not passive", context);
             That(session.Status == SessionStatus.Live == (session.End is null && session.ActiveConnections > 0), "a session is live exactly while active", context);
@@ -30,9 +40,38 @@ internal static class SessionInvariants
             That(session.MaxConcurrentParticipants >= 1
                 && session.MaxConcurrentParticipants <= session.Participants.Count(p => p.Connections.Exists(c => !c.Passive)),
                 "the peak of participants is between one and all of them", context);
+            That(LongestEmptyStretch(connections) < session.GracePeriod, "a session is never empty for a whole grace period", context);
             That(session.Participants.Select(p => p.Key).Distinct(StringComparer.Ordinal).Count() == session.Participants.Count,
                 "one identity is one participant in a session", context);
         }
+    }
+
+    /// <summary>
+    /// The leave comes after the connection opened: later, or at the same instant when no other connection of that id
+    /// exists (a leave and a join of an id seen before, at one instant, may be a late leave and a rejoin).
+    /// </summary>
+    private static bool LeftAfter(LawEvent leave, ConnectionRecord connection, List<ConnectionRecord> everyConnection) =>
+        leave.Time > connection.JoinTime
+        || leave.Time == connection.JoinTime
+            && !everyConnection.Exists(other => other != connection && other.ConnectionId == connection.ConnectionId);
+
+    /// <summary>The longest time between the session's first join and its last leave when no active connection was open.</summary>
+    private static TimeSpan LongestEmptyStretch(IEnumerable<ConnectionRecord> connections)
+    {
+        var longest = TimeSpan.Zero;
+        DateTimeOffset? coveredUntil = null;
+        foreach (var connection in connections.Where(c => !c.Passive).OrderBy(c => c.JoinTime))
+        {
+            if (coveredUntil is { } until && connection.JoinTime - until > longest)
+            {
+                longest = connection.JoinTime - until;
+            }
+
+            var leaves = connection.LeaveTime ?? DateTimeOffset.MaxValue;
+            coveredUntil = coveredUntil is { } u && u > leaves ? u : leaves;
+        }
+
+        return longest;
     }
 
     private static void That(bool holds, string rule, string context)
