@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of Callscope. Installs what the tests need when it is missing (Node packages for the LiveKit
-# webhook generator, Debian's Chromium for the dashboard tests, a PostgreSQL server), then prints
-# "N passed, N failed" from the test results and exits non-zero on any failure.
+# Runs every test of Callscope: every suite on SQLite, and the data-facing suites (store and API) again on
+# PostgreSQL. Installs what the tests need when it is missing (Node packages for the LiveKit webhook generator,
+# Debian's Chromium for the dashboard tests, a PostgreSQL server), then prints "N passed, N failed" from the
+# test results and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,14 +29,30 @@ if [ -f tests/livekit-webhooks/package.json ]; then
   (cd tests/livekit-webhooks && npm ci --no-audit --no-fund --loglevel=error && node generate.mjs) || { echo "LiveKit fixture generation failed"; exit 1; }
 fi
 
+# The data-facing suites run a second time on PostgreSQL: a throwaway server unless one is configured.
+pg_dir=
+if [ -z "${CALLSCOPE_TEST_POSTGRES:-}" ]; then
+  echo "Starting a throwaway PostgreSQL..."
+  pg=$(bash scripts/postgres.sh) || { echo "PostgreSQL could not be started"; echo "0 passed, 1 failed"; exit 1; }
+  pg_dir=$(sed -n 1p <<<"$pg")
+  export CALLSCOPE_TEST_POSTGRES=$(sed -n 2p <<<"$pg")
+  trap 'bash scripts/postgres.sh stop "$pg_dir"' EXIT
+fi
+
 dotnet build Callscope.slnx -c Release -nologo -v quiet -warnaserror || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
-dotnet test --solution Callscope.slnx -c Release --no-build --report-trx --results-directory "$results" || status=$?
+echo "Running every test suite on SQLite..."
+dotnet test --solution Callscope.slnx -c Release --no-build --report-trx --results-directory "$results/sqlite" || status=$?
+for project in tests/Callscope.Data.Tests tests/Callscope.Server.Tests; do
+  echo "Running $(basename "$project") on PostgreSQL..."
+  CALLSCOPE_TEST_PROVIDER=postgres dotnet test --project "$project" -c Release --no-build --report-trx \
+    --results-directory "$results/postgres" || status=$?
+done
 
 passed=0
 failed=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*/*.trx; do
   [ -e "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")

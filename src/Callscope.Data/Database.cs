@@ -1,19 +1,68 @@
+using System.Data;
+using System.Data.Common;
 using System.Reflection;
 using DbUp;
+using DbUp.Engine;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Callscope.Data;
 
-/// <summary>Opens connections to the store and keeps its schema current.</summary>
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Opens connections to the store and keeps its schema current. SQLite is the embedded default; PostgreSQL
+/// carries several Callscope nodes on one database. The two differ only where this class says so.
+/// </summary>
 public sealed class CallscopeDatabase
 {
+    private readonly NpgsqlDataSource? postgres;
+
     public CallscopeDatabase(string connectionString)
+        : this(DatabaseProvider.Sqlite, connectionString)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = false };
-        ConnectionString = builder.ToString();
     }
 
+    private CallscopeDatabase(DatabaseProvider provider, string connectionString)
+    {
+        Provider = provider;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Enlist = false };
+            ConnectionString = builder.ToString();
+            postgres = NpgsqlDataSource.Create(ConnectionString);
+        }
+        else
+        {
+            ConnectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = false }.ToString();
+        }
+    }
+
+    public DatabaseProvider Provider { get; }
+
     public string ConnectionString { get; }
+
+    /// <summary>The case-insensitive LIKE of the provider.</summary>
+    public string ILike => Provider == DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
+
+    /// <summary>"column IN list" for a list parameter: PostgreSQL takes the list as one array parameter.</summary>
+    public string InList(string column, string parameter) =>
+        Provider == DatabaseProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>Picks the store by name; an unknown name is an error, never a silent fallback.</summary>
+    public static CallscopeDatabase Create(string provider, string? connectionString, string dataDirectory) => provider.ToLowerInvariant() switch
+    {
+        "sqlite" => string.IsNullOrEmpty(connectionString) ? InDirectory(dataDirectory) : new CallscopeDatabase(connectionString),
+        "postgres" or "postgresql" => new CallscopeDatabase(DatabaseProvider.Postgres,
+            string.IsNullOrEmpty(connectionString)
+                ? throw new InvalidOperationException("Callscope:Database:ConnectionString is required with the postgres provider.")
+                : connectionString),
+        _ => throw new InvalidOperationException($"Unknown database provider '{provider}': use 'sqlite' or 'postgres'."),
+    };
 
     public static CallscopeDatabase InDirectory(string directory)
     {
@@ -21,8 +70,13 @@ public sealed class CallscopeDatabase
         return new CallscopeDatabase($"Data Source={Path.Combine(directory, "callscope.db")}");
     }
 
-    public SqliteConnection Open()
+    public DbConnection Open()
     {
+        if (postgres is not null)
+        {
+            return postgres.OpenConnection();
+        }
+
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
@@ -33,24 +87,59 @@ public sealed class CallscopeDatabase
         return connection;
     }
 
-    /// <summary>Applies pending migrations; returns the names of the scripts it ran.</summary>
-    public IReadOnlyList<string> Migrate()
+    /// <summary>Begins the writer's transaction: SQLite takes its write lock at once.</summary>
+    public DbTransaction BeginWrite(DbConnection connection) => connection is SqliteConnection sqlite
+        ? sqlite.BeginTransaction(deferred: false)
+        : connection.BeginTransaction(IsolationLevel.ReadCommitted);
+
+    public bool IsUniqueViolation(DbException error) => error switch
     {
-        using (Open())
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19,
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    /// <summary>Errors after which the same transaction can simply be run again (deadlocks between nodes).</summary>
+    public static bool IsTransient(DbException error) =>
+        error is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.UniqueViolation }
+        || error is SqliteException { SqliteErrorCode: 5 or 6 };
+
+    /// <summary>Applies pending migrations; returns the names of the scripts it ran.</summary>
+    public IReadOnlyList<string> Migrate(DateTimeOffset? now = null)
+    {
+        UpgradeEngine upgrader;
+        if (Provider == DatabaseProvider.Postgres)
         {
-            // Opening once creates the file and switches it to WAL before DbUp connects.
+            EnsureDatabase.For.PostgresqlDatabase(ConnectionString, new DbUp.Engine.Output.NoOpUpgradeLog());
+            upgrader = DeployChanges.To.PostgresqlDatabase(ConnectionString)
+                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Postgres.", StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .LogToNowhere()
+                .Build();
+        }
+        else
+        {
+            using (Open())
+            {
+                // Opening once creates the file and switches it to WAL before DbUp connects.
+            }
+
+            upgrader = DeployChanges.To.SqliteDatabase(ConnectionString)
+                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Sqlite.", StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .LogToNowhere()
+                .Build();
         }
 
-        var upgrader = DeployChanges.To
-            .SqliteDatabase(ConnectionString)
-            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Sqlite.", StringComparison.Ordinal))
-            .WithTransactionPerScript()
-            .LogToNowhere()
-            .Build();
         var result = upgrader.PerformUpgrade();
         if (!result.Successful)
         {
             throw new InvalidOperationException($"Migrating the database failed at {result.ErrorScript?.Name}.", result.Error);
+        }
+
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            EventPartitions.Ensure(this, now ?? DateTimeOffset.UtcNow);
         }
 
         return [.. result.Scripts.Select(s => s.Name)];
@@ -65,7 +154,7 @@ public sealed class CallscopeDatabase
             command.CommandText = "SELECT 1";
             return command.ExecuteScalar() is not null;
         }
-        catch (SqliteException)
+        catch (DbException)
         {
             return false;
         }

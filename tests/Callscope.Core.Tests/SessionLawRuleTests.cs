@@ -87,11 +87,23 @@ public sealed class SessionLawRuleTests
     }
 
     [Fact]
+    public void Grace_period_change_does_not_revive_a_session_whose_deadline_had_passed()
+    {
+        var sweep = RoomLaw.Replay(Stay("A", from: 0, to: 10), SevenMinutes);
+
+        sweep.Reconfigure(new RoomPolicy(TimeSpan.FromMinutes(15), null), Minute(20));
+        var session = Assert.Single(sweep.ViewAt(Minute(21)));
+
+        Assert.Equal(Minute(17), session.End);
+        Assert.Equal(EndReasons.GraceExpired, session.EndReason);
+    }
+
+    [Fact]
     public void Grace_period_change_applies_to_the_live_session_and_later_ones_but_not_to_ended_ones()
     {
         var sweep = RoomLaw.Replay([.. Stay("A", from: 0, to: 10), Join("B", at: 20)], SevenMinutes);
 
-        sweep.Reconfigure(new RoomPolicy(TimeSpan.FromMinutes(2), null));
+        sweep.Reconfigure(new RoomPolicy(TimeSpan.FromMinutes(2), null), Minute(21));
         sweep.Append(Leave("B", at: 25));
         sweep.Append(Join("C", at: 30));
         sweep.Append(Leave("C", at: 31));

@@ -4,6 +4,7 @@ using Callscope.Data.Ingest;
 using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
 using Microsoft.Data.Sqlite;
+using Callscope.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Callscope.Data.Tests;
@@ -18,8 +19,9 @@ public sealed class StoreHarness : IAsyncDisposable
     {
         Clock = new FakeTimeProvider(now);
         Folder = Path.Combine(Path.GetTempPath(), "callscope-data-tests", Guid.NewGuid().ToString("N"));
-        Database = CallscopeDatabase.InDirectory(Folder);
-        Database.Migrate();
+        PostgresConnectionString = TestDatabase.Postgres ? TestDatabase.NewPostgresDatabase() : null;
+        Database = CallscopeDatabase.Create(TestDatabase.Provider, PostgresConnectionString, Folder);
+        Database.Migrate(now);
         Team = new TeamStore(Database, Clock).Create("Test team", DeveloperKeys.Generate()).Id;
         Pipeline = new IngestPipeline(Database, Clock);
         Queries = new SessionQueries(Database, Clock);
@@ -27,6 +29,8 @@ public sealed class StoreHarness : IAsyncDisposable
     }
 
     public FakeTimeProvider Clock { get; }
+
+    public string? PostgresConnectionString { get; }
 
     public string Folder { get; }
 
@@ -46,6 +50,13 @@ public sealed class StoreHarness : IAsyncDisposable
         await writer;
         stop.Dispose();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(Folder, recursive: true);
+        if (PostgresConnectionString is { } postgres)
+        {
+            TestDatabase.Drop(postgres);
+        }
+        else
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
     }
 }

@@ -35,13 +35,15 @@ public sealed class SessionLifecycleTests
     public async Task An_empty_session_ends_at_grace_after_a_restart_that_missed_its_deadline()
     {
         var folder = Path.Combine(Path.GetTempPath(), "callscope-tests", Guid.NewGuid().ToString("N"));
+        string? postgres;
         await using (var before = new CallscopeApp(folder, keepData: true))
         {
+            postgres = before.PostgresConnectionString;
             before.Clock.SetUtcNow(T.AddMinutes(1));
             await Events.PostAsync(before.Api(), Events.Joined("standup", "ana", T), Events.Left("standup", "ana", T.AddMinutes(1)));
         }
 
-        await using var after = new CallscopeApp(folder);
+        await using var after = new CallscopeApp(folder, postgres: postgres);
         after.Clock.SetUtcNow(T.AddHours(3));
         var api = after.Api();
         await after.SettleAsync();

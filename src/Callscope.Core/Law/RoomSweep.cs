@@ -67,9 +67,13 @@ public sealed class RoomSweep(RoomPolicy policy)
         Apply(e);
     }
 
-    /// <summary>A setting changed: it applies to the live session and to sessions that start later.</summary>
-    public void Reconfigure(RoomPolicy newPolicy)
+    /// <summary>
+    /// A setting changed at <paramref name="now"/>: it applies to the live session and to sessions that start
+    /// later. A session whose deadline had already passed ended then, and keeps its history.
+    /// </summary>
+    public void Reconfigure(RoomPolicy newPolicy, DateTimeOffset now)
     {
+        Expire(now);
         Policy = newPolicy;
         if (Current is { } current)
         {

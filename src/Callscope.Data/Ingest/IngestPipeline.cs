@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Callscope.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Callscope.Data.Ingest;
 
@@ -18,8 +18,14 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
 
     private readonly RoomStates states = new();
 
-    /// <summary>Raised after each commit with the teams whose data changed.</summary>
+    /// <summary>The PostgreSQL notification channel that tells every node which teams' data changed.</summary>
+    public const string ChangesChannel = "callscope_changes";
+
+    /// <summary>Raised after each commit with the teams whose data changed (on PostgreSQL, also for other nodes' commits).</summary>
     public event Action<IReadOnlyCollection<TeamId>>? Committed;
+
+    /// <summary>Tells this node's listeners that another node changed these teams' data.</summary>
+    public void AnnounceChanged(IReadOnlyCollection<TeamId> teams) => Committed?.Invoke(teams);
 
     public int CachedRooms => states.Count;
 
@@ -32,7 +38,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
     /// <summary>Runs the writer until <paramref name="stoppingToken"/> fires; pending commands are answered first.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var connection = database.Open();
+        var connection = database.Open();
         var batch = new List<WriteCommand>();
         try
         {
@@ -43,6 +49,13 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                 {
                     batch.Add(command);
                     events += command is IngestCommand ingest ? ingest.Events.Count : 1;
+                }
+
+                if (connection.State != System.Data.ConnectionState.Open)
+                {
+                    // The database went away and came back: start over on a fresh connection.
+                    await connection.DisposeAsync();
+                    connection = database.Open();
                 }
 
                 WriteBatch(connection, batch);
@@ -57,32 +70,76 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                 command.Fail(new OperationCanceledException("The server is stopping."));
             }
         }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
     }
 
-    private void WriteBatch(SqliteConnection connection, List<WriteCommand> batch)
+    private const int Attempts = 3;
+
+    /// <summary>Runs the batch in one transaction; a deadlock with another node runs it again from the start.</summary>
+    private void WriteBatch(DbConnection connection, List<WriteCommand> batch)
     {
-        using var tx = connection.BeginTransaction(deferred: false);
-        var unit = new WriteUnit(connection, tx, states, clock.GetUtcNow());
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                WriteOnce(connection, batch);
+                return;
+            }
+            catch (DbException error) when (attempt < Attempts && CallscopeDatabase.IsTransient(error))
+            {
+                states.Clear();
+            }
+            catch (DbException error)
+            {
+                states.Clear();
+                foreach (var command in batch)
+                {
+                    command.Fail(error);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private void WriteOnce(DbConnection connection, List<WriteCommand> batch)
+    {
+        using var tx = database.BeginWrite(connection);
+        var unit = new WriteUnit(database, connection, tx, states, clock.GetUtcNow());
         var done = new List<WriteCommand>(batch.Count);
+        var failed = new List<(WriteCommand Command, Exception Error)>();
         foreach (var command in batch)
         {
-            using var savepoint = connection.CreateCommand();
-            savepoint.Transaction = tx;
-            savepoint.CommandText = "SAVEPOINT command";
-            savepoint.ExecuteNonQuery();
+            tx.Save("command");
             try
             {
                 command.Execute(unit);
-                savepoint.CommandText = "RELEASE command";
-                savepoint.ExecuteNonQuery();
+                tx.Release("command");
                 done.Add(command);
             }
-            catch (Exception error) when (error is SqliteException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
+            catch (DbException error) when (CallscopeDatabase.IsTransient(error))
             {
-                savepoint.CommandText = "ROLLBACK TO command; RELEASE command";
-                savepoint.ExecuteNonQuery();
+                // The whole transaction is lost; WriteBatch runs it again.
                 ForgetTouched(unit);
-                command.Fail(error);
+                throw;
+            }
+            catch (Exception error) when (error is DbException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
+            {
+                tx.Rollback("command");
+                ForgetTouched(unit);
+                failed.Add((command, error));
+            }
+        }
+
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            // Delivered to every node's listener when the transaction commits, for live updates across nodes.
+            foreach (var team in unit.ChangedTeams)
+            {
+                Dapper.SqlMapper.Execute(connection, "SELECT pg_notify(@channel, @team)", new { channel = ChangesChannel, team = team.ToString() }, tx);
             }
         }
 
@@ -90,15 +147,15 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         {
             tx.Commit();
         }
-        catch (SqliteException error)
+        catch (DbException)
         {
             ForgetTouched(unit);
-            foreach (var command in done)
-            {
-                command.Fail(error);
-            }
+            throw;
+        }
 
-            return;
+        foreach (var (command, error) in failed)
+        {
+            command.Fail(error);
         }
 
         foreach (var command in done)

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Callscope.Core;
 using Callscope.Core.Law;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Callscope.Data.Ingest;
 
@@ -19,26 +19,31 @@ public sealed record StoredConnection(
 /// <summary>Writes the law's sessions into the derived tables.</summary>
 internal static class SessionRows
 {
-    public static void Write(SqliteConnection connection, SqliteTransaction tx, TeamId team, RoomId room, SessionRecord s)
+    public static void Write(DbConnection connection, DbTransaction tx, TeamId team, RoomId room, SessionRecord s)
     {
         var id = s.Id!.Value.ToString();
         var deadline = s.Deadline;
         connection.Execute(
             """
-            INSERT OR REPLACE INTO sessions (team_id, id, room_id, start_time, end_time, end_reason, ended_by, last_left_at,
+            INSERT INTO sessions (team_id, id, room_id, start_time, end_time, end_reason, ended_by, last_left_at,
                 active_connections, participants_live, participants_total, max_concurrent, grace_period, deadline, deadline_reason)
             VALUES (@team, @id, @room, @start, @end, @EndReason, @EndedBy, @left, @ActiveConnections, @live, @total,
                 @MaxConcurrentParticipants, @grace, @deadline, @deadlineReason)
+            ON CONFLICT (team_id, id) DO UPDATE SET start_time = excluded.start_time, end_time = excluded.end_time,
+                end_reason = excluded.end_reason, ended_by = excluded.ended_by, last_left_at = excluded.last_left_at,
+                active_connections = excluded.active_connections, participants_live = excluded.participants_live,
+                participants_total = excluded.participants_total, max_concurrent = excluded.max_concurrent,
+                grace_period = excluded.grace_period, deadline = excluded.deadline, deadline_reason = excluded.deadline_reason
             """,
             new
             {
                 team = team.ToString(), id, room = room.ToString(), start = DbTime.Ms(s.Start), end = DbTime.Ms(s.End), s.EndReason, s.EndedBy,
-                left = DbTime.Ms(s.LastParticipantLeftAt), s.ActiveConnections, live = s.LiveParticipants, total = s.Participants.Count,
-                s.MaxConcurrentParticipants, grace = (long)s.GracePeriod.TotalSeconds, deadline = DbTime.Ms(deadline?.At),
+                left = DbTime.Ms(s.LastParticipantLeftAt), ActiveConnections = (long)s.ActiveConnections, live = (long)s.LiveParticipants, total = (long)s.Participants.Count,
+                MaxConcurrentParticipants = (long)s.MaxConcurrentParticipants, grace = (long)s.GracePeriod.TotalSeconds, deadline = DbTime.Ms(deadline?.At),
                 deadlineReason = deadline?.Reason,
             },
             tx);
-        connection.Execute("DELETE FROM participants WHERE session_id = @id", new { id }, tx);
+        connection.Execute("DELETE FROM participants WHERE team_id = @team AND session_id = @id", new { team = team.ToString(), id }, tx);
         foreach (var p in s.Participants)
         {
             var connections = p.Connections.Select(c => new StoredConnection(
@@ -53,7 +58,7 @@ internal static class SessionRows
                 {
                     team = team.ToString(), pid = ParticipantId.Derive(s.Id.Value, p.Key).ToString(), id, room = room.ToString(), p.Key, p.ExternalId,
                     p.Name, p.Role, device = p.Client?.Device, os = p.Client?.Os, browser = p.Client?.Browser, join = DbTime.Ms(p.JoinTime),
-                    leave = DbTime.Ms(p.LeaveTime), live = p.Live, p.Reconnects, connections = JsonSerializer.Serialize(connections),
+                    leave = DbTime.Ms(p.LeaveTime), live = p.Live ? 1L : 0L, Reconnects = (long)p.Reconnects, connections = JsonSerializer.Serialize(connections),
                 },
                 tx);
         }

@@ -4,12 +4,12 @@ using Callscope.Core.Ingest;
 using Callscope.Core.Law;
 using Callscope.Data.Rooms;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Callscope.Data.Ingest;
 
 /// <summary>One transaction of the writer: the commands it holds run one after another inside it.</summary>
-internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction tx, RoomStates states, DateTimeOffset now)
+internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connection, DbTransaction tx, RoomStates states, DateTimeOffset now)
 {
     /// <summary>Rooms whose cached state this unit changed: forgotten if the transaction does not commit.</summary>
     public HashSet<RoomId> TouchedRooms { get; } = [];
@@ -26,25 +26,24 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
         }
 
         var fresh = new Dictionary<RoomId, List<LawEvent>>();
+        var inserted = EventRows.Insert(database, connection, tx, team, rooms, events);
         var accepted = 0;
-        using var insert = PrepareInsert();
         for (var i = 0; i < events.Count; i++)
         {
-            var e = events[i];
-            var room = rooms[i];
-            if (!InsertEvent(insert, team, room, e))
+            if (!inserted[i])
             {
                 continue;
             }
 
             accepted++;
-            if (e.ToLaw() is { } law)
+            if (events[i].ToLaw() is { } law)
             {
-                (fresh.TryGetValue(room, out var list) ? list : fresh[room] = []).Add(law);
+                (fresh.TryGetValue(rooms[i], out var list) ? list : fresh[rooms[i]] = []).Add(law);
             }
         }
 
-        foreach (var (room, law) in fresh)
+        // Rooms are locked in one order by every node, so two writers never wait on each other in a cycle.
+        foreach (var (room, law) in fresh.OrderBy(r => r.Key.Value))
         {
             Apply(team, room, law);
         }
@@ -119,8 +118,9 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
         foreach (var room in rooms)
         {
             var state = State(team, room);
-            state.Reconfigure(LoadPolicy(room));
+            state.Reconfigure(LoadPolicy(room), now);
             WriteTouched(team, room, state);
+            BumpVersion(team, room, state);
         }
 
         ChangedTeams.Add(team);
@@ -128,9 +128,12 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
 
     public int ExpireDue()
     {
+        // SKIP LOCKED: when several nodes sweep at once, each due session is taken by exactly one of them.
         var due = connection.Query<(string Team, string Room)>(
-            "SELECT DISTINCT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1000",
-            new { now = DbTime.Ms(now) }, tx).ToList();
+            database.Provider == DatabaseProvider.Postgres
+                ? "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now ORDER BY room_id LIMIT 1000 FOR UPDATE SKIP LOCKED"
+                : "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now ORDER BY room_id LIMIT 1000",
+            new { now = DbTime.Ms(now) }, tx).Distinct().ToList();
         foreach (var (teamText, roomText) in due)
         {
             var team = new TeamId(Guid.Parse(teamText));
@@ -159,8 +162,7 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
         var end = new IncomingEvent(
             "api-end-" + Guid.CreateVersion7(now).ToString("N"), EventTypes.SessionEnded, now, now, null, new RoomRef(room, null), null,
             $$"""{"{{LawMapping.SourceMember}}":"api","ended_by":{{System.Text.Json.JsonSerializer.Serialize(endedBy)}}}""");
-        using var insert = PrepareInsert();
-        InsertEvent(insert, team, room, end);
+        EventRows.Insert(database, connection, tx, team, [room], [end]);
         Apply(team, room, [end.ToLaw()!]);
         ChangedTeams.Add(team);
     }
@@ -168,15 +170,35 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
     private RoomSweep State(TeamId team, RoomId room)
     {
         TouchedRooms.Add(room);
-        if (!states.TryGet(room, out var sweep))
+        var version = LockRoom(team, room);
+        if (!states.TryGet(room, version, out var sweep))
         {
             sweep = Rebuild(team, room);
             sweep.TakeTouched();
             sweep.ReleaseEnded();
-            states.Put(team, room, sweep);
+            states.Put(team, room, sweep, version);
         }
 
         return sweep;
+    }
+
+    /// <summary>
+    /// Serialises writers of one room across nodes (a row lock on PostgreSQL; SQLite has one writer anyway) and
+    /// returns the room's law version, which tells whether this node's memory of the room is still current.
+    /// </summary>
+    private long LockRoom(TeamId team, RoomId room) => connection.ExecuteScalar<long>(
+        database.Provider == DatabaseProvider.Postgres
+            ? "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room FOR UPDATE"
+            : "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room",
+        new { team = team.ToString(), room = room.ToString() }, tx);
+
+    /// <summary>Records that the room's sessions changed, so other nodes rebuild their memory of it.</summary>
+    private void BumpVersion(TeamId team, RoomId room, RoomSweep sweep)
+    {
+        var version = connection.ExecuteScalar<long>(
+            "UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version",
+            new { team = team.ToString(), room = room.ToString() }, tx);
+        states.Put(team, room, sweep, version);
     }
 
     /// <summary>The fast path appends events that come after everything the room has seen; otherwise the room is recomputed.</summary>
@@ -185,9 +207,11 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
         TouchedRooms.Add(room);
         ChangedTeams.Add(team);
         law.Sort((a, b) => a.Order.CompareTo(b.Order));
-        if (states.TryGet(room, out var sweep) && law.TrueForAll(e => TryAppend(sweep, e)))
+        var version = LockRoom(team, room);
+        if (states.TryGet(room, version, out var sweep) && law.TrueForAll(e => TryAppend(sweep, e)))
         {
             WriteTouched(team, room, sweep);
+            BumpVersion(team, room, sweep);
             return;
         }
 
@@ -196,7 +220,7 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
         var rebuilt = Rebuild(team, room);
         var since = law.Min(e => e.JoinedAt is { } j && j < e.Time ? j : e.Time);
         RewriteFrom(team, room, rebuilt, since);
-        states.Put(team, room, rebuilt);
+        BumpVersion(team, room, rebuilt);
     }
 
     private static bool TryAppend(RoomSweep sweep, LawEvent e)
@@ -214,24 +238,25 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
     private RoomSweep Rebuild(TeamId team, RoomId room)
     {
         var rows = connection.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
-            "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE room_id = @room AND law = 1",
-            new { room = room.ToString() }, tx);
+            "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1",
+            new { team = team.ToString(), room = room.ToString() }, tx);
         var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
         var sweep = RoomLaw.Replay(law, LoadPolicy(room));
-        var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(room));
+        var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(team, room));
         foreach (var alias in aliases)
         {
-            connection.Execute("UPDATE session_aliases SET session_id = @to WHERE session_id = @from",
-                new { from = alias.Absorbed.ToString(), to = alias.Survivor.ToString() }, tx);
-            connection.Execute("INSERT OR REPLACE INTO session_aliases (alias_id, team_id, session_id) VALUES (@from, @team, @to)",
-                new { from = alias.Absorbed.ToString(), team = team.ToString(), to = alias.Survivor.ToString() }, tx);
+            var ids = new { from = alias.Absorbed.ToString(), team = team.ToString(), to = alias.Survivor.ToString() };
+            connection.Execute("UPDATE session_aliases SET session_id = @to WHERE team_id = @team AND session_id = @from", ids, tx);
+            connection.Execute(
+                "INSERT INTO session_aliases (team_id, alias_id, session_id) VALUES (@team, @from, @to) ON CONFLICT (team_id, alias_id) DO UPDATE SET session_id = excluded.session_id",
+                ids, tx);
         }
 
         return sweep;
     }
 
-    private List<StoredSpan> StoredSpans(RoomId room) => [.. connection.Query<(string Id, long Start, long? End)>(
-            "SELECT id, start_time, end_time FROM sessions WHERE room_id = @room", new { room = room.ToString() }, tx)
+    private List<StoredSpan> StoredSpans(TeamId team, RoomId room) => [.. connection.Query<(string Id, long Start, long? End)>(
+            "SELECT id, start_time, end_time FROM sessions WHERE team_id = @team AND room_id = @room", new { team = team.ToString(), room = room.ToString() }, tx)
         .Select(s => new StoredSpan(new SessionId(Guid.Parse(s.Id)), DbTime.At(s.Start), DbTime.At(s.End)))];
 
     private RoomPolicy LoadPolicy(RoomId room)
@@ -248,19 +273,20 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
     /// </summary>
     private void RewriteFrom(TeamId team, RoomId room, RoomSweep sweep, DateTimeOffset since)
     {
-        var final = StoredSpans(room).Where(s => s.End is { } end && end < since).Select(s => s.Id).ToHashSet();
+        var final = StoredSpans(team, room).Where(s => s.End is { } end && end < since).Select(s => s.Id).ToHashSet();
         var roomText = room.ToString();
         var cutoff = DbTime.Ms(since);
         connection.Execute(
-            "DELETE FROM participants WHERE session_id IN (SELECT id FROM sessions WHERE room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff))",
-            new { roomText, cutoff }, tx);
-        connection.Execute("DELETE FROM sessions WHERE room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff)", new { roomText, cutoff }, tx);
+            "DELETE FROM participants WHERE team_id = @team AND session_id IN (SELECT id FROM sessions WHERE team_id = @team AND room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff))",
+            new { team = team.ToString(), roomText, cutoff }, tx);
+        connection.Execute("DELETE FROM sessions WHERE team_id = @team AND room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff)",
+            new { team = team.ToString(), roomText, cutoff }, tx);
         foreach (var s in sweep.Sessions)
         {
             s.Id ??= SessionId.New(s.Start);
         }
 
-        foreach (var s in sweep.ViewAt(now).Where(s => !final.Contains(s.Id!.Value)))
+        foreach (var s in sweep.ViewAt(now).Where(s => !final.Contains(s.Id!.Value)).OrderBy(s => s.Start))
         {
             SessionRows.Write(connection, tx, team, room, s);
         }
@@ -271,7 +297,8 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
 
     private void WriteTouched(TeamId team, RoomId room, RoomSweep sweep)
     {
-        foreach (var s in sweep.TakeTouched())
+        // Oldest first: a session that ended must be stored as ended before its successor is stored as live.
+        foreach (var s in sweep.TakeTouched().OrderBy(s => s.Start))
         {
             s.Id ??= SessionId.New(s.Start);
             var view = ReferenceEquals(s, sweep.Current) ? sweep.CurrentAt(now)! : s;
@@ -339,44 +366,6 @@ internal sealed class WriteUnit(SqliteConnection connection, SqliteTransaction t
         var room = new Room(new RoomId(Guid.CreateVersion7(now)), team, reference.FriendlyUrl!, reference.Description, reference.ExternalId,
             null, null, null, now, now, null);
         RoomStore.Insert(connection, tx, room);
-        return room.Id;
-    }
-
-    private SqliteCommand PrepareInsert()
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText =
-            """
-            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
-            VALUES ($team, $id, $room, $type, $ts, $received, $skew, $law, $external, $connection, $name, $role, $data)
-            ON CONFLICT (team_id, id) DO NOTHING
-            """;
-        foreach (var name in (string[])["$team", "$id", "$room", "$type", "$ts", "$received", "$skew", "$law", "$external", "$connection", "$name", "$role", "$data"])
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
-    private static bool InsertEvent(SqliteCommand insert, TeamId team, RoomId room, IncomingEvent e)
-    {
-        var p = insert.Parameters;
-        p[0].Value = team.ToString();
-        p[1].Value = e.Id;
-        p[2].Value = room.ToString();
-        p[3].Value = e.Type;
-        p[4].Value = DbTime.Ms(e.Timestamp);
-        p[5].Value = DbTime.Ms(e.ReceivedAt);
-        p[6].Value = e.Skew is { } skew ? (long)skew.TotalMilliseconds : DBNull.Value;
-        p[7].Value = LawMapping.IsLawType(e.Type) ? 1 : 0;
-        p[8].Value = (object?)e.Participant?.ExternalId ?? DBNull.Value;
-        p[9].Value = (object?)e.Participant?.ConnectionId ?? DBNull.Value;
-        p[10].Value = (object?)e.Participant?.Name ?? DBNull.Value;
-        p[11].Value = (object?)e.Participant?.Role ?? DBNull.Value;
-        p[12].Value = (object?)e.DataJson ?? DBNull.Value;
-        return insert.ExecuteNonQuery() == 1;
+        return RoomStore.Find(connection, tx, team, room.FriendlyUrl)!.Id;
     }
 }

@@ -1,6 +1,6 @@
 using Callscope.Core;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Callscope.Data.Rooms;
 
@@ -31,7 +31,7 @@ public sealed class RoomStore(CallscopeDatabase database)
         return Find(connection, null, team, idOrName);
     }
 
-    internal static Room? Find(SqliteConnection connection, SqliteTransaction? tx, TeamId team, string idOrName)
+    internal static Room? Find(DbConnection connection, DbTransaction? tx, TeamId team, string idOrName)
     {
         var row = Guid.TryParse(idOrName, out var id)
             ? connection.QuerySingleOrDefault<RoomRow>(Columns + " WHERE id = @id AND team_id = @team", new { id = id.ToString(), team = team.ToString() }, tx)
@@ -72,10 +72,12 @@ public sealed class RoomStore(CallscopeDatabase database)
         return room;
     }
 
-    internal static void Insert(SqliteConnection connection, SqliteTransaction? tx, Room room) => connection.Execute(
+    /// <summary>Inserts a room unless a live room of that name exists (created meanwhile by another node).</summary>
+    internal static void Insert(DbConnection connection, DbTransaction? tx, Room room) => connection.Execute(
         """
         INSERT INTO rooms (team_id, id, friendly_url, description, external_id, grace_period, session_length, max_participants, created_at, updated_at)
         VALUES (@team, @id, @FriendlyUrl, @Description, @ExternalId, @GracePeriod, @SessionLength, @MaxParticipants, @created, @created)
+        ON CONFLICT (team_id, friendly_url) WHERE deleted_at IS NULL DO NOTHING
         """,
         new
         {

@@ -48,8 +48,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
                 """
                  AND (s.id = @q OR s.id IN (SELECT session_id FROM session_aliases WHERE alias_id = @q AND team_id = @team)
                   OR (length(@q) >= 4 AND s.id LIKE @qprefix ESCAPE '\') OR r.id = @q
-                  OR r.friendly_url LIKE @qlike ESCAPE '\' OR r.description LIKE @qlike ESCAPE '\')
-                """);
+                  OR r.friendly_url {ILIKE} @qlike ESCAPE '\' OR r.description {ILIKE} @qlike ESCAPE '\')
+                """.Replace("{ILIKE}", database.ILike, StringComparison.Ordinal));
             var escaped = q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
             p.Add("q", q.ToLowerInvariant());
             p.Add("qprefix", escaped.ToLowerInvariant() + "%");
@@ -150,10 +150,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             limit = paging.Limit, offset = paging.Offset,
         });
         var where = new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to");
-        where.Append(participant.ExternalId is null ? " AND e.connection_id IN @conns" : " AND (e.external_id = @ext OR e.connection_id IN @conns)");
+        var inConnections = database.InList("e.connection_id", "conns");
+        where.Append(participant.ExternalId is null ? $" AND {inConnections}" : $" AND (e.external_id = @ext OR {inConnections})");
         if (types is { Count: > 0 })
         {
-            where.Append(" AND e.type IN @types");
+            where.Append(" AND " + database.InList("e.type", "types"));
             p.Add("types", types.ToArray());
         }
 
@@ -179,9 +180,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var args = new { team = team.ToString(), now = DbTime.Ms(now), start = DbTime.Ms(periodStart) };
         var counts = connection.QuerySingle<(long Active, long EndingSoon, long Participants)>(
             $"""
-            SELECT COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(s.participants_live), 0)
+            SELECT CAST(COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                   CAST(COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                   CAST(COALESCE(SUM(s.participants_live), 0) AS BIGINT)
             FROM sessions s WHERE s.team_id = @team AND {LiveCondition}
             """, args);
         var rows = connection.Query<(string SessionId, string Connections, long? End, long? Deadline)>(

@@ -76,7 +76,7 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
     public Member? FindMember(string email)
     {
         using var connection = database.Open();
-        return ReadMember(connection.QuerySingleOrDefault<MemberRow>(MemberColumns + " WHERE email = @email", new { email }));
+        return ReadMember(connection.QuerySingleOrDefault<MemberRow>(MemberColumns + " WHERE lower(email) = lower(@email)", new { email }));
     }
 
     public Member? FindMember(TeamId team, Guid id)

@@ -6,7 +6,9 @@ using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Dashboard;
 using Callscope.Server.Ingestion;
+using Callscope.Server.LiveKit;
 using Callscope.Server.Participants;
 using Callscope.Server.Rooms;
 using Callscope.Server.Sessions;
@@ -27,16 +29,17 @@ public static class CallscopeHosting
         services.AddOptions<CallscopeOptions>()
             .Bind(builder.Configuration.GetSection(CallscopeOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.Database.Provider is "sqlite", "Callscope:Database:Provider must be 'sqlite' (the embedded default) or 'postgres'; no other store exists.")
+            .Validate(o => o.Database.Provider.ToLowerInvariant() is "sqlite" or "postgres" or "postgresql",
+                "Callscope:Database:Provider must be 'sqlite' (the embedded default) or 'postgres'; no other store exists.")
+            .Validate(o => !o.Database.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) || !string.IsNullOrEmpty(o.Database.ConnectionString),
+                "Callscope:Database:ConnectionString is required with the postgres provider.")
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CallscopeOptions>>().Value;
-            return options.Database.ConnectionString is { Length: > 0 } cs
-                ? new CallscopeDatabase(cs)
-                : CallscopeDatabase.InDirectory(Path.GetFullPath(options.DataDirectory));
+            return CallscopeDatabase.Create(options.Database.Provider, options.Database.ConnectionString, Path.GetFullPath(options.DataDirectory));
         });
         services.AddSingleton<TeamStore>();
         services.AddSingleton<RoomStore>();
@@ -47,6 +50,7 @@ public static class CallscopeHosting
         services.AddSingleton<SessionEnding>();
         services.AddHostedService<WriterService>();
         services.AddHostedService<ExpirySweeper>();
+        services.AddHostedService<ChangeListener>();
 
         // A request with an Authorization header is an API call (developer key); anything else is a dashboard
         // member with a sign-in cookie.
@@ -97,6 +101,8 @@ public static class CallscopeHosting
             return Task.CompletedTask;
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.AddLiveKit();
+        builder.AddDashboard();
         return builder;
     }
 
@@ -118,7 +124,7 @@ public static class CallscopeHosting
 
     public static WebApplication UseCallscope(this WebApplication app)
     {
-        app.Services.GetRequiredService<CallscopeDatabase>().Migrate();
+        app.Services.GetRequiredService<CallscopeDatabase>().Migrate(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
         app.Services.GetRequiredService<Bootstrap>().EnsureFirstTeam(Console.Out);
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -141,6 +147,8 @@ public static class CallscopeHosting
         api.MapParticipantRoutes();
         api.MapRoomRoutes();
         api.MapTeamRoutes();
+        app.MapLiveKit();
+        app.MapDashboard();
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Callscope.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Callscope.Server.Tests.Infrastructure;
@@ -15,7 +16,7 @@ namespace Callscope.Server.Tests.Infrastructure;
 /// The real server with a fresh SQLite database in its own folder and a clock the test moves by hand.
 /// Call <see cref="UseKestrel"/>-style hosting through <see cref="StartOnKestrel"/> for browser tests.
 /// </summary>
-public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = false) : WebApplicationFactory<Program>
+public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = false, string? postgres = null) : WebApplicationFactory<Program>
 {
     public const string DeveloperKey = "test-developer-key-000000000001";
     public const string AdminEmail = "admin@example.test";
@@ -26,6 +27,9 @@ public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = f
     public FakeTimeProvider Clock { get; } = new(Start);
 
     public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "callscope-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The PostgreSQL database of this app when the suite runs on PostgreSQL (see TestDatabase).</summary>
+    public string? PostgresConnectionString { get; } = postgres ?? (TestDatabase.Postgres ? TestDatabase.NewPostgresDatabase() : null);
 
     public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
@@ -75,6 +79,8 @@ public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = f
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Callscope:DataDirectory", DataDirectory);
+        builder.UseSetting("Callscope:Database:Provider", TestDatabase.Provider);
+        builder.UseSetting("Callscope:Database:ConnectionString", PostgresConnectionString);
         builder.UseSetting("Callscope:Bootstrap:DeveloperKey", DeveloperKey);
         builder.UseSetting("Callscope:Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Callscope:Bootstrap:AdminPassword", AdminPassword);
@@ -94,6 +100,11 @@ public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = f
         if (keepData)
         {
             return;
+        }
+
+        if (PostgresConnectionString is { } pg)
+        {
+            TestDatabase.Drop(pg);
         }
 
         try

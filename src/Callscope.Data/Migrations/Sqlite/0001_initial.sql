@@ -21,7 +21,7 @@ CREATE TABLE members (
 
 CREATE TABLE rooms (
     team_id          TEXT    NOT NULL REFERENCES teams (id),
-    id               TEXT    NOT NULL PRIMARY KEY,
+    id               TEXT    NOT NULL UNIQUE,
     friendly_url     TEXT    NOT NULL,
     description      TEXT    NULL,
     external_id      TEXT    NULL,
@@ -30,7 +30,10 @@ CREATE TABLE rooms (
     max_participants INTEGER NULL,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
-    deleted_at       INTEGER NULL
+    deleted_at       INTEGER NULL,
+    -- Bumped whenever the law's answer for the room changes, so a writer knows when its memory of the room is stale.
+    law_version      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (team_id, id)
 );
 CREATE UNIQUE INDEX rooms_by_name ON rooms (team_id, friendly_url) WHERE deleted_at IS NULL;
 CREATE INDEX rooms_by_created ON rooms (team_id, created_at, id);
@@ -61,7 +64,7 @@ CREATE INDEX events_by_room ON events (room_id, ts);
 -- Derived from the events by the session law; rewritten whenever the law's answer changes.
 CREATE TABLE sessions (
     team_id          TEXT    NOT NULL,
-    id               TEXT    NOT NULL PRIMARY KEY,
+    id               TEXT    NOT NULL UNIQUE,
     room_id          TEXT    NOT NULL,
     start_time       INTEGER NOT NULL,
     end_time         INTEGER NULL,
@@ -74,22 +77,26 @@ CREATE TABLE sessions (
     max_concurrent   INTEGER NOT NULL,
     grace_period     INTEGER NOT NULL,
     deadline         INTEGER NULL,
-    deadline_reason  TEXT    NULL
+    deadline_reason  TEXT    NULL,
+    PRIMARY KEY (team_id, id)
 );
+-- A room has at most one live session.
+CREATE UNIQUE INDEX sessions_one_live_per_room ON sessions (team_id, room_id) WHERE end_time IS NULL;
 CREATE INDEX sessions_by_start ON sessions (team_id, start_time, id);
 CREATE INDEX sessions_by_room ON sessions (room_id, start_time, id);
 CREATE INDEX sessions_live ON sessions (team_id, start_time) WHERE end_time IS NULL;
 CREATE INDEX sessions_due ON sessions (deadline) WHERE end_time IS NULL;
 
 CREATE TABLE session_aliases (
-    alias_id   TEXT NOT NULL PRIMARY KEY,
     team_id    TEXT NOT NULL,
-    session_id TEXT NOT NULL
+    alias_id   TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    PRIMARY KEY (team_id, alias_id)
 );
 
 CREATE TABLE participants (
     team_id       TEXT    NOT NULL,
-    id            TEXT    NOT NULL PRIMARY KEY,
+    id            TEXT    NOT NULL UNIQUE,
     session_id    TEXT    NOT NULL,
     room_id       TEXT    NOT NULL,
     pkey          TEXT    NOT NULL,
@@ -103,7 +110,8 @@ CREATE TABLE participants (
     leave_time    INTEGER NULL,
     live          INTEGER NOT NULL,
     reconnects    INTEGER NOT NULL,
-    connections   TEXT    NOT NULL
+    connections   TEXT    NOT NULL,
+    PRIMARY KEY (team_id, id)
 );
 CREATE INDEX participants_by_session ON participants (session_id, join_time);
 CREATE INDEX participants_by_team ON participants (team_id, join_time, id);

@@ -1,0 +1,109 @@
+using System.Data.Common;
+using Callscope.Core;
+using Callscope.Core.Ingest;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Callscope.Data.Ingest;
+
+/// <summary>
+/// Stores raw events, skipping ids the team already has. SQLite takes one prepared insert per event inside the
+/// writer's transaction; PostgreSQL takes the whole batch in two set-based statements (ids, then rows).
+/// </summary>
+internal static class EventRows
+{
+    /// <returns>For each event, whether it was new.</returns>
+    public static bool[] Insert(CallscopeDatabase database, DbConnection connection, DbTransaction tx, TeamId team,
+        IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) => database.Provider == DatabaseProvider.Postgres
+        ? InsertSetBased(connection, tx, team, rooms, events)
+        : InsertPrepared((SqliteConnection)connection, (SqliteTransaction)tx, team, rooms, events);
+
+    private static bool[] InsertPrepared(SqliteConnection connection, SqliteTransaction tx, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText =
+            """
+            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
+            VALUES ($team, $id, $room, $type, $ts, $received, $skew, $law, $external, $connection, $name, $role, $data)
+            ON CONFLICT (team_id, id) DO NOTHING
+            """;
+        foreach (var name in (string[])["$team", "$id", "$room", "$type", "$ts", "$received", "$skew", "$law", "$external", "$connection", "$name", "$role", "$data"])
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        var p = command.Parameters;
+        p[0].Value = team.ToString();
+        var inserted = new bool[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            p[1].Value = e.Id;
+            p[2].Value = rooms[i].ToString();
+            p[3].Value = e.Type;
+            p[4].Value = DbTime.Ms(e.Timestamp);
+            p[5].Value = DbTime.Ms(e.ReceivedAt);
+            p[6].Value = e.Skew is { } skew ? (long)skew.TotalMilliseconds : DBNull.Value;
+            p[7].Value = LawMapping.IsLawType(e.Type) ? 1 : 0;
+            p[8].Value = (object?)e.Participant?.ExternalId ?? DBNull.Value;
+            p[9].Value = (object?)e.Participant?.ConnectionId ?? DBNull.Value;
+            p[10].Value = (object?)e.Participant?.Name ?? DBNull.Value;
+            p[11].Value = (object?)e.Participant?.Role ?? DBNull.Value;
+            p[12].Value = (object?)e.DataJson ?? DBNull.Value;
+            inserted[i] = command.ExecuteNonQuery() == 1;
+        }
+
+        return inserted;
+    }
+
+    private static bool[] InsertSetBased(DbConnection connection, DbTransaction tx, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
+    {
+        var teamText = team.ToString();
+        var fresh = connection.Query<string>(
+            "INSERT INTO event_ids (team_id, id) SELECT @team, unnest(@ids) ON CONFLICT DO NOTHING RETURNING id",
+            new { team = teamText, ids = events.Select(e => e.Id).Distinct(StringComparer.Ordinal).ToArray() }, tx).ToHashSet(StringComparer.Ordinal);
+
+        // Within a batch the first occurrence of an id is the one stored.
+        var inserted = new bool[events.Count];
+        var rows = new List<int>(fresh.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (fresh.Remove(events[i].Id))
+            {
+                inserted[i] = true;
+                rows.Add(i);
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return inserted;
+        }
+
+        connection.Execute(
+            """
+            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
+            SELECT @team, * FROM unnest(@ids, @rooms, @types, @ts, @received, @skew, @law, @external, @connection, @name, @role, @data)
+            """,
+            new
+            {
+                team = teamText,
+                ids = rows.Select(i => events[i].Id).ToArray(),
+                rooms = rows.Select(i => rooms[i].ToString()).ToArray(),
+                types = rows.Select(i => events[i].Type).ToArray(),
+                ts = rows.Select(i => DbTime.Ms(events[i].Timestamp)).ToArray(),
+                received = rows.Select(i => DbTime.Ms(events[i].ReceivedAt)).ToArray(),
+                skew = rows.Select(i => events[i].Skew is { } skew ? (long?)skew.TotalMilliseconds : null).ToArray(),
+                law = rows.Select(i => LawMapping.IsLawType(events[i].Type) ? 1L : 0L).ToArray(),
+                external = rows.Select(i => events[i].Participant?.ExternalId).ToArray(),
+                connection = rows.Select(i => events[i].Participant?.ConnectionId).ToArray(),
+                name = rows.Select(i => events[i].Participant?.Name).ToArray(),
+                role = rows.Select(i => events[i].Participant?.Role).ToArray(),
+                data = rows.Select(i => events[i].DataJson).ToArray(),
+            },
+            tx);
+        return inserted;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Callscope.Data;
+
+/// <summary>
+/// The tables and columns the code reads and writes. Both providers' migrations must produce exactly these
+/// (checked by a test against each provider), so the two stores cannot drift apart.
+/// </summary>
+public static class StoreSchema
+{
+    public static readonly IReadOnlyDictionary<string, string[]> Tables = new Dictionary<string, string[]>
+    {
+        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at"],
+        ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at"],
+        ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
+            "created_at", "updated_at", "deleted_at", "law_version"],
+        ["events"] = ["seq", "team_id", "id", "room_id", "type", "ts", "received_at", "skew_ms", "law", "external_id", "connection_id",
+            "participant_name", "role", "data"],
+        ["sessions"] = ["team_id", "id", "room_id", "start_time", "end_time", "end_reason", "ended_by", "last_left_at", "active_connections",
+            "participants_live", "participants_total", "max_concurrent", "grace_period", "deadline", "deadline_reason"],
+        ["session_aliases"] = ["team_id", "alias_id", "session_id"],
+        ["participants"] = ["team_id", "id", "session_id", "room_id", "pkey", "external_id", "name", "role", "device", "os", "browser",
+            "join_time", "leave_time", "live", "reconnects", "connections"],
+        ["livekit_integrations"] = ["team_id", "api_key", "api_secret_protected", "server_url", "created_at", "updated_at"],
+    };
+}
