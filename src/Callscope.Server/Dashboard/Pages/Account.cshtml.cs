@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+using Callscope.Data.Teams;
+using Callscope.Server.Dashboard.Members;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Callscope.Server.Dashboard.Pages;
+
+public sealed class PasswordForm
+{
+    [Required(ErrorMessage = "Enter your current password.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "Current password")]
+    public string Current { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "Enter a new password.")]
+    [StringLength(200, MinimumLength = 8, ErrorMessage = "The password needs 8 to 200 characters.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "New password")]
+    public string New { get; set; } = string.Empty;
+
+    [Compare(nameof(New), ErrorMessage = "The two new passwords differ.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "New password again")]
+    public string Repeat { get; set; } = string.Empty;
+}
+
+/// <summary>The signed-in member's own account: who they are, and a password change.</summary>
+public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher) : DashboardPage
+{
+    [BindProperty]
+    public PasswordForm Form { get; set; } = new();
+
+    public Member Member { get; private set; } = null!;
+
+    public IActionResult OnGet() => Load() ? Page() : Missing("Your account");
+
+    public IActionResult OnPost()
+    {
+        if (!Load())
+        {
+            return Missing("Your account");
+        }
+
+        if (ModelState.IsValid && hasher.VerifyHashedPassword(Member, Member.PasswordHash, Form.Current) == PasswordVerificationResult.Failed)
+        {
+            ModelState.AddModelError("Form.Current", "That is not your current password.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        teams.SetPassword(Member.Id, hasher.HashPassword(Member, Form.New));
+        Flash("Your password was changed.");
+        return LocalRedirect(Links.Account);
+    }
+
+    private bool Load()
+    {
+        if (MemberPrincipal.MemberIdOf(User) is not { } id || teams.FindMember(Team, id) is not { } member)
+        {
+            return false;
+        }
+
+        Member = member;
+        return true;
+    }
+}

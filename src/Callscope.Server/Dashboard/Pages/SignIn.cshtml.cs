@@ -1,0 +1,81 @@
+using System.ComponentModel.DataAnnotations;
+using Callscope.Data.Teams;
+using Callscope.Server.Dashboard.Members;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Callscope.Server.Dashboard.Pages;
+
+public sealed class SignInForm
+{
+    [Required(ErrorMessage = "Enter your email address.")]
+    [StringLength(320)]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
+    public string Email { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "Enter your password.")]
+    [StringLength(200)]
+    [DataType(DataType.Password)]
+    public string Password { get; set; } = string.Empty;
+}
+
+/// <summary>
+/// Members sign in with email and password (PBKDF2 hashes from ASP.NET Core Identity). A wrong email and a wrong
+/// password get the same answer after the same work, so the form does not reveal who is a member.
+/// </summary>
+[EnableRateLimiting(DashboardHosting.SignInLimit)]
+public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member> hasher, ILogger<SignInModel> logger) : PageModel
+{
+    private static readonly Lazy<string> UnknownMemberHash = new(() => new PasswordHasher<Member>().HashPassword(null!, Guid.NewGuid().ToString()));
+
+    [BindProperty]
+    public SignInForm Form { get; set; } = new();
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public IActionResult OnGet() => User.Identity?.IsAuthenticated == true ? LocalRedirect(SafeReturnUrl) : Page();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var member = teams.FindMember(Form.Email.Trim());
+        var verdict = hasher.VerifyHashedPassword(member!, member?.PasswordHash ?? UnknownMemberHash.Value, Form.Password);
+        if (member is null || verdict == PasswordVerificationResult.Failed)
+        {
+            Log.Refused(logger);
+            Error = "The email address or the password is not right.";
+            return Page();
+        }
+
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            teams.SetPassword(member.Id, hasher.HashPassword(member, Form.Password));
+        }
+
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, MemberPrincipal.For(member));
+        Log.SignedIn(logger, member.Id, member.TeamId.ToString());
+        return LocalRedirect(SafeReturnUrl);
+    }
+
+    private string SafeReturnUrl => !string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : Links.Sessions;
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Member {MemberId} of team {TeamId} signed in to the dashboard")]
+        public static partial void SignedIn(ILogger logger, Guid memberId, string teamId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "A dashboard sign-in was refused: unknown email or wrong password")]
+        public static partial void Refused(ILogger logger);
+    }
+}
