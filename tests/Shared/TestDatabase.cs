@@ -26,6 +26,13 @@ public static class TestDatabase
         {
             using var connection = new NpgsqlConnection(Server("postgres"));
             connection.Open();
+            // Pooled connections left by the template's migration would block the copy.
+            using (var terminate = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @template", connection))
+            {
+                terminate.Parameters.AddWithValue("template", template);
+                terminate.ExecuteNonQuery();
+            }
+
             using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"", connection);
             create.ExecuteNonQuery();
         }

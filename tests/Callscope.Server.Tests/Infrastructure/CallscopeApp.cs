@@ -16,7 +16,8 @@ namespace Callscope.Server.Tests.Infrastructure;
 /// The real server with a fresh SQLite database in its own folder and a clock the test moves by hand.
 /// Call <see cref="UseKestrel"/>-style hosting through <see cref="StartOnKestrel"/> for browser tests.
 /// </summary>
-public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = false, string? postgres = null) : WebApplicationFactory<Program>
+public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = false, string? postgres = null, string? provider = null)
+    : WebApplicationFactory<Program>
 {
     public const string DeveloperKey = "test-developer-key-000000000001";
     public const string AdminEmail = "admin@example.test";
@@ -29,7 +30,10 @@ public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = f
     public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "callscope-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>The PostgreSQL database of this app when the suite runs on PostgreSQL (see TestDatabase).</summary>
-    public string? PostgresConnectionString { get; } = postgres ?? (TestDatabase.Postgres ? TestDatabase.NewPostgresDatabase() : null);
+    public string? PostgresConnectionString { get; } = postgres ?? ((provider ?? TestDatabase.Provider) == "postgres" ? TestDatabase.NewPostgresDatabase() : null);
+
+    /// <summary>The store this app runs on: the suite's, unless the test chose one.</summary>
+    public string Provider { get; } = provider ?? TestDatabase.Provider;
 
     public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
@@ -79,7 +83,7 @@ public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = f
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Callscope:DataDirectory", DataDirectory);
-        builder.UseSetting("Callscope:Database:Provider", TestDatabase.Provider);
+        builder.UseSetting("Callscope:Database:Provider", Provider);
         builder.UseSetting("Callscope:Database:ConnectionString", PostgresConnectionString);
         builder.UseSetting("Callscope:Bootstrap:DeveloperKey", DeveloperKey);
         builder.UseSetting("Callscope:Bootstrap:AdminEmail", AdminEmail);

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Callscope.Core;
+using Callscope.Data.Ingest;
+using Callscope.Server.Tests.Infrastructure;
+using Callscope.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Callscope.Server.Tests.MultiNode;
+
+/// <summary>
+/// Two Callscope nodes (separate hosts with their own writers, caches and sweepers) on one PostgreSQL database
+/// must hold exactly what one SQLite node holds for the same events.
+/// </summary>
+public sealed class SeveralNodesTests
+{
+    private static readonly DateTimeOffset T = CallscopeApp.Start;
+    private static readonly DateTimeOffset Now = T.AddHours(3);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<int> Seeds() => [11, 22, 33];
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Two_nodes_on_one_postgres_database_compute_what_one_sqlite_node_computes(int seed)
+    {
+        var random = new Random(seed);
+        var events = Generate(random);
+        var database = TestDatabase.NewPostgresDatabase();
+        await using var nodeA = new CallscopeApp(postgres: database, provider: "postgres");
+        await using var nodeB = new CallscopeApp(postgres: database, provider: "postgres");
+        await using var single = new CallscopeApp(provider: "sqlite");
+        foreach (var app in (CallscopeApp[])[nodeA, nodeB, single])
+        {
+            app.Clock.SetUtcNow(Now);
+        }
+
+        var a = nodeA.Api();
+        var b = nodeB.Api();
+
+        // Every event goes to a random node in a random batch; a fifth of them also to the other node (retries).
+        var batches = events.Concat(events.Where(_ => random.NextDouble() < 0.2)).OrderBy(_ => random.Next())
+            .Chunk(1 + random.Next(8)).Select(chunk => (Node: random.Next(2), Events: chunk)).ToList();
+        await Task.WhenAll(
+            Task.Run(async () => { foreach (var batch in batches.Where(x => x.Node == 0)) { await Events.PostAsync(a, batch.Events); } }, Ct),
+            Task.Run(async () => { foreach (var batch in batches.Where(x => x.Node == 1)) { await Events.PostAsync(b, batch.Events); } }, Ct));
+        await Events.PostAsync(single.Api(), [.. events]);
+        await Task.WhenAll(nodeA.SettleAsync(), nodeB.SettleAsync(), single.SettleAsync());
+
+        var expected = await DescribeAsync(single.Api());
+        Assert.Equal(expected, await DescribeAsync(a));
+        Assert.Equal(expected, await DescribeAsync(b));
+    }
+
+    [Fact]
+    public async Task Expired_sessions_are_ended_exactly_once_by_sweepers_on_both_nodes()
+    {
+        var database = TestDatabase.NewPostgresDatabase();
+        await using var nodeA = new CallscopeApp(postgres: database, provider: "postgres");
+        await using var nodeB = new CallscopeApp(postgres: database, provider: "postgres");
+        nodeA.Clock.SetUtcNow(T.AddMinutes(1));
+        nodeB.Clock.SetUtcNow(T.AddMinutes(1));
+        var rooms = Enumerable.Range(0, 40).Select(i => $"room-{i}").ToList();
+        await Events.PostAsync(nodeA.Api(), [.. rooms.SelectMany(r => new[] { Events.Joined(r, "ana", T), Events.Left(r, "ana", T.AddSeconds(30)) })]);
+        var endings = new ConcurrentBag<TeamId>();
+        nodeA.Services.GetRequiredService<IngestPipeline>().Committed += teams => endings.Add(teams.First());
+
+        nodeA.Clock.Advance(TimeSpan.FromMinutes(10));
+        nodeB.Clock.Advance(TimeSpan.FromMinutes(10));
+        await Task.WhenAll(nodeA.SettleAsync(), nodeB.SettleAsync());
+
+        var sessions = await ApiAssert.GetAsync(nodeB.Api(), "/api/v1/sessions?limit=100");
+        Assert.Equal(40, sessions.GetProperty("total_count").GetInt32());
+        foreach (var session in sessions.GetProperty("data").EnumerateArray())
+        {
+            Assert.Equal("grace_expired", session.GetProperty("end_reason").GetString());
+            Assert.Equal("2026-11-25T10:07:30.000Z", session.GetProperty("end_time").GetString());
+        }
+
+        Assert.Equal(0, (await ApiAssert.GetAsync(nodeA.Api(), "/api/v1/sessions?live=true")).GetProperty("total_count").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_change_ingested_on_one_node_is_announced_on_the_other_within_two_seconds()
+    {
+        var database = TestDatabase.NewPostgresDatabase();
+        await using var nodeA = new CallscopeApp(postgres: database, provider: "postgres");
+        await using var nodeB = new CallscopeApp(postgres: database, provider: "postgres");
+        _ = nodeA.Api();
+        var announced = new TaskCompletionSource<TeamId>(TaskCreationOptions.RunContinuationsAsynchronously);
+        nodeA.Services.GetRequiredService<IngestPipeline>().Committed += teams => announced.TrySetResult(teams.First());
+
+        await Events.PostAsync(nodeB.Api(), Events.Joined("standup", "ana", T));
+
+        Assert.Equal(nodeA.TeamId, await announced.Task.WaitAsync(TimeSpan.FromSeconds(2), Ct));
+    }
+
+    private static List<object> Generate(Random random)
+    {
+        var events = new List<object>();
+        for (var room = 0; room < 6; room++)
+        {
+            var name = $"room-{room}";
+            var t = T;
+            for (var burst = 0; burst < 3; burst++)
+            {
+                for (var p = 0; p < 1 + random.Next(3); p++)
+                {
+                    var join = t.AddSeconds(random.Next(0, 90));
+                    var connection = $"{name}-{burst}-{p}";
+                    events.Add(Events.Joined(name, $"p{p}", join, connection));
+                    events.Add(Events.Of("quality_sample", name, $"p{p}", join.AddSeconds(3), new { rtt_ms = 30 }, connection));
+                    if (random.NextDouble() < 0.9)
+                    {
+                        events.Add(Events.Left(name, $"p{p}", join.AddSeconds(30 + random.Next(500)), connection));
+                    }
+                }
+
+                // Gaps just below, at and just above the grace period.
+                t = t.AddSeconds(600 + (420 * random.Next(0, 2)) + random.Next(-1, 2));
+            }
+        }
+
+        return events;
+    }
+
+    private static async Task<string> DescribeAsync(HttpClient api)
+    {
+        var text = new StringBuilder();
+        var sessions = await ApiAssert.GetAsync(api, "/api/v1/sessions?order=asc&limit=100");
+        foreach (var s in sessions.GetProperty("data").EnumerateArray().OrderBy(s => s.GetProperty("room_friendly_url").GetString()).ThenBy(s => s.GetProperty("start_time").GetString()))
+        {
+            text.Append($"{s.GetProperty("room_friendly_url")} {s.GetProperty("start_time")}-{s.GetProperty("end_time")} {s.GetProperty("status")} {s.GetProperty("end_reason")} ");
+            text.Append($"left={s.GetProperty("last_participant_left_at")} total={s.GetProperty("participants_total")} max={s.GetProperty("max_concurrent_participants")}\n");
+            var participants = await ApiAssert.GetAsync(api, $"/api/v1/sessions/{s.GetProperty("id").GetString()}/participants?order=asc");
+            foreach (var p in participants.GetProperty("data").EnumerateArray().OrderBy(p => p.GetProperty("external_id").GetString()))
+            {
+                text.Append($"  {p.GetProperty("external_id")}:");
+                foreach (var c in p.GetProperty("connections").EnumerateArray())
+                {
+                    text.Append($" [{c.GetProperty("connection_id")} {c.GetProperty("join_time")}-{c.GetProperty("leave_time")} {c.GetProperty("leave_reason")}]");
+                }
+
+                var log = await ApiAssert.GetAsync(api, $"/api/v1/participants/{p.GetProperty("id").GetString()}/events");
+                text.Append($" events={log.GetProperty("total_count").GetInt32()}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+}
