@@ -30,7 +30,7 @@ public sealed class SignInForm
 [EnableRateLimiting(DashboardHosting.SignInLimit)]
 public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member> hasher, ILogger<SignInModel> logger) : PageModel
 {
-    private static readonly Lazy<string> UnknownMemberHash = new(() => new PasswordHasher<Member>().HashPassword(null!, Guid.NewGuid().ToString()));
+    private static string? unknownMemberHash;
 
     [BindProperty]
     public SignInForm Form { get; set; } = new();
@@ -50,7 +50,11 @@ public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member>
         }
 
         var member = teams.FindMember(Form.Email.Trim());
-        var verdict = hasher.VerifyHashedPassword(member!, member?.PasswordHash ?? UnknownMemberHash.Value, Form.Password);
+
+        // An unknown email is checked against a throwaway hash, so that it costs as much as a wrong password. The
+        // hasher does not read the member it is given.
+        unknownMemberHash ??= hasher.HashPassword(null!, Guid.NewGuid().ToString());
+        var verdict = hasher.VerifyHashedPassword(member!, member?.PasswordHash ?? unknownMemberHash, Form.Password);
         if (member is null || verdict == PasswordVerificationResult.Failed)
         {
             Log.Refused(logger);
