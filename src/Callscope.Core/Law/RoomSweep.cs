@@ -312,7 +312,14 @@ public sealed class RoomSweep(RoomPolicy policy)
         open.Remove(key);
         entry.Connection.LeaveTime = at;
         entry.Connection.LeaveReason = reason;
-        if (entry.Connection.Passive || Current is not { } session)
+        if (Current is not { } session)
+        {
+            return;
+        }
+
+        // A passive connection's leave changes nothing of the session's occupancy, but its participant must be stored again.
+        touched.Add(session);
+        if (entry.Connection.Passive)
         {
             return;
         }
@@ -323,8 +330,6 @@ public sealed class RoomSweep(RoomPolicy policy)
         {
             session.LastParticipantLeftAt = at;
         }
-
-        touched.Add(session);
     }
 
     private void Expire(DateTimeOffset until)

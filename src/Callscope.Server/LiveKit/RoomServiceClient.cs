@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Polly.Timeout;
+
+namespace Callscope.Server.LiveKit;
+
+/// <summary>What came of asking LiveKit to delete a room: the last HTTP status, or why there was none.</summary>
+public sealed record DeleteRoomOutcome(bool Ok, int? Status, string? Error);
+
+/// <summary>
+/// LiveKit's RoomService over its Twirp HTTP API (<c>POST {server}/twirp/livekit.RoomService/{Method}</c>, JSON body,
+/// <c>Authorization: Bearer</c> an HS256 token of the team's key). Retries and per-call timeouts come from the
+/// resilience pipeline of the <see cref="HttpClientName"/> client.
+/// </summary>
+public sealed class RoomServiceClient(IHttpClientFactory httpClients, TimeProvider clock)
+{
+    public const string HttpClientName = "livekit-room-service";
+
+    private static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(10);
+    private static readonly JsonWebTokenHandler Tokens = new();
+
+    public async Task<DeleteRoomOutcome> DeleteRoomAsync(string serverUrl, string apiKey, string apiSecret, string room, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(new DeleteRoomRequest(room), LiveKitJsonContext.Default.DeleteRoomRequest);
+        using var request = new HttpRequestMessage(HttpMethod.Post, TwirpUri(serverUrl, "DeleteRoom"))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", RoomAdminToken(apiKey, apiSecret, room));
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            return new DeleteRoomOutcome(response.IsSuccessStatusCode, (int)response.StatusCode,
+                response.IsSuccessStatusCode ? null : await TwirpErrorCodeAsync(response, cancellationToken));
+        }
+        catch (HttpRequestException)
+        {
+            return new DeleteRoomOutcome(false, null, "unreachable");
+        }
+        catch (TimeoutRejectedException)
+        {
+            return new DeleteRoomOutcome(false, null, "timeout");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new DeleteRoomOutcome(false, null, "timeout");
+        }
+    }
+
+    /// <summary>
+    /// The grant LiveKit's own SDK sends for <c>DeleteRoom</c> (<c>roomCreate</c>, which the server requires), plus admin
+    /// rights over that one room.
+    /// </summary>
+    public string RoomAdminToken(string apiKey, string apiSecret, string room)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return Tokens.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = apiKey,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + TokenLifetime,
+            Claims = new Dictionary<string, object>
+            {
+                ["video"] = new Dictionary<string, object> { ["roomCreate"] = true, ["roomAdmin"] = true, ["room"] = room },
+            },
+            SigningCredentials = new SigningCredentials(LiveKitHmac.KeyFor(apiSecret), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>LiveKit URLs are often given as the clients' ws(s) address; the API is the same host over http(s).</summary>
+    public static Uri TwirpUri(string serverUrl, string method)
+    {
+        var builder = new UriBuilder(serverUrl);
+        builder.Scheme = builder.Scheme switch
+        {
+            "wss" => Uri.UriSchemeHttps,
+            "ws" => Uri.UriSchemeHttp,
+            var scheme => scheme,
+        };
+        if (builder.Uri.IsDefaultPort)
+        {
+            builder.Port = -1;
+        }
+
+        builder.Path = builder.Path.TrimEnd('/') + "/twirp/livekit.RoomService/" + method;
+        return builder.Uri;
+    }
+
+    /// <summary>Twirp errors are <c>{"code": "...", "msg": "..."}</c>; the code says enough, the message may echo input.</summary>
+    private static async Task<string?> TwirpErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("code", out var code)
+                && code.ValueKind == JsonValueKind.String
+                ? code.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

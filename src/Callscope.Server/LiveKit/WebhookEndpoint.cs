@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Callscope.Data.Ingest;
+using Callscope.Server.Api;
+using Callscope.Server.Ingestion;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Callscope.Server.LiveKit;
+
+/// <summary><c>POST /api/v1/ingest/livekit</c>: LiveKit server webhooks, authenticated by their own signed token.</summary>
+public static partial class WebhookEndpoint
+{
+    /// <summary>A webhook with a full room and participant is a few kilobytes; egress results are the largest.</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    public const string ContentType = "application/webhook+json";
+
+    public static IEndpointRouteBuilder MapLiveKitWebhook(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/ingest/livekit", ReceiveAsync)
+            .AllowAnonymous()
+            .WithName("IngestLiveKitWebhook")
+            .WithSummary("Receive a LiveKit server webhook")
+            .WithDescription(
+                "Point a LiveKit server's webhook.urls here. The Authorization header carries LiveKit's HS256 token (bare, or after 'Bearer '); " +
+                "it must be signed with the secret of an API key connected at /api/v1/integrations/livekit and carry the SHA-256 of the body. " +
+                "202 once the event is durably stored (or was already); 401 and nothing stored when the token does not hold.")
+            .Accepts<JsonElement>(ContentType, "application/json")
+            .WithTags("Ingest");
+        return app;
+    }
+
+    private static async Task<Results<Accepted<IngestEndpoints.IngestResponse>, ProblemHttpResult>> ReceiveAsync(
+        HttpContext context, WebhookVerifier verifier, IngestPipeline pipeline, TimeProvider clock, ILogger<WebhookVerifier> logger,
+        CancellationToken cancellationToken)
+    {
+        if (await ReadBodyAsync(context.Request, cancellationToken) is not { } body)
+        {
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large", $"The body must be at most {MaxBodyBytes / 1024} KiB.");
+        }
+
+        var check = await verifier.VerifyAsync(context.Request.Headers.Authorization.ToString(), body);
+        if (check.Integration is not { } integration)
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, "unauthorized",
+                "The webhook's token is missing, expired, not signed with the secret of a connected LiveKit API key, or not for this body.");
+        }
+
+        WebhookEvent? webhook;
+        try
+        {
+            webhook = JsonSerializer.Deserialize(body.Span, LiveKitJsonContext.Default.WebhookEvent);
+        }
+        catch (JsonException)
+        {
+            webhook = null;
+        }
+
+        if (webhook is null)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "malformed-json", "The body is not a LiveKit webhook event.");
+        }
+
+        // LiveKit retries send byte-identical bodies, so the body's hash is a stable id should an event come without one.
+        var fallbackId = "livekit-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body.Span))[..32];
+        if (WebhookMapper.Map(webhook, fallbackId, clock.GetUtcNow()) is not { } incoming)
+        {
+            Log.Unplaced(logger, webhook.Event ?? "(none)");
+            return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0));
+        }
+
+        var result = await pipeline.SendAsync(new IngestCommand(integration.TeamId, [incoming]), cancellationToken);
+        if (result.Rejected)
+        {
+            return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message))]);
+        }
+
+        return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(result.Accepted, result.Duplicates));
+    }
+
+    /// <summary>The raw body bytes (the signature covers exactly these), or null when it is too large.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "A LiveKit '{Event}' webhook names no room, so it has nowhere to be kept; answered 202")]
+        public static partial void Unplaced(ILogger logger, string @event);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using Callscope.Data.LiveKit;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Callscope.Server.LiveKit;
+
+public enum WebhookRejection
+{
+    MissingToken,
+    MalformedToken,
+    UnknownKey,
+    SecretUnreadable,
+    BadSignature,
+    Expired,
+    InvalidToken,
+    BodyHashMismatch,
+}
+
+/// <summary>The outcome of checking a webhook: the integration it belongs to, or why it was refused.</summary>
+public sealed record WebhookCheck(LiveKitIntegration? Integration, WebhookRejection? Rejection)
+{
+    public static WebhookCheck Refused(WebhookRejection why) => new(null, why);
+}
+
+/// <summary>
+/// Checks a webhook as LiveKit's Go receiver does (<c>webhook.Receive</c>): the bare JWT in <c>Authorization</c>, its
+/// issuer naming a registered API key, HS256 with that key's secret, a required expiry with one minute of leeway, and
+/// the <c>sha256</c> claim equal to the base64 SHA-256 of the raw body bytes, compared in constant time. Nothing in the
+/// body is read before all of that holds.
+/// </summary>
+public sealed partial class WebhookVerifier(LiveKitIntegrationStore integrations, LiveKitSecrets secrets, TimeProvider clock, ILogger<WebhookVerifier> logger)
+{
+    public static readonly TimeSpan Leeway = TimeSpan.FromMinutes(1);
+
+    private const string BearerPrefix = "Bearer ";
+    private static readonly JsonWebTokenHandler Tokens = new();
+
+    public async Task<WebhookCheck> VerifyAsync(string? authorization, ReadOnlyMemory<byte> body)
+    {
+        var check = await CheckAsync(authorization, body);
+        if (check.Rejection is { } why)
+        {
+            Log.Refused(logger, why);
+        }
+
+        return check;
+    }
+
+    /// <summary>The base64 SHA-256 of a body, as LiveKit puts it in the token's <c>sha256</c> claim.</summary>
+    public static string BodyHash(ReadOnlySpan<byte> body) => Convert.ToBase64String(SHA256.HashData(body));
+
+    private async Task<WebhookCheck> CheckAsync(string? authorization, ReadOnlyMemory<byte> body)
+    {
+        // LiveKit sends the bare token; a "Bearer " prefix is accepted too, for proxies and hand-made requests.
+        var token = authorization?.Trim() ?? string.Empty;
+        if (token.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            token = token[BearerPrefix.Length..].Trim();
+        }
+
+        if (token.Length == 0)
+        {
+            return WebhookCheck.Refused(WebhookRejection.MissingToken);
+        }
+
+        if (!Tokens.CanReadToken(token))
+        {
+            return WebhookCheck.Refused(WebhookRejection.MalformedToken);
+        }
+
+        string? apiKey;
+        try
+        {
+            apiKey = Tokens.ReadJsonWebToken(token).Issuer;
+        }
+        catch (SecurityTokenMalformedException)
+        {
+            return WebhookCheck.Refused(WebhookRejection.MalformedToken);
+        }
+
+        if (string.IsNullOrEmpty(apiKey) || integrations.ForApiKey(apiKey) is not { } integration)
+        {
+            return WebhookCheck.Refused(WebhookRejection.UnknownKey);
+        }
+
+        if (secrets.TryUnprotect(integration.ProtectedSecret) is not { } secret)
+        {
+            Log.SecretUnreadable(logger, integration.TeamId.ToString());
+            return WebhookCheck.Refused(WebhookRejection.SecretUnreadable);
+        }
+
+        var result = await Tokens.ValidateTokenAsync(token, Parameters(apiKey, secret));
+        if (!result.IsValid)
+        {
+            return WebhookCheck.Refused(result.Exception switch
+            {
+                SecurityTokenInvalidLifetimeException or SecurityTokenExpiredException or SecurityTokenNotYetValidException
+                    or SecurityTokenNoExpirationException => WebhookRejection.Expired,
+                SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException
+                    or SecurityTokenInvalidAlgorithmException => WebhookRejection.BadSignature,
+                _ => WebhookRejection.InvalidToken,
+            });
+        }
+
+        var claimed = ((JsonWebToken)result.SecurityToken).TryGetPayloadValue<string>("sha256", out var hash) ? hash : string.Empty;
+        var actual = BodyHash(body.Span);
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(claimed), Encoding.ASCII.GetBytes(actual))
+            ? new WebhookCheck(integration, null)
+            : WebhookCheck.Refused(WebhookRejection.BodyHashMismatch);
+    }
+
+    private TokenValidationParameters Parameters(string apiKey, string secret) => new()
+    {
+        ValidIssuer = apiKey,
+        ValidateAudience = false,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        IssuerSigningKey = LiveKitHmac.KeyFor(secret),
+        RequireExpirationTime = true,
+        ClockSkew = Leeway,
+
+        // IdentityModel reads the system clock; Callscope's clock is a dependency, so lifetime is checked against it.
+        LifetimeValidator = (notBefore, expires, _, _) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            return expires is { } exp && now <= exp + Leeway && (notBefore is not { } nbf || now >= nbf - Leeway);
+        },
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a LiveKit webhook: {Reason}")]
+        public static partial void Refused(ILogger logger, WebhookRejection reason);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "The LiveKit API secret of team {TeamId} cannot be decrypted (the Data Protection key ring under the data directory is not the one it was stored with); connect the LiveKit server again")]
+        public static partial void SecretUnreadable(ILogger logger, string teamId);
+    }
+}
