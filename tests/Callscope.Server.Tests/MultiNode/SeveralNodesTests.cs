@@ -83,18 +83,30 @@ public sealed class SeveralNodesTests
     }
 
     [Fact]
-    public async Task A_change_ingested_on_one_node_is_announced_on_the_other_within_two_seconds()
+    public async Task A_dashboard_stream_on_one_node_hears_of_an_event_ingested_on_the_other_within_two_seconds()
     {
         var database = TestDatabase.NewPostgresDatabase();
         await using var nodeA = new CallscopeApp(postgres: database, provider: "postgres");
         await using var nodeB = new CallscopeApp(postgres: database, provider: "postgres");
-        _ = nodeA.Api();
-        var announced = new TaskCompletionSource<TeamId>(TaskCreationOptions.RunContinuationsAsynchronously);
-        nodeA.Services.GetRequiredService<IngestPipeline>().Committed += teams => announced.TrySetResult(teams.First());
+        using var stream = await nodeA.Api().GetAsync("/dashboard/updates", HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(Ct));
 
         await Events.PostAsync(nodeB.Api(), Events.Joined("standup", "ana", T));
 
-        Assert.Equal(nodeA.TeamId, await announced.Task.WaitAsync(TimeSpan.FromSeconds(2), Ct));
+        Assert.Equal("event: changed", await NextEventLineAsync(reader).AsTask().WaitAsync(TimeSpan.FromSeconds(2), Ct));
+    }
+
+    private static async ValueTask<string> NextEventLineAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync(Ct) is { } line)
+        {
+            if (line.StartsWith("event: changed", StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        return "the stream ended";
     }
 
     private static List<object> Generate(Random random)
