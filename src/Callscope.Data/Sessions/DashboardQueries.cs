@@ -52,13 +52,13 @@ public sealed class DashboardQueries(CallscopeDatabase database, TimeProvider cl
 
         // A session is live while it has not ended and its deadline (if any) is still ahead: the same rule as SessionQueries.
         var activity = connection.Query<ActivityRow>(
-            """
+            $"""
             SELECT s.room_id AS RoomId, CAST(COUNT(*) AS BIGINT) AS Sessions, CAST(MAX(s.start_time) AS BIGINT) AS LastStart,
                 CAST(MAX(CASE WHEN s.end_time IS NULL AND (s.deadline IS NULL OR s.deadline > @now)
                               THEN CASE WHEN s.active_connections > 0 THEN 2 ELSE 1 END
                               ELSE 0 END) AS BIGINT) AS Live
             FROM sessions s
-            WHERE s.team_id = @team AND s.room_id IN @rooms
+            WHERE s.team_id = @team AND {database.InList("s.room_id", "rooms")}
             GROUP BY s.room_id
             """,
             new { args.team, args.now, rooms = rooms.Select(r => r.Id.ToString()).ToArray() })
