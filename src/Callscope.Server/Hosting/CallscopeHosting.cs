@@ -29,12 +29,9 @@ public static class CallscopeHosting
         services.AddOptions<CallscopeOptions>()
             .Bind(builder.Configuration.GetSection(CallscopeOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.Database.Provider.ToLowerInvariant() is "sqlite" or "postgres" or "postgresql",
-                "Callscope:Database:Provider must be 'sqlite' (the embedded default) or 'postgres'; no other store exists.")
-            .Validate(o => !o.Database.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) || !string.IsNullOrEmpty(o.Database.ConnectionString),
-                "Callscope:Database:ConnectionString is required with the postgres provider.")
             .ValidateOnStart();
 
+        services.AddSingleton<IValidateOptions<CallscopeOptions>, DatabaseOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using System.Text.Json;
 using Callscope.Data;
 using Callscope.Data.Teams;
@@ -48,7 +49,16 @@ public static class CommandLine
         });
         root.Subcommands.Add(migrate);
 
-        return root.Parse(args).Invoke();
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OptionsValidationException error)
+        {
+            // Configuration mistakes are the operator's to fix: say what is wrong, without a stack trace.
+            Console.Error.WriteLine($"callscope: {string.Join(" ", error.Failures)}");
+            return 2;
+        }
     }
 
     private static WebApplication BuildHost(string[] args)
