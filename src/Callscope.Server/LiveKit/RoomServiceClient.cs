@@ -7,6 +7,9 @@ using Polly.Timeout;
 
 namespace Callscope.Server.LiveKit;
 
+/// <summary>The body of RoomService <c>DeleteRoom</c>.</summary>
+public sealed record DeleteRoomRequest(string Room);
+
 /// <summary>What came of asking LiveKit to delete a room: the last HTTP status, or why there was none.</summary>
 public sealed record DeleteRoomOutcome(bool Ok, int? Status, string? Error);
 

@@ -30,7 +30,7 @@ public static partial class WebhookEndpoint
     }
 
     private static async Task<Results<Accepted<IngestEndpoints.IngestResponse>, ProblemHttpResult>> ReceiveAsync(
-        HttpContext context, WebhookVerifier verifier, IngestPipeline pipeline, TimeProvider clock, ILogger<WebhookVerifier> logger,
+        HttpContext context, WebhookVerifier verifier, IngestPipeline pipeline, TimeProvider clock, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         if (await ReadBodyAsync(context.Request, cancellationToken) is not { } body)
@@ -64,7 +64,7 @@ public static partial class WebhookEndpoint
         var fallbackId = "livekit-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body.Span))[..32];
         if (WebhookMapper.Map(webhook, fallbackId, clock.GetUtcNow()) is not { } incoming)
         {
-            Log.Unplaced(logger, webhook.Event ?? "(none)");
+            Log.Unplaced(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), webhook.Event ?? "(none)");
             return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0));
         }
 

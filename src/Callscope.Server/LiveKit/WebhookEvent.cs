@@ -166,9 +166,6 @@ public sealed record LiveKitJobState
     public string? ParticipantIdentity { get; init; }
 }
 
-/// <summary>The body of RoomService <c>DeleteRoom</c>.</summary>
-public sealed record DeleteRoomRequest(string Room);
-
 /// <summary>The names of the enum values protobuf-JSON leaves out because they are zero.</summary>
 public static class ZeroNames
 {

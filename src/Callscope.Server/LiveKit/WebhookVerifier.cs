@@ -106,7 +106,7 @@ public sealed partial class WebhookVerifier(LiveKitIntegrationStore integrations
 
         var claimed = ((JsonWebToken)result.SecurityToken).TryGetPayloadValue<string>("sha256", out var hash) ? hash : string.Empty;
         var actual = BodyHash(body.Span);
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(claimed), Encoding.ASCII.GetBytes(actual))
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(claimed), Encoding.UTF8.GetBytes(actual))
             ? new WebhookCheck(integration, null)
             : WebhookCheck.Refused(WebhookRejection.BodyHashMismatch);
     }

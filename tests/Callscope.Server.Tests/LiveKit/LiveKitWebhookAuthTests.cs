@@ -108,6 +108,27 @@ public sealed class LiveKitWebhookAuthTests
         Assert.Equal(0, app.StoredEvents().Count);
     }
 
+    [Fact]
+    public async Task A_body_over_a_mebibyte_gets_413_and_nothing_is_stored()
+    {
+        var scenario = WebhookScenario.Load("rejections");
+        await using var app = new CallscopeApp();
+        await app.ConnectLiveKitAsync(scenario);
+        var body = new byte[(1024 * 1024) + 1];
+        var request = new WebhookRequest("too-large", "none", "none", CallscopeApp.Start, body, new Dictionary<string, string>
+        {
+            ["Content-Type"] = "application/webhook+json",
+            ["Authorization"] = SignLikeLiveKit(scenario, body, CallscopeApp.Start),
+        });
+
+        using var response = await app.PostWebhookAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("payload-too-large", problem.GetProperty("error").GetString());
+        Assert.Equal(0, app.StoredEvents().Count);
+    }
+
     /// <summary>For bodies LiveKit would never send: the same claims its server signs, made here.</summary>
     private static string SignLikeLiveKit(WebhookScenario scenario, byte[] body, DateTimeOffset at) =>
         new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor

@@ -70,4 +70,25 @@ public sealed class WebhookMapperTests
         Assert.Equal(300, odd.Room!.EmptyTimeout);
         Assert.Contains("\"kind\":\"4\"", mapped.DataJson, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("""{"event":"room_started","roomEndReason":1.5}""")]
+    [InlineData("""{"event":"room_started","createdAt":"soon"}""")]
+    [InlineData("""{"event":"room_started","createdAt":"99999999999999999999999"}""")]
+    [InlineData("""{"event":"room_started","room":"weekly-sync"}""")]
+    [InlineData("""{"event":"participant_joined","participant":{"kind":true}}""")]
+    [InlineData("""{"event":["room_started"]}""")]
+    public void A_body_of_the_wrong_shape_is_refused_as_malformed_JSON(string json) =>
+        Assert.Throws<JsonException>(() => Parse(json));
+
+    [Fact]
+    public void Absurd_times_are_ignored_rather_than_overflowing()
+    {
+        var absurd = Parse("""{"event":"participant_left","room":{"name":"r"},"participant":{"sid":"PA_1","joinedAtMs":"9223372036854775807"},"id":"EV_1","createdAt":"-5"}""");
+
+        var mapped = WebhookMapper.Map(absurd, "f", T0)!;
+
+        Assert.Equal(T0, mapped.Timestamp);
+        Assert.DoesNotContain("joined_at", mapped.DataJson, StringComparison.Ordinal);
+    }
 }
