@@ -90,8 +90,6 @@ public sealed record LiveKitTrack
 
     public int Height { get; init; }
 
-    public bool Simulcast { get; init; }
-
     public LiveKitVersion? Version { get; init; }
 }
 

@@ -40,7 +40,7 @@ public static class WebhookMapper
             "participant_joined" => Joined(webhook.Participant, sent, data),
             "participant_left" or "participant_connection_aborted" => Left(webhook.Participant, sent, data),
             "track_published" or "track_unpublished" => Track(name, webhook.Participant, webhook.Track, sent, data),
-            "room_started" => (name, Millis(webhook.Room?.CreationTimeMs) ?? sent, null),
+            "room_started" => (name, Millis(webhook.Room?.CreationTimeMs) ?? Seconds(webhook.Room?.CreationTime) ?? sent, null),
             "room_finished" => (EventTypes.RoomFinished, sent, null),
             _ => (name, sent, Who(webhook.Participant)),
         };
