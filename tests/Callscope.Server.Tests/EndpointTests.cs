@@ -103,6 +103,20 @@ public sealed class EndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_event_no_session_covers_is_still_stored_and_visible_on_its_room()
+    {
+        await Events.PostAsync(api, Events.Of("app_error", "daily-standup", "zed", T.AddHours(-1), new { code = "E42", message = "crashed before joining" }));
+
+        var room = await ApiAssert.GetAsync(api, "/api/v1/rooms/daily-standup/events?type=app_error");
+        var sessions = await ApiAssert.GetAsync(api, "/api/v1/sessions");
+
+        var error = Assert.Single(room.GetProperty("data").EnumerateArray());
+        Assert.Equal("E42", error.GetProperty("data").GetProperty("code").GetString());
+        Assert.Equal(1, sessions.GetProperty("total_count").GetInt32());
+        Assert.Equal(7, (await ApiAssert.GetAsync(api, "/api/v1/rooms/daily-standup/events")).GetProperty("total_count").GetInt32());
+    }
+
+    [Fact]
     public async Task Participant_lists_filter_by_session_room_and_liveness()
     {
         Assert.Equal(2, (await ApiAssert.GetAsync(api, "/api/v1/participants")).GetProperty("total_count").GetInt32());
@@ -218,7 +232,7 @@ public sealed class EndpointTests : IAsyncLifetime
         "/api/v1/sessions", "/api/v1/sessions/{session}", "/api/v1/sessions/{session}/statistics", "/api/v1/sessions/{session}/participants",
         "/api/v1/participants", "/api/v1/participants/{participant}", "/api/v1/participants/{participant}/statistics",
         "/api/v1/participants/{participant}/events", "/api/v1/rooms", "/api/v1/rooms/{room}", "/api/v1/rooms/{room}/sessions",
-        "/api/v1/rooms/{room}/participants", "/api/v1/rooms/live", "/api/v1/rooms/live/participants", "/api/v1/rooms/{room}/live",
+        "/api/v1/rooms/{room}/participants", "/api/v1/rooms/{room}/events", "/api/v1/rooms/live", "/api/v1/rooms/live/participants", "/api/v1/rooms/{room}/live",
         "/api/v1/rooms/{room}/live/participants", "/api/v1/team", "/api/v1/statistics/current", "/api/v1/events",
     ];
 

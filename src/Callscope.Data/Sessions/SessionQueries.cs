@@ -161,15 +161,25 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         return Events(team, where, p, paging);
     }
 
-    /// <summary>Events of a room in a time span, for room-level events no participant covers.</summary>
-    public Page<EventView> RoomEvents(TeamId team, RoomId room, DateTimeOffset from, DateTimeOffset? to, Paging paging)
+    /// <summary>
+    /// A room's whole events log, including events no participant's connection covers (rule 10: nothing is
+    /// dropped, and what no session covers is still visible on its room).
+    /// </summary>
+    public Page<EventView> RoomEvents(TeamId team, RoomId room, DateTimeOffset? from, DateTimeOffset? to, IReadOnlyCollection<string>? types, Paging paging)
     {
         var p = new DynamicParameters(new
         {
-            team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from), to = DbTime.Ms(to ?? DateTimeOffset.MaxValue.AddYears(-1)),
-            limit = paging.Limit, offset = paging.Offset,
+            team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from ?? DateTimeOffset.UnixEpoch),
+            to = DbTime.Ms(to ?? DateTimeOffset.MaxValue.AddYears(-1)), limit = paging.Limit, offset = paging.Offset,
         });
-        return Events(team, new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to"), p, paging);
+        var where = new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to");
+        if (types is { Count: > 0 })
+        {
+            where.Append(" AND " + database.InList("e.type", "types"));
+            p.Add("types", types.ToArray());
+        }
+
+        return Events(team, where, p, paging);
     }
 
     public CurrentStatistics Current(TeamId team)

@@ -43,6 +43,13 @@ public static class QueryDocs
         .. Paging,
     ];
 
+    public static readonly (string Name, string Description)[] RoomEventFilters =
+    [
+        ("type", "Comma-separated event types."),
+        .. Dates,
+        .. Paging,
+    ];
+
     public static RouteHandlerBuilder WithQueryParameters(this RouteHandlerBuilder builder, (string Name, string Description)[] parameters) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {

@@ -19,6 +19,8 @@ public static class ParticipantEndpoints
         participants.MapGet("/{id}/statistics", Detail).WithName("GetParticipantStatistics").WithSummary("Get a participant's statistics");
         participants.MapGet("/{id}/events", Events).WithName("GetParticipantEvents").WithSummary("The participant's events log")
             .WithQueryParameters(QueryDocs.EventFilters);
+        api.MapGet("/rooms/{room}/events", RoomEvents).WithTags("Participants").WithName("GetRoomEvents")
+            .WithSummary("A room's events log, including events no participant's connection covers").WithQueryParameters(QueryDocs.RoomEventFilters);
         api.MapGet("/rooms/{room}/participants", RoomParticipants).WithTags("Participants").WithName("ListRoomParticipants")
             .WithSummary("List one room's participants").WithQueryParameters(QueryDocs.ParticipantFilters);
         return api;
@@ -67,6 +69,32 @@ public static class ParticipantEndpoints
         }
 
         var query = new QueryReader(context.Request.Query);
+        var (types, paging) = EventQuery(query, context);
+        return query.Valid
+            ? EventList(queries.Events(team, participant, types, paging))
+            : Problems.Validation(query.Errors);
+    }
+
+    private static Results<Ok<ListResponse<EventItem>>, ProblemHttpResult> RoomEvents(string room, HttpContext context, SessionQueries queries, RoomStore rooms)
+    {
+        var team = context.User.TeamOf();
+        if (rooms.Find(team, room) is not { } found)
+        {
+            return Problems.NotFound("The room");
+        }
+
+        var query = new QueryReader(context.Request.Query);
+        var (types, paging) = EventQuery(query, context);
+        var from = query.Date("date_start", endOfDay: false);
+        var to = query.Date("date_end", endOfDay: true);
+        return query.Valid
+            ? EventList(queries.RoomEvents(team, found.Id, from, to, types, paging))
+            : Problems.Validation(query.Errors);
+    }
+
+    /// <summary>Events logs read oldest first unless asked otherwise: they are timelines.</summary>
+    private static (string[]? Types, Paging Paging) EventQuery(QueryReader query, HttpContext context)
+    {
         var types = query.Text("type", 2000)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var paging = query.Paging() with { Descending = context.Request.Query["order"] == "desc" };
         if (types?.FirstOrDefault(t => t.Length > 100) is not null)
@@ -74,14 +102,11 @@ public static class ParticipantEndpoints
             query.Errors.Add(new FieldError("type", "Each type must be at most 100 characters."));
         }
 
-        if (!query.Valid)
-        {
-            return Problems.Validation(query.Errors);
-        }
-
-        var page = queries.Events(team, participant, types, paging);
-        return TypedResults.Ok(new ListResponse<EventItem>(page.TotalCount, [.. page.Data.Select(EventItem.From)]));
+        return (types, paging);
     }
+
+    private static Ok<ListResponse<EventItem>> EventList(Page<EventView> page) =>
+        TypedResults.Ok(new ListResponse<EventItem>(page.TotalCount, [.. page.Data.Select(EventItem.From)]));
 
     /// <summary>The event types Callscope knows, as Digital Samba lists its webhook events.</summary>
     public static IReadOnlyList<string> KnownTypes => EventTypes.All;

@@ -65,7 +65,7 @@ public static class LiveKitAppExtensions
     {
         var room = (await app.GetJsonAsync("/api/v1/rooms/" + friendlyUrl)).GetProperty("id").GetString()!;
         var queries = app.Services.GetRequiredService<SessionQueries>();
-        return queries.RoomEvents(app.TeamId, new RoomId(Guid.Parse(room)), DateTimeOffset.UnixEpoch, null, new Paging(Limit: 1000, Descending: false)).Data;
+        return queries.RoomEvents(app.TeamId, new RoomId(Guid.Parse(room)), null, null, null, new Paging(Limit: 1000, Descending: false)).Data;
     }
 
     /// <summary>What the store holds of the events table, read directly: nothing may slip past the API's view of it.</summary>
