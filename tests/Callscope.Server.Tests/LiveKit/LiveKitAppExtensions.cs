@@ -2,9 +2,8 @@ using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Callscope.Core;
+using System.Text.Json.Nodes;
 using Callscope.Data;
-using Callscope.Data.Sessions;
 using Callscope.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -60,13 +59,13 @@ public static class LiveKitAppExtensions
     public static async Task<JsonElement> GetJsonAsync(this CallscopeApp app, string path) =>
         await app.Api().GetFromJsonAsync<JsonElement>(path, TestContext.Current.CancellationToken);
 
-    /// <summary>Every event of a room, in time order, as the store keeps it (room-level ones included).</summary>
-    public static async Task<IReadOnlyList<EventView>> RoomLogAsync(this CallscopeApp app, string friendlyUrl)
-    {
-        var room = (await app.GetJsonAsync("/api/v1/rooms/" + friendlyUrl)).GetProperty("id").GetString()!;
-        var queries = app.Services.GetRequiredService<SessionQueries>();
-        return queries.RoomEvents(app.TeamId, new RoomId(Guid.Parse(room)), null, null, null, new Paging(Limit: 1000, Descending: false)).Data;
-    }
+    /// <summary>A room's events log as the API shows it, oldest first (room-level events included).</summary>
+    public static async Task<IReadOnlyList<LoggedEvent>> RoomLogAsync(this CallscopeApp app, string friendlyUrl) =>
+        [.. (await app.GetJsonAsync($"/api/v1/rooms/{friendlyUrl}/events?limit=100")).GetProperty("data").EnumerateArray().Select(e => new LoggedEvent(
+            e.GetProperty("id").GetString()!,
+            e.GetProperty("type").GetString()!,
+            DateTimeOffset.Parse(e.GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            JsonNode.Parse(e.GetProperty("data").GetRawText()) as JsonObject ?? []))];
 
     /// <summary>What the store holds of the events table, read directly: nothing may slip past the API's view of it.</summary>
     public static (long Count, string AllData) StoredEvents(this CallscopeApp app)
@@ -90,3 +89,6 @@ public static class LiveKitAppExtensions
     public static JsonElement Participant(this WebhookRequest request) =>
         JsonDocument.Parse(request.Body).RootElement.GetProperty("participant").Clone();
 }
+
+/// <summary>One entry of an events log.</summary>
+public sealed record LoggedEvent(string Id, string Type, DateTimeOffset Timestamp, JsonObject Data);
