@@ -80,9 +80,9 @@ public sealed class CallscopeDatabase
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        // WAL with synchronous=NORMAL keeps every committed transaction across a process crash (kill -9);
-        // only a power loss could drop the last commits.
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        // WAL (set once by Migrate; it is a property of the file) with synchronous=NORMAL keeps every committed
+        // transaction across a process crash (kill -9); only a power loss could drop the last commits.
+        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
         pragma.ExecuteNonQuery();
         return connection;
     }
@@ -119,9 +119,11 @@ public sealed class CallscopeDatabase
         }
         else
         {
-            using (Open())
+            using (var connection = Open())
             {
-                // Opening once creates the file and switches it to WAL before DbUp connects.
+                using var wal = connection.CreateCommand();
+                wal.CommandText = "PRAGMA journal_mode=WAL";
+                wal.ExecuteNonQuery();
             }
 
             upgrader = DeployChanges.To.SqliteDatabase(ConnectionString)

@@ -338,7 +338,14 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
             return [];
         }
 
-        var byName = new Dictionary<string, RoomId>(StringComparer.Ordinal);
+        // One look-up for every room the batch names; rooms named for the first time are created.
+        var names = events.Where(e => e.Room.Id is null).Select(e => e.Room.FriendlyUrl!).Distinct(StringComparer.Ordinal).ToArray();
+        var byName = names.Length == 0
+            ? new Dictionary<string, RoomId>(StringComparer.Ordinal)
+            : connection.Query<(string Id, string Name)>(
+                    $"SELECT id, friendly_url FROM rooms WHERE team_id = @team AND deleted_at IS NULL AND {database.InList("friendly_url", "names")}",
+                    new { team = team.ToString(), names }, tx)
+                .ToDictionary(r => r.Name, r => new RoomId(Guid.Parse(r.Id)), StringComparer.Ordinal);
         var resolved = new List<RoomId>(events.Count);
         foreach (var e in events)
         {
@@ -351,7 +358,7 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
             var name = e.Room.FriendlyUrl!;
             if (!byName.TryGetValue(name, out var room))
             {
-                room = RoomStore.Find(connection, tx, team, name)?.Id ?? CreateRoom(team, e.Room);
+                room = CreateRoom(team, e.Room);
                 byName[name] = room;
             }
 
