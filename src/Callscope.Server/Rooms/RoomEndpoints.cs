@@ -1,8 +1,10 @@
 using Callscope.Core;
 using Callscope.Data.Ingest;
 using Callscope.Data.Rooms;
+using Callscope.Data.Sessions;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Rooms;
@@ -135,15 +137,24 @@ public static class RoomEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string room, HttpContext context, RoomStore rooms, IngestPipeline pipeline, CancellationToken cancellationToken)
+        string room, HttpContext context, RoomStore rooms, SessionQueries sessions, SessionEnding ending, IngestPipeline pipeline,
+        CancellationToken cancellationToken)
     {
         var team = context.User.TeamOf();
-        if (rooms.Find(team, room) is not { DeletedAt: null } found
-            || !await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf()), cancellationToken))
+        if (rooms.Find(team, room) is not { DeletedAt: null } found)
         {
             return Problems.NotFound("The room");
         }
 
-        return TypedResults.NoContent();
+        // The live session ends the way every member's end does (hooks included, e.g. closing the LiveKit room);
+        // the delete itself also ends anything that went live meanwhile.
+        if (sessions.List(team, new SessionFilter(Live: true, RoomId: found.Id), new Paging(Limit: 1)).Data is [var live])
+        {
+            await ending.EndAsync(team, live.Id.ToString(), context.User.ActorOf(), cancellationToken);
+        }
+
+        return await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf()), cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("The room");
     }
 }

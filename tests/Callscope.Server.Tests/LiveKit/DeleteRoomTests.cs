@@ -39,6 +39,24 @@ public sealed class DeleteRoomTests
     }
 
     [Fact]
+    public async Task Deleting_a_room_with_a_live_LiveKit_session_also_deletes_the_LiveKit_room()
+    {
+        var call = WebhookScenario.Load("full-call");
+        await using var livekit = await RoomServiceStandIn.StartAsync(call, EndAt);
+        await using var app = await LiveCallAsync(call, livekit.Url);
+        var room = (await app.GetJsonAsync("/api/v1/rooms/weekly-sync")).GetProperty("id").GetString();
+
+        var deleted = await app.Api().DeleteAsync($"/api/v1/rooms/{room}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var request = await livekit.NextCallAsync();
+        Assert.Equal("weekly-sync", request.GetProperty("room").GetString());
+        Assert.True(request.GetProperty("verified").GetBoolean());
+        var log = await app.GetJsonAsync($"/api/v1/rooms/{room}/events?type=livekit_delete_room");
+        Assert.True(log.GetProperty("data")[0].GetProperty("data").GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_LiveKit_server_that_fails_twice_is_asked_again_until_the_room_is_deleted()
     {
         var call = WebhookScenario.Load("full-call");
