@@ -3,13 +3,37 @@ using System.Text.Json;
 namespace Callscope.Server.Api;
 
 /// <summary>Reads fields of a JSON object body, collecting a field error for every wrong type or range.</summary>
-public sealed class BodyReader(JsonElement root)
+public sealed class BodyReader(JsonElement root) : IDisposable
 {
+    private JsonDocument? owner;
+
+    /// <summary>Reads a JSON object body; on any problem (size, type, syntax, not an object) says which instead.</summary>
+    public static async Task<(BodyReader? Fields, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Problem)> ReadObjectAsync(
+        HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(request, maxBytes, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return (null, problem);
+        }
+
+        if (body.Document!.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            body.Document.Dispose();
+            return (null, Problems.Validation("body", "The body must be a JSON object."));
+        }
+
+        return (new BodyReader(body.Document.RootElement) { owner = body.Document }, null);
+    }
+
+    public void Dispose() => owner?.Dispose();
+
+    /// <summary>The object itself, for fields that need more than a type and a range check.</summary>
+    public JsonElement Root => root;
+
     public List<FieldError> Errors { get; } = [];
 
     public bool Valid => Errors.Count == 0;
-
-    public bool IsObject => root.ValueKind == JsonValueKind.Object;
 
     public bool Has(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out _);
 

@@ -41,19 +41,13 @@ public static class IntegrationEndpoints
     private static async Task<Results<Ok<LiveKitIntegrationItem>, ProblemHttpResult>> PutAsync(
         HttpContext context, LiveKitIntegrationStore store, LiveKitSecrets secrets, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, 64 * 1024, cancellationToken);
-        if (body.Problem is { } problem)
+        var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, 64 * 1024, cancellationToken);
+        if (read is not { } fields)
         {
-            return problem;
+            return problem!;
         }
 
-        using var document = body.Document!;
-        var root = document.RootElement;
-        var fields = new BodyReader(root);
-        if (!fields.IsObject)
-        {
-            return Problems.Validation("body", "The body must be a JSON object.");
-        }
+        using var owner = fields;
 
         var team = context.User.TeamOf();
         var current = store.ForTeam(team);
@@ -69,7 +63,7 @@ public static class IntegrationEndpoints
             fields.Errors.Add(new FieldError("server_url", "'server_url' must be an absolute http, https, ws or wss URL, e.g. https://livekit.example.com."));
         }
 
-        var secret = ReadSecret(root, fields.Errors);
+        var secret = ReadSecret(fields.Root, fields.Errors);
         if (secret is null && apiKey is not null && current?.ApiKey != apiKey && !fields.Errors.Exists(e => e.Field == "api_secret"))
         {
             fields.Errors.Add(new FieldError("api_secret", "'api_secret' is required (it may be left out only to keep the secret of an unchanged api_key)."));

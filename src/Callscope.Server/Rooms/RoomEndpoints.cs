@@ -53,18 +53,13 @@ public static class RoomEndpoints
     private static async Task<Results<Created<RoomItem>, ProblemHttpResult>> CreateAsync(
         HttpContext context, RoomStore rooms, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, MaxBody, cancellationToken);
-        if (body.Problem is { } problem)
+        var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, MaxBody, cancellationToken);
+        if (read is not { } fields)
         {
-            return problem;
+            return problem!;
         }
 
-        using var document = body.Document!;
-        var fields = new BodyReader(document.RootElement);
-        if (!fields.IsObject)
-        {
-            return Problems.Validation("body", "The body must be a JSON object.");
-        }
+        using var owner = fields;
 
         var team = context.User.TeamOf();
         var now = clock.GetUtcNow();
@@ -94,18 +89,13 @@ public static class RoomEndpoints
             return Problems.NotFound("The room");
         }
 
-        var body = await JsonBody.ReadAsync(context.Request, MaxBody, cancellationToken);
-        if (body.Problem is { } problem)
+        var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, MaxBody, cancellationToken);
+        if (read is not { } fields)
         {
-            return problem;
+            return problem!;
         }
 
-        using var document = body.Document!;
-        var fields = new BodyReader(document.RootElement);
-        if (!fields.IsObject)
-        {
-            return Problems.Validation("body", "The body must be a JSON object.");
-        }
+        using var owner = fields;
 
         var updated = current with
         {

@@ -43,18 +43,13 @@ public static class TeamEndpoints
     private static async Task<Results<Ok<TeamItem>, ProblemHttpResult>> UpdateAsync(
         HttpContext context, TeamStore teams, IngestPipeline pipeline, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, 64 * 1024, cancellationToken);
-        if (body.Problem is { } problem)
+        var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, 64 * 1024, cancellationToken);
+        if (read is not { } fields)
         {
-            return problem;
+            return problem!;
         }
 
-        using var document = body.Document!;
-        var fields = new BodyReader(document.RootElement);
-        if (!fields.IsObject)
-        {
-            return Problems.Validation("body", "The body must be a JSON object.");
-        }
+        using var owner = fields;
 
         var current = teams.Find(context.User.TeamOf())!;
         var updated = current with
