@@ -57,8 +57,8 @@ public sealed class QueryReader(IQueryCollection query)
 
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
-            var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            return endOfDay ? start.AddDays(1).AddMilliseconds(-1) : start;
+            // The last millisecond of the day, computed within the day so that 9999-12-31 does not overflow.
+            return new DateTimeOffset(day.ToDateTime(endOfDay ? new TimeOnly(23, 59, 59, 999) : TimeOnly.MinValue), TimeSpan.Zero);
         }
 
         return Rfc3339.TryParse(text, out var time) ? time : Fail<DateTimeOffset?>(name, $"'{name}' must be YYYY-MM-DD or an RFC 3339 time.");
@@ -96,7 +96,10 @@ public sealed class QueryReader(IQueryCollection query)
             return Fail<string?>(name, $"'{name}' may be given only once.");
         }
 
-        return values[0];
+        // A NUL is never meaningful in a filter, and PostgreSQL cannot even compare text with one.
+        return values[0] is { } value && value.Contains('\0', StringComparison.Ordinal)
+            ? Fail<string?>(name, $"'{name}' must not contain a NUL character.")
+            : values[0];
     }
 
     private T Fail<T>(string name, string message)

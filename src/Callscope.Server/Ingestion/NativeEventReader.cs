@@ -17,6 +17,9 @@ public static class NativeEventReader
     private const int MaxTextLength = 200;
     private const int MaxDataLength = 8192;
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromSeconds(5);
+
+    /// <summary>Session ids are time-ordered UUIDs (version 7), which begin at the Unix epoch: no event can be older.</summary>
+    private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
     private static readonly HashSet<string> Devices = ["desktop", "mobile", "tablet", "smarttv"];
     private static readonly string[] QualityFields = ["rtt_ms", "jitter_ms", "packet_loss_pct", "bitrate_up_kbps", "bitrate_down_kbps", "fps", "score"];
 
@@ -73,6 +76,10 @@ public static class NativeEventReader
         if (RequiredString(item, "timestamp", 40, Error) is { } ts && !Rfc3339.TryParse(ts, out timestamp))
         {
             Error("timestamp", "'timestamp' must be an RFC 3339 time with an offset, e.g. 2026-11-25T10:00:00Z.");
+        }
+        else if (timestamp < Epoch)
+        {
+            Error("timestamp", EpochMessage("timestamp"));
         }
 
         var room = ReadRoom(item, Error);
@@ -204,9 +211,16 @@ public static class NativeEventReader
                     error("data.reason", "'data.reason' must be one of: " + string.Join(", ", EventTypes.LeaveReasons) + ".");
                 }
 
-                if (OptionalString(data, "joined_at", 40, "data.joined_at", error) is { } joinedAt && !Rfc3339.TryParse(joinedAt, out _))
+                if (OptionalString(data, "joined_at", 40, "data.joined_at", error) is { } joinedAt)
                 {
-                    error("data.joined_at", "'data.joined_at' must be an RFC 3339 time.");
+                    if (!Rfc3339.TryParse(joinedAt, out var joined))
+                    {
+                        error("data.joined_at", "'data.joined_at' must be an RFC 3339 time.");
+                    }
+                    else if (joined < Epoch)
+                    {
+                        error("data.joined_at", EpochMessage("data.joined_at"));
+                    }
                 }
 
                 break;
@@ -232,6 +246,8 @@ public static class NativeEventReader
 
         return raw;
     }
+
+    private static string EpochMessage(string field) => $"'{field}' must be at or after 1970-01-01T00:00:00Z.";
 
     private static bool IsTypeName(string type) => type.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 
