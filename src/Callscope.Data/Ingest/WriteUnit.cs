@@ -132,7 +132,7 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
         var due = connection.Query<(string Team, string Room)>(
             database.Provider == DatabaseProvider.Postgres
                 ? "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now ORDER BY room_id LIMIT 1000 FOR UPDATE SKIP LOCKED"
-                : "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now ORDER BY room_id LIMIT 1000",
+                : "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1000",
             new { now = DbTime.Ms(now) }, tx).Distinct().ToList();
         foreach (var (teamText, roomText) in due)
         {
@@ -238,7 +238,10 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
     private RoomSweep Rebuild(TeamId team, RoomId room)
     {
         var rows = connection.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
-            "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1",
+            // Only the law's events: SQLite's planner would otherwise walk every event of the room (samples included).
+            database.Provider == DatabaseProvider.Sqlite
+                ? "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1"
+                : "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1",
             new { team = team.ToString(), room = room.ToString() }, tx);
         var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
         var sweep = RoomLaw.Replay(law, LoadPolicy(room));
@@ -277,7 +280,8 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
         var roomText = room.ToString();
         var cutoff = DbTime.Ms(since);
         connection.Execute(
-            "DELETE FROM participants WHERE team_id = @team AND session_id IN (SELECT id FROM sessions WHERE team_id = @team AND room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff))",
+            // Session ids are unique across teams; naming the team here would lead the planner to walk all its participants.
+            "DELETE FROM participants WHERE session_id IN (SELECT id FROM sessions WHERE team_id = @team AND room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff))",
             new { team = team.ToString(), roomText, cutoff }, tx);
         connection.Execute("DELETE FROM sessions WHERE team_id = @team AND room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff)",
             new { team = team.ToString(), roomText, cutoff }, tx);

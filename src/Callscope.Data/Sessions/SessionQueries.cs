@@ -28,7 +28,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         var now = clock.GetUtcNow();
         var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
-        var where = new StringBuilder("s.team_id = @team");
+        // The team is checked on the most selective table the filter allows, so the planner takes that table's
+        // index rather than walking all of the team's rows.
+        var where = new StringBuilder(filter.RoomId is null ? "s.team_id = @team" : "r.team_id = @team");
         if (filter.Live is { } live)
         {
             where.Append(live ? " AND " + LiveCondition : " AND NOT " + LiveCondition);
@@ -90,7 +92,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         var now = clock.GetUtcNow();
         var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
-        var where = new StringBuilder("p.team_id = @team");
+        var where = new StringBuilder(filter.SessionId is not null ? "s.team_id = @team" : filter.RoomId is not null ? "r.team_id = @team" : "p.team_id = @team");
         if (filter.Live is { } live)
         {
             where.Append(live ? " AND p.live = 1 AND " + LiveCondition : " AND NOT (p.live = 1 AND " + LiveCondition + ")");
