@@ -1,0 +1,155 @@
+using System.CommandLine;
+using Callscope.Bench.Hosting;
+using Callscope.Bench.Scenarios;
+
+namespace Callscope.Bench;
+
+/// <summary>
+/// One command per scenario; each starts what it needs (the real server as a child process, the baselines), prints
+/// its tables and exits non-zero if anything failed. See docs/benchmarks.md.
+/// </summary>
+public static class BenchCommands
+{
+    private static readonly Option<string> Provider = new("--provider")
+    {
+        Description = "The store under test: sqlite or postgres.",
+        DefaultValueFactory = _ => "sqlite",
+        Recursive = true,
+    };
+
+    private static readonly Option<string?> ConnectionString = new("--connection-string")
+    {
+        Description = "With --provider postgres: the PostgreSQL server; each run creates (and drops) databases of its own on it.",
+        Recursive = true,
+    };
+
+    private static readonly Option<string> WorkRoot = new("--work")
+    {
+        Description = "Where the servers' data folders go (one subfolder per run).",
+        DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "callscope-bench"),
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> KeepData = new("--keep-data") { Description = "Keep the run's data folders (and databases) instead of deleting them.", Recursive = true };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Callscope benchmarks: ingest, queries, grace expiry, memory and soak, each against the real server.")
+        {
+            Provider, ConnectionString, WorkRoot, KeepData,
+        };
+        root.Subcommands.Add(Ingest());
+        root.Subcommands.Add(Queries());
+        root.Subcommands.Add(Expiry());
+        root.Subcommands.Add(Memory());
+        root.Subcommands.Add(Soak());
+        root.Subcommands.Add(BareServerCommand());
+        return root;
+    }
+
+    private static Command Ingest()
+    {
+        var clients = Int("--clients", 8, "Concurrent clients, one request in flight each.");
+        var rooms = Int("--rooms", 4000, "Rooms simulated (split between the clients).");
+        var batchMin = Int("--batch-min", 100, "Smallest batch.");
+        var batchMax = Int("--batch-max", 1000, "Largest batch.");
+        var warmup = Int("--warmup", 5, "Seconds of load before measuring.");
+        var duration = Int("--duration", 60, "Seconds measured (at least 30).");
+        var baseline = Int("--baseline-duration", 15, "Seconds measured for each bare Kestrel baseline.");
+        var rawRows = Int("--raw-rows", 500_000, "Rows for the raw insert baseline.");
+        var command = new Command("ingest", "Sustained ingest over HTTP: events/s and acknowledgement latency, with raw baselines.")
+        {
+            clients, rooms, batchMin, batchMax, warmup, duration, baseline, rawRows,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => IngestScenario.RunAsync(bench, new IngestOptions(
+            result.GetValue(clients), result.GetValue(rooms), result.GetValue(batchMin), Math.Min(result.GetValue(batchMax), 1000),
+            Seconds(result.GetValue(warmup)), Seconds(Math.Max(30, result.GetValue(duration))), Seconds(result.GetValue(baseline)), result.GetValue(rawRows)),
+            cancellationToken)));
+        return command;
+    }
+
+    private static Command Queries()
+    {
+        var sessions = Int("--sessions", 1_000_000, "Ended sessions stored before measuring.");
+        var perRoom = Int("--sessions-per-room", 50, "Sessions in each room's history.");
+        var live = Int("--live", 2000, "Live sessions added after the history (and half as many ending soon).");
+        var samples = Int("--samples", 200, "Requests timed per query.");
+        var budget = Int("--budget", 30, "Seconds a query may take in all before it stops early (after at least 10 requests).");
+        var clients = Int("--clients", 4, "Clients filling the store.");
+        var reuse = new Option<bool>("--reuse") { Description = "Keep the filled store in the work folder and reuse it on the next run with the same sizes." };
+        var command = new Command("queries", "List, search, detail and events-log latency with a million sessions stored.")
+        {
+            sessions, perRoom, live, samples, budget, clients, reuse,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => QueryScenario.RunAsync(bench, new QueryOptions(
+            result.GetValue(sessions), result.GetValue(perRoom), result.GetValue(live), result.GetValue(samples), Seconds(result.GetValue(budget)),
+            result.GetValue(clients), result.GetValue(reuse)), cancellationToken)));
+        return command;
+    }
+
+    private static Command Expiry()
+    {
+        var sessions = Int("--sessions", 100_000, "Empty sessions waiting for their grace period to run out.");
+        var clients = Int("--clients", 8, "Clients filling the store.");
+        var lead = Int("--lead", 150, "Seconds from the start of the fill to the first deadline (the fill and the idle measurement fit in it).");
+        var spread = Int("--spread", 60, "Seconds over which the deadlines are spread.");
+        var poll = Int("--poll-ms", 20, "Milliseconds between looks into the store.");
+        var command = new Command("expiry", "How late grace expiry ends sessions with 100,000 waiting, and the CPU used while none is due.")
+        {
+            sessions, clients, lead, spread, poll,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => ExpiryScenario.RunAsync(bench, new ExpiryOptions(
+            result.GetValue(sessions), result.GetValue(clients), Seconds(result.GetValue(lead)), Seconds(result.GetValue(spread)),
+            TimeSpan.FromMilliseconds(result.GetValue(poll))), cancellationToken)));
+        return command;
+    }
+
+    private static Command Memory()
+    {
+        var sessions = Int("--sessions", 100_000, "Live sessions held.");
+        var clients = Int("--clients", 8, "Clients filling the store.");
+        var hold = Int("--hold", 0, "Seconds to keep the server up after measuring, to attach a profiler.");
+        var command = new Command("memory", "Peak resident memory with 100,000 live sessions.") { sessions, clients, hold };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => MemoryScenario.RunAsync(bench,
+            new MemoryOptions(result.GetValue(sessions), result.GetValue(clients), Seconds(result.GetValue(hold))), cancellationToken)));
+        return command;
+    }
+
+    private static Command Soak()
+    {
+        var minutes = Int("--minutes", 10, "Minutes of ingest.");
+        var rate = Int("--rate", 10_000, "Events per second offered (paced).");
+        var clients = Int("--clients", 8, "Concurrent clients.");
+        var rooms = Int("--rooms", 4000, "Rooms simulated.");
+        var subscribers = Int("--dashboards", 4, "Open dashboards following the live-update stream.");
+        var command = new Command("soak", "Paced ingest for ten minutes with open dashboards: memory and latency should stay flat.")
+        {
+            minutes, rate, clients, rooms, subscribers,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => SoakScenario.RunAsync(bench, new SoakOptions(
+            TimeSpan.FromMinutes(result.GetValue(minutes)), result.GetValue(rate), result.GetValue(clients), result.GetValue(rooms),
+            result.GetValue(subscribers)), cancellationToken)));
+        return command;
+    }
+
+    private static Command BareServerCommand()
+    {
+        var urls = new Option<string>("--urls") { Required = true };
+        var command = new Command(BareServer.CommandName, "The bare Kestrel baseline server (started by the bench itself).") { urls };
+        command.Hidden = true;
+        command.SetAction((result, _) => BareServer.RunAsync([result.GetValue(urls)!]));
+        return command;
+    }
+
+    private static async Task<int> WithContext(ParseResult result, Func<BenchContext, Task<int>> scenario)
+    {
+        var bench = new BenchContext(
+            StoreTarget.Create(result.GetValue(Provider)!, result.GetValue(ConnectionString)), result.GetValue(WorkRoot)!, result.GetValue(KeepData), Console.Out);
+        return await scenario(bench);
+    }
+
+    private static Option<int> Int(string name, int fallback, string description) =>
+        new(name) { Description = $"{description} Default {fallback}.", DefaultValueFactory = _ => fallback };
+
+    private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+}

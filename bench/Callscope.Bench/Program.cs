@@ -1,0 +1,3 @@
+using Callscope.Bench;
+
+return await BenchCommands.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Callscope.Bench.Hosting;
+using Callscope.Bench.Load;
+using Callscope.Bench.Reporting;
+using Callscope.Bench.Workload;
+
+namespace Callscope.Bench.Scenarios;
+
+public sealed record MemoryOptions(int Sessions, int Clients, TimeSpan Hold);
+
+/// <summary>Resident memory of the server holding many live sessions, next to the same server empty and a bare Kestrel process.</summary>
+public static class MemoryScenario
+{
+    public static async Task<int> RunAsync(BenchContext bench, MemoryOptions o, CancellationToken cancellationToken)
+    {
+        var output = bench.Output;
+        Machine.Print(output, bench.Target);
+
+        long bareRss;
+        await using (var bare = await ChildServer.StartBareAsync(cancellationToken))
+        {
+            var body = BatchBody.From([.. new ScriptedSessions("bare-", 1).Live("bare-room", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
+            await LoadRunner.RunAsync(bare.BaseAddress, [new RepeatSource(body, 200)], new LoadPlan(BareServer.ReadPath, TimeSpan.Zero, null), cancellationToken);
+            bareRss = bare.Stats().RssBytes;
+        }
+
+        using var store = await bench.NewStoreAsync("memory", cancellationToken);
+        await using var server = await ChildServer.StartCallscopeAsync(store, cancellationToken);
+        using var api = BenchHttp.Client(server.BaseAddress);
+        await api.GetStringAsync("/api/v1/sessions", cancellationToken);
+        var empty = server.Stats();
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        output.WriteLine($"Filling: {o.Sessions:N0} live sessions (two people each, with media and quality events), {o.Clients} clients...");
+        var perClient = Enumerable.Range(0, o.Clients).Select(client =>
+        {
+            var script = new ScriptedSessions($"{bench.Tag}-m{client}-", client);
+            return Seeder.Share(client, o.Clients, o.Sessions).SelectMany(r => script.Live(string.Create(CultureInfo.InvariantCulture, $"live-{r:D6}"), now));
+        }).ToList();
+        var filled = await Seeder.PostAsync(server.BaseAddress, perClient, cancellationToken);
+        output.WriteLine($"  {filled.Events:N0} events in {filled.Seconds:0} s ({Table.Rate(filled.EventsPerSecond)} events/s).");
+
+        // What a dashboard and an API user would ask of a server this busy. (GET /rooms/live is left out: it answers every live
+        // room in one response, with one query per room — see docs/benchmarks.md.)
+        foreach (var path in (string[])["/api/v1/sessions?live=true", "/api/v1/statistics/current", "/api/v1/participants?live=true"])
+        {
+            await api.GetStringAsync(path, cancellationToken);
+        }
+
+        var live = await api.GetStringAsync("/api/v1/sessions?live=true&limit=1", cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+        var full = server.Stats();
+        output.WriteLine($"Live sessions reported by the API: {live[..Math.Min(40, live.Length)]}...");
+        new Table($"Memory — {bench.Target.Name}, {o.Sessions:N0} live sessions", "process", "RSS", "peak RSS", "÷ bare Kestrel RSS")
+            .Add("bare Kestrel after 200 requests", Table.Mb(bareRss), null, "1×")
+            .Add("Callscope, empty, after start", Table.Mb(empty.RssBytes), Table.Mb(empty.PeakRssBytes), Table.Ratio(empty.RssBytes / (double)bareRss))
+            .Add($"Callscope with {o.Sessions:N0} live sessions", Table.Mb(full.RssBytes), Table.Mb(full.PeakRssBytes), Table.Ratio(full.PeakRssBytes / (double)bareRss))
+            .Print(output);
+        if (o.Hold > TimeSpan.Zero)
+        {
+            output.WriteLine($"Holding the server (PID {server.ProcessId}) for {o.Hold.TotalSeconds:0} s: attach dotnet-counters or dotnet-gcdump now.");
+            await Task.Delay(o.Hold, cancellationToken);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The same body a fixed number of times.</summary>
+    private sealed class RepeatSource(BatchBody body, int times) : IBatchSource
+    {
+        private int left = times;
+
+        public BatchBody? Next() => left-- > 0 ? body : null;
+    }
+}

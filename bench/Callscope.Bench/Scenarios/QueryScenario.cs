@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Callscope.Bench.Hosting;
+using Callscope.Bench.Load;
+using Callscope.Bench.Reporting;
+using Callscope.Bench.Workload;
+
+namespace Callscope.Bench.Scenarios;
+
+public sealed record QueryOptions(int Sessions, int SessionsPerRoom, int LiveSessions, int Samples, TimeSpan Budget, int Clients, bool Reuse);
+
+/// <summary>
+/// Read latency with a big store: the session list (live, ended, search, deep pages), session and participant
+/// detail and the events log, each timed over many requests with different ids, next to the floor of a bare Kestrel
+/// GET that answers a body of the same size.
+/// </summary>
+public static class QueryScenario
+{
+    private static readonly string[] Words = ["standup", "support", "sales", "design", "allhands", "onboarding", "interview", "webinar", "retro", "planning"];
+
+    public static async Task<int> RunAsync(BenchContext bench, QueryOptions o, CancellationToken cancellationToken)
+    {
+        var output = bench.Output;
+        Machine.Print(output, bench.Target);
+        var rooms = o.Sessions / o.SessionsPerRoom;
+        var seed = $"history={o.Sessions};per-room={o.SessionsPerRoom};live={o.LiveSessions};v1";
+        using var store = o.Reuse
+            ? await bench.KeptStoreAsync($"queries-{o.Sessions}", cancellationToken)
+            : await bench.NewStoreAsync("queries", cancellationToken);
+        await using var server = await ChildServer.StartCallscopeAsync(store, cancellationToken);
+        using var probe = store.OpenProbe();
+        if (!store.HasSeed(seed))
+        {
+            await SeedAsync(bench, o, rooms, server, probe, cancellationToken);
+            store.MarkSeeded(seed);
+        }
+        else
+        {
+            output.WriteLine($"Reusing the store filled by an earlier run ({seed}) in {store.DataDirectory}.");
+        }
+
+        using var api = BenchHttp.Client(server.BaseAddress);
+        var sessions = probe.SampleSessions(o.Samples);
+        var participants = probe.SampleParticipants(o.Samples);
+        var roomList = await api.GetFromJsonAsync<JsonElement>("/api/v1/rooms?limit=100", cancellationToken);
+        var roomIds = roomList.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToList();
+        var totalSessions = (await api.GetFromJsonAsync<JsonElement>("/api/v1/sessions?limit=1", cancellationToken)).GetProperty("total_count").GetInt32();
+        output.WriteLine($"Store: {totalSessions:N0} sessions in {rooms:N0}+ rooms; timing {o.Samples} requests per query, one at a time.");
+
+        var listBytes = (await api.GetByteArrayAsync("/api/v1/sessions", cancellationToken)).Length;
+        Percentiles floor;
+        await using (var bare = await ChildServer.StartBareAsync(cancellationToken))
+        {
+            using var bareClient = BenchHttp.Client(bare.BaseAddress);
+            floor = await TimeAsync(bareClient, o.Samples, o.Budget, _ => $"{BareServer.ListPath}?bytes={listBytes}", cancellationToken);
+        }
+
+        var queries = new (string Name, Func<int, string> Url, int Samples)[]
+        {
+            ("sessions, first page", _ => "/api/v1/sessions", o.Samples),
+            ("sessions, live=true", _ => "/api/v1/sessions?live=true", o.Samples),
+            ("sessions, live=false", _ => "/api/v1/sessions?live=false", o.Samples),
+            ("sessions, q=part of room names (10 % of rooms)", i => $"/api/v1/sessions?q={Words[i % Words.Length]}", o.Samples),
+            ("sessions, q=one room's name", i => $"/api/v1/sessions?q={RoomName(i * 7919 % rooms)}", o.Samples),
+            ("sessions, q=session id", i => $"/api/v1/sessions?q={sessions[i % sessions.Count]}", o.Samples),
+            ("sessions, deep page (after=random id)", i => $"/api/v1/sessions?after={sessions[i % sessions.Count]}", o.Samples),
+            ("sessions, deep page (offset=500000)", _ => "/api/v1/sessions?offset=500000", Math.Min(o.Samples, 20)),
+            ("room's sessions", i => $"/api/v1/rooms/{roomIds[i % roomIds.Count]}/sessions", o.Samples),
+            ("session detail", i => $"/api/v1/sessions/{sessions[i % sessions.Count]}", o.Samples),
+            ("session's participants", i => $"/api/v1/sessions/{sessions[i % sessions.Count]}/participants", o.Samples),
+            ("participant detail", i => $"/api/v1/participants/{participants[i % participants.Count]}", o.Samples),
+            ("participant events log", i => $"/api/v1/participants/{participants[i % participants.Count]}/events", o.Samples),
+            ("statistics/current", _ => "/api/v1/statistics/current", Math.Min(o.Samples, 20)),
+        };
+
+        var table = new Table($"Queries — {bench.Target.Name}, {totalSessions:N0} sessions stored",
+            "query", "requests", "p50", "p95", "max", "p95 ÷ bare GET p95", "p95 < 20 ms");
+        table.Add($"bare Kestrel GET of a {listBytes / 1024.0:0} KB JSON body (floor)", floor.Count, Table.Ms(floor.P50), Table.Ms(floor.P95), Table.Ms(floor.Max), "1×", null);
+        foreach (var (name, url, samples) in queries)
+        {
+            output.WriteLine($"  {name}...");
+            var latency = await TimeAsync(api, samples, o.Budget, url, cancellationToken);
+            table.Add(name, latency.Count, Table.Ms(latency.P50), Table.Ms(latency.P95), Table.Ms(latency.Max), Table.Ratio(latency.P95 / floor.P95),
+                latency.P95 < 20 ? "yes" : "no");
+        }
+
+        table.Print(output);
+        return 0;
+    }
+
+    private static string RoomName(int room) => string.Create(CultureInfo.InvariantCulture, $"{Words[room % Words.Length]}-{room:D6}");
+
+    private static async Task SeedAsync(BenchContext bench, QueryOptions o, int rooms, ChildServer server, IStoreProbe probe, CancellationToken cancellationToken)
+    {
+        var output = bench.Output;
+        var now = DateTimeOffset.UtcNow;
+        var historyStart = now.AddDays(-30).ToUnixTimeMilliseconds();
+        output.WriteLine($"Filling the store through the API: {o.Sessions:N0} ended sessions in {rooms:N0} rooms ({o.SessionsPerRoom} each), {o.Clients} clients...");
+        var history = Enumerable.Range(0, o.Clients).Select(client =>
+        {
+            var script = new ScriptedSessions($"{bench.Tag}-h{client}-", client);
+            return Seeder.Share(client, o.Clients, rooms).SelectMany(r =>
+                script.History(RoomName(r), historyStart + (r * 86_400_000L / rooms), o.SessionsPerRoom));
+        }).ToList();
+        var filled = await Seeder.PostAsync(server.BaseAddress, history, cancellationToken);
+        output.WriteLine($"  {filled.Events:N0} events in {filled.Seconds:0} s ({Table.Rate(filled.EventsPerSecond)} events/s in batches of 1,000).");
+
+        var endingSoon = o.LiveSessions / 2;
+        output.WriteLine($"Adding {o.LiveSessions:N0} live and {endingSoon:N0} ending-soon sessions...");
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var live = Enumerable.Range(0, o.Clients).Select(client =>
+        {
+            var script = new ScriptedSessions($"{bench.Tag}-l{client}-", 100 + client);
+            return Seeder.Share(client, o.Clients, o.LiveSessions + endingSoon).SelectMany(r =>
+                r < o.LiveSessions ? script.Live(RoomName(r), nowMs) : script.Waiting(RoomName(r), nowMs - 60_000));
+        }).ToList();
+        await Seeder.PostAsync(server.BaseAddress, live, cancellationToken);
+
+        // The last session of every room is due at once: wait until the sweeper has written them all.
+        var waited = Stopwatch.StartNew();
+        while (probe.Overdue(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Count > 0 && waited.Elapsed < TimeSpan.FromMinutes(10))
+        {
+            await Task.Delay(500, cancellationToken);
+        }
+
+        output.WriteLine($"  the sweeper ended the rooms' last sessions {waited.Elapsed.TotalSeconds:0} s after the fill.");
+    }
+
+    /// <summary>
+    /// Times up to <paramref name="samples"/> requests, one at a time after a short warm-up; a slow query stops early
+    /// when its time budget is spent (but not before 10 requests), so that one slow query cannot take an hour.
+    /// </summary>
+    private static async Task<Percentiles> TimeAsync(HttpClient client, int samples, TimeSpan budget, Func<int, string> url, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < Math.Min(3, samples); i++)
+        {
+            await SendAsync(client, url(samples + i), cancellationToken);
+        }
+
+        var timings = new List<double>(samples);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < samples && (i < 10 || clock.Elapsed < budget); i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await SendAsync(client, url(i), cancellationToken);
+            timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return Percentiles.Of(timings);
+    }
+
+    private static async Task SendAsync(HttpClient client, string url, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(url, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+        }
+    }
+}

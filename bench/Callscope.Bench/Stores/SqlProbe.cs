@@ -1,0 +1,73 @@
+using System.Data.Common;
+
+namespace Callscope.Bench;
+
+/// <summary>The probe's queries, the same on every provider (the derived tables have the same shape everywhere).</summary>
+public sealed class SqlProbe(DbConnection connection) : IStoreProbe
+{
+    public long EventCount()
+    {
+        using var command = Command("SELECT COUNT(*) FROM events");
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public IReadOnlyList<(string Id, long Deadline)> Waiting()
+    {
+        using var command = Command("SELECT id, deadline FROM sessions WHERE end_time IS NULL AND deadline IS NOT NULL");
+        using var reader = command.ExecuteReader();
+        var waiting = new List<(string, long)>();
+        while (reader.Read())
+        {
+            waiting.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return waiting;
+    }
+
+    public HashSet<string> Overdue(long nowMs)
+    {
+        using var command = Command("SELECT id FROM sessions WHERE end_time IS NULL AND deadline <= @now");
+        Add(command, "now", nowMs);
+        return [.. Strings(command)];
+    }
+
+    public IReadOnlyList<string> SampleSessions(int count) => Sample("sessions", count);
+
+    public IReadOnlyList<string> SampleParticipants(int count) => Sample("participants", count);
+
+    public void Dispose() => connection.Dispose();
+
+    private List<string> Sample(string table, int count)
+    {
+        using var command = Command($"SELECT id FROM {table} ORDER BY random() LIMIT @count");
+        Add(command, "count", count);
+        return Strings(command);
+    }
+
+    private static List<string> Strings(DbCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private DbCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+}
