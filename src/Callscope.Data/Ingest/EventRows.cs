@@ -2,7 +2,6 @@ using System.Data.Common;
 using Callscope.Core;
 using Callscope.Core.Ingest;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Callscope.Data.Ingest;
 
@@ -13,27 +12,20 @@ namespace Callscope.Data.Ingest;
 internal static class EventRows
 {
     /// <returns>For each event, whether it was new.</returns>
-    public static bool[] Insert(CallscopeDatabase database, DbConnection connection, DbTransaction tx, TeamId team,
+    public static bool[] Insert(CallscopeDatabase database, DbConnection connection, WriterStatements statements, DbTransaction tx, TeamId team,
         IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) => database.Provider == DatabaseProvider.Postgres
         ? InsertSetBased(connection, tx, team, rooms, events)
-        : InsertPrepared((SqliteConnection)connection, (SqliteTransaction)tx, team, rooms, events);
+        : InsertPrepared(statements, tx, team, rooms, events);
 
-    private static bool[] InsertPrepared(SqliteConnection connection, SqliteTransaction tx, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
+    private static bool[] InsertPrepared(WriterStatements statements, DbTransaction tx, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText =
+        var command = statements.For(
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
-            VALUES ($team, $id, $room, $type, $ts, $received, $skew, $law, $external, $connection, $name, $role, $data)
+            VALUES (@team, @id, @room, @type, @ts, @received, @skew, @law, @external, @connection, @name, @role, @data)
             ON CONFLICT (team_id, id) DO NOTHING
-            """;
-        foreach (var name in (string[])["$team", "$id", "$room", "$type", "$ts", "$received", "$skew", "$law", "$external", "$connection", "$name", "$role", "$data"])
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
+            """,
+            tx, "team", "id", "room", "type", "ts", "received", "skew", "law", "external", "connection", "name", "role", "data");
         var p = command.Parameters;
         p[0].Value = team.ToString();
         var inserted = new bool[events.Count];

@@ -38,7 +38,10 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
     /// <summary>Runs the writer until <paramref name="stoppingToken"/> fires; pending commands are answered first.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var connection = database.Open();
+        var connection = database.OpenWriter();
+        var statements = new WriterStatements(connection);
+        using var checkpoints = new CancellationTokenSource();
+        var checkpointer = database.Provider == DatabaseProvider.Sqlite ? Task.Run(() => CheckpointLoopAsync(checkpoints.Token), CancellationToken.None) : Task.CompletedTask;
         var batch = new List<WriteCommand>();
         try
         {
@@ -54,11 +57,13 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                 if (connection.State != System.Data.ConnectionState.Open)
                 {
                     // The database went away and came back: start over on a fresh connection.
+                    statements.Dispose();
                     await connection.DisposeAsync();
-                    connection = database.Open();
+                    connection = database.OpenWriter();
+                    statements = new WriterStatements(connection);
                 }
 
-                WriteBatch(connection, batch);
+                WriteBatch(connection, statements, batch);
                 batch.Clear();
             }
         }
@@ -72,20 +77,61 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         }
         finally
         {
+            statements.Dispose();
             await connection.DisposeAsync();
+            await checkpoints.CancelAsync();
+            await checkpointer;
         }
     }
+
+    /// <summary>At most one pending "something was committed" for the checkpointer; more are dropped.</summary>
+    private readonly Channel<bool> committedSignal = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>
+    /// SQLite only: checkpoints the write-ahead log after commits, at most every <see cref="CheckpointInterval"/>, on
+    /// a connection of its own, so the copy back into the database file runs beside the writer instead of inside
+    /// its commits.
+    /// </summary>
+    private async Task CheckpointLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await committedSignal.Reader.ReadAsync(cancellationToken);
+                try
+                {
+                    await using var connection = database.Open();
+                    CallscopeDatabase.Checkpoint(connection);
+                }
+                catch (DbException)
+                {
+                    // Busy or interrupted: the next commit tries again, and nothing committed depends on it.
+                }
+
+                await Task.Delay(CheckpointInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+
+    private void SignalCommitted() => committedSignal.Writer.TryWrite(true);
 
     private const int Attempts = 3;
 
     /// <summary>Runs the batch in one transaction; a deadlock with another node runs it again from the start.</summary>
-    private void WriteBatch(DbConnection connection, List<WriteCommand> batch)
+    private void WriteBatch(DbConnection connection, WriterStatements statements, List<WriteCommand> batch)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                WriteOnce(connection, batch);
+                WriteOnce(connection, statements, batch);
                 return;
             }
             catch (DbException error) when (attempt < Attempts && CallscopeDatabase.IsTransient(error))
@@ -105,10 +151,10 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         }
     }
 
-    private void WriteOnce(DbConnection connection, List<WriteCommand> batch)
+    private void WriteOnce(DbConnection connection, WriterStatements statements, List<WriteCommand> batch)
     {
         using var tx = database.BeginWrite(connection);
-        var unit = new WriteUnit(database, connection, tx, states, clock.GetUtcNow());
+        var unit = new WriteUnit(database, connection, statements, tx, states, clock.GetUtcNow());
         var done = new List<WriteCommand>(batch.Count);
         var failed = new List<(WriteCommand Command, Exception Error)>();
         foreach (var command in batch)
@@ -158,6 +204,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
             command.Fail(error);
         }
 
+        SignalCommitted();
         foreach (var command in done)
         {
             command.Commit();

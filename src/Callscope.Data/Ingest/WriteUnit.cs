@@ -9,7 +9,8 @@ using System.Data.Common;
 namespace Callscope.Data.Ingest;
 
 /// <summary>One transaction of the writer: the commands it holds run one after another inside it.</summary>
-internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connection, DbTransaction tx, RoomStates states, DateTimeOffset now)
+internal sealed class WriteUnit(
+    CallscopeDatabase database, DbConnection connection, WriterStatements statements, DbTransaction tx, RoomStates states, DateTimeOffset now)
 {
     /// <summary>Rooms whose cached state this unit changed: forgotten if the transaction does not commit.</summary>
     public HashSet<RoomId> TouchedRooms { get; } = [];
@@ -26,7 +27,7 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
         }
 
         var fresh = new Dictionary<RoomId, List<LawEvent>>();
-        var inserted = EventRows.Insert(database, connection, tx, team, rooms, events);
+        var inserted = EventRows.Insert(database, connection, statements, tx, team, rooms, events);
         var accepted = 0;
         for (var i = 0; i < events.Count; i++)
         {
@@ -162,7 +163,7 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
         var end = new IncomingEvent(
             "api-end-" + Guid.CreateVersion7(now).ToString("N"), EventTypes.SessionEnded, now, now, null, new RoomRef(room, null), null,
             $$"""{"{{LawMapping.SourceMember}}":"api","ended_by":{{System.Text.Json.JsonSerializer.Serialize(endedBy)}}}""");
-        EventRows.Insert(database, connection, tx, team, [room], [end]);
+        EventRows.Insert(database, connection, statements, tx, team, [room], [end]);
         Apply(team, room, [end.ToLaw()!]);
         ChangedTeams.Add(team);
     }
@@ -186,18 +187,18 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
     /// Serialises writers of one room across nodes (a row lock on PostgreSQL; SQLite has one writer anyway) and
     /// returns the room's law version, which tells whether this node's memory of the room is still current.
     /// </summary>
-    private long LockRoom(TeamId team, RoomId room) => connection.ExecuteScalar<long>(
-        database.Provider == DatabaseProvider.Postgres
-            ? "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room FOR UPDATE"
-            : "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room",
-        new { team = team.ToString(), room = room.ToString() }, tx);
+    private long LockRoom(TeamId team, RoomId room) => Convert.ToInt64(WriterStatements.Bind(statements.For(
+            database.Provider == DatabaseProvider.Postgres
+                ? "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room FOR UPDATE"
+                : "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room",
+            tx, "team", "room"), team.ToString(), room.ToString()).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Records that the room's sessions changed, so other nodes rebuild their memory of it.</summary>
     private void BumpVersion(TeamId team, RoomId room, RoomSweep sweep)
     {
-        var version = connection.ExecuteScalar<long>(
-            "UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version",
-            new { team = team.ToString(), room = room.ToString() }, tx);
+        var version = Convert.ToInt64(WriterStatements.Bind(statements.For(
+                "UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version", tx, "team", "room"),
+            team.ToString(), room.ToString()).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         states.Put(team, room, sweep, version);
     }
 
@@ -292,7 +293,7 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
 
         foreach (var s in sweep.ViewAt(now).Where(s => !final.Contains(s.Id!.Value)).OrderBy(s => s.Start))
         {
-            SessionRows.Write(connection, tx, team, room, s);
+            SessionRows.Write(statements, tx, team, room, s);
         }
 
         sweep.TakeTouched();
@@ -306,7 +307,7 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
         {
             s.Id ??= SessionId.New(s.Start);
             var view = ReferenceEquals(s, sweep.Current) ? sweep.CurrentAt(now)! : s;
-            SessionRows.Write(connection, tx, team, room, view);
+            SessionRows.Write(statements, tx, team, room, view);
         }
 
         sweep.ReleaseEnded();
@@ -344,12 +345,7 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
 
         // One look-up for every room the batch names; rooms named for the first time are created.
         var names = events.Where(e => e.Room.Id is null).Select(e => e.Room.FriendlyUrl!).Distinct(StringComparer.Ordinal).ToArray();
-        var byName = names.Length == 0
-            ? new Dictionary<string, RoomId>(StringComparer.Ordinal)
-            : connection.Query<(string Id, string Name)>(
-                    $"SELECT id, friendly_url FROM rooms WHERE team_id = @team AND deleted_at IS NULL AND {database.InList("friendly_url", "names")}",
-                    new { team = team.ToString(), names }, tx)
-                .ToDictionary(r => r.Name, r => new RoomId(Guid.Parse(r.Id)), StringComparer.Ordinal);
+        var byName = FindRooms(team, names);
         var resolved = new List<RoomId>(events.Count);
         foreach (var e in events)
         {
@@ -370,6 +366,38 @@ internal sealed class WriteUnit(CallscopeDatabase database, DbConnection connect
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// The rooms with these names. PostgreSQL looks all of them up in one statement (one round trip); SQLite runs
+    /// one compiled look-up per name, cheaper in-process than compiling a new statement for every list.
+    /// </summary>
+    private Dictionary<string, RoomId> FindRooms(TeamId team, string[] names)
+    {
+        if (names.Length == 0)
+        {
+            return new Dictionary<string, RoomId>(StringComparer.Ordinal);
+        }
+
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            return connection.Query<(string Id, string Name)>(
+                    "SELECT id, friendly_url FROM rooms WHERE team_id = @team AND deleted_at IS NULL AND friendly_url = ANY(@names)",
+                    new { team = team.ToString(), names }, tx)
+                .ToDictionary(r => r.Name, r => new RoomId(Guid.Parse(r.Id)), StringComparer.Ordinal);
+        }
+
+        var found = new Dictionary<string, RoomId>(names.Length, StringComparer.Ordinal);
+        var lookup = statements.For("SELECT id FROM rooms WHERE team_id = @team AND friendly_url = @name AND deleted_at IS NULL", tx, "team", "name");
+        foreach (var name in names)
+        {
+            if (WriterStatements.Bind(lookup, team.ToString(), name).ExecuteScalar() is string id)
+            {
+                found[name] = new RoomId(Guid.Parse(id));
+            }
+        }
+
+        return found;
     }
 
     private RoomId CreateRoom(TeamId team, RoomRef reference)

@@ -1,0 +1,56 @@
+using System.Data.Common;
+
+namespace Callscope.Data.Ingest;
+
+/// <summary>
+/// The writer's statements on its one connection, each built once and reused for the life of the connection. On
+/// SQLite a statement is compiled once instead of on every call, which is most of what a small statement costs;
+/// on PostgreSQL the command object and its parameters are reused.
+/// </summary>
+internal sealed class WriterStatements(DbConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
+
+    /// <summary>The command for <paramref name="sql"/>, in <paramref name="tx"/>, with its parameters in the order named.</summary>
+    public DbCommand For(string sql, DbTransaction tx, params ReadOnlySpan<string> parameters)
+    {
+        if (!commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                var parameter = command.CreateParameter();
+                // With its prefix: Microsoft.Data.Sqlite otherwise tries each prefix on every execution.
+                parameter.ParameterName = "@" + name;
+                command.Parameters.Add(parameter);
+            }
+
+            commands[sql] = command;
+        }
+
+        command.Transaction = tx;
+        return command;
+    }
+
+    /// <summary>Sets the parameters in the order they were named, null as database NULL.</summary>
+    public static DbCommand Bind(DbCommand command, params ReadOnlySpan<object?> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in commands.Values)
+        {
+            command.Dispose();
+        }
+
+        commands.Clear();
+    }
+}
