@@ -167,9 +167,7 @@ public sealed class CallscopeDatabase
             using (var connection = Open())
             {
                 using var wal = connection.CreateCommand();
-                // The page size only takes on a new file (before WAL). 16 KiB pages: the event indexes take inserts at
-                // thousands of places per transaction, and larger pages measured a quarter faster (docs/benchmarks.md).
-                wal.CommandText = "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;";
+                wal.CommandText = "PRAGMA journal_mode=WAL";
                 wal.ExecuteNonQuery();
             }
 
