@@ -107,19 +107,24 @@ public sealed class CallscopeDatabase
         // Not pooled: these settings belong to the writer alone.
         var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA cache_size=-{WriterCacheKib}; PRAGMA wal_autocheckpoint=0;";
+        pragma.CommandText = $"PRAGMA cache_size=-{WriterCacheKib}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
         pragma.ExecuteNonQuery();
         return connection;
     }
 
     private const int WriterCacheKib = 128 * 1024;
 
+    /// <summary>What is left of the log file on disk when it starts over.</summary>
+    private const long WalSizeLimit = 64L * 1024 * 1024;
+
     /// <summary>
-    /// Copies committed pages from SQLite's write-ahead log back into the database file without blocking the
-    /// writer or readers (a passive checkpoint). Returns the log frames still waiting to be copied; nothing on
-    /// PostgreSQL.
+    /// Copies committed pages from SQLite's write-ahead log back into the database file and returns how many frames
+    /// the log holds. A passive checkpoint never waits for the writer or readers, and runs beside the writer. A
+    /// writer that keeps writing keeps a passive checkpoint from ever finishing, and an unfinished log never starts
+    /// over, so the writer itself, between two transactions, finishes one with a restarting checkpoint once the log
+    /// has grown (see <c>IngestPipeline</c>). Nothing on PostgreSQL.
     /// </summary>
-    public static long Checkpoint(DbConnection connection)
+    public static long Checkpoint(DbConnection connection, bool restart)
     {
         if (connection is not SqliteConnection)
         {
@@ -127,9 +132,9 @@ public sealed class CallscopeDatabase
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        command.CommandText = restart ? "PRAGMA wal_checkpoint(RESTART)" : "PRAGMA wal_checkpoint(PASSIVE)";
         using var reader = command.ExecuteReader();
-        return reader.Read() ? reader.GetInt64(1) - reader.GetInt64(2) : 0;
+        return reader.Read() ? reader.GetInt64(1) : 0;
     }
 
     /// <summary>Begins the writer's transaction: SQLite takes its write lock at once.</summary>

@@ -11,7 +11,7 @@ public static class StoreSchema
         ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at"],
         ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
-            "created_at", "updated_at", "deleted_at", "law_version"],
+            "created_at", "updated_at", "deleted_at", "law_version", "session_count"],
         ["events"] = ["seq", "team_id", "id", "room_id", "type", "ts", "received_at", "skew_ms", "law", "external_id", "connection_id",
             "participant_name", "role", "data"],
         ["sessions"] = ["team_id", "id", "room_id", "start_time", "end_time", "end_reason", "ended_by", "last_left_at", "active_connections",

@@ -35,11 +35,21 @@ public sealed class PersistedLawTests
             i += size;
         }
 
+        var expectedTotal = 0;
         foreach (var room in events.Select(e => e.Room.FriendlyUrl!).Distinct())
         {
             var expected = RoomLaw.Compute(events.Where(e => e.Room.FriendlyUrl == room).Select(e => e.ToLaw()).OfType<LawEvent>(), RoomPolicy.Default, Now);
             Assert.Equal(Describe(expected), Describe(Stored(store, room)));
+            expectedTotal += expected.Count;
         }
+
+        // The list's totals come from counts the store keeps as sessions are written and rewritten: they must match
+        // the sessions themselves.
+        int Total(bool? live) => store.Queries.List(store.Team, new SessionFilter(Live: live), new Paging(Limit: 1)).TotalCount;
+        var live = store.Queries.List(store.Team, new SessionFilter(Live: true), new Paging(Limit: 100)).Data.Count;
+        Assert.Equal(expectedTotal, Total(null));
+        Assert.Equal(live, Total(true));
+        Assert.Equal(expectedTotal - live, Total(false));
     }
 
     [Fact]

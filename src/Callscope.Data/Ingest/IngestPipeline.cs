@@ -65,6 +65,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
 
                 WriteBatch(connection, statements, batch);
                 batch.Clear();
+                RestartLogIfLong(connection);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -103,7 +104,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                 try
                 {
                     await using var connection = database.Open();
-                    CallscopeDatabase.Checkpoint(connection);
+                    Volatile.Write(ref walFrames, CallscopeDatabase.Checkpoint(connection, restart: false));
                 }
                 catch (DbException)
                 {
@@ -118,7 +119,34 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         }
     }
 
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>About 256 MiB of log in 4 KiB pages: past it, the writer makes the log start over.</summary>
+    private const long RestartAfterFrames = 65_536;
+
+    /// <summary>The log's length in frames as the checkpointer last saw it.</summary>
+    private long walFrames;
+
+    /// <summary>
+    /// Between two transactions, and only once the log has grown long: copies what the checkpointer has not yet
+    /// copied and lets the next transaction write the log from its start again, so the log stays bounded.
+    /// </summary>
+    private void RestartLogIfLong(DbConnection connection)
+    {
+        if (Volatile.Read(ref walFrames) < RestartAfterFrames)
+        {
+            return;
+        }
+
+        try
+        {
+            Volatile.Write(ref walFrames, CallscopeDatabase.Checkpoint(connection, restart: true));
+        }
+        catch (DbException)
+        {
+            // Busy: the log is finished after a later transaction instead.
+        }
+    }
 
     private void SignalCommitted() => committedSignal.Writer.TryWrite(true);
 

@@ -59,7 +59,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         }
 
         using var connection = database.Open();
-        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE {where}", p);
+        var total = CountSessions(connection, filter, where.ToString(), p);
         var order = paging.Descending ? "DESC" : "ASC";
         if (paging.After is { } after)
         {
@@ -75,6 +75,31 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var rows = connection.Query<SessionRow>(
             $"{SessionSelect} WHERE {where} ORDER BY {activeFirst}s.start_time {order}, s.id {order} LIMIT @limit OFFSET @offset", p);
         return new Page<SessionView>(total, [.. rows.Select(r => r.ToView(now))]);
+    }
+
+    /// <summary>
+    /// The number of sessions the filter matches. Without a search or a time range it comes from the rooms' session
+    /// counts (kept by triggers) and the few live sessions, not from a walk over the team's whole history.
+    /// </summary>
+    private static int CountSessions(System.Data.Common.DbConnection connection, SessionFilter filter, string where, DynamicParameters p)
+    {
+        if (!string.IsNullOrWhiteSpace(filter.Query) || filter.From is not null || filter.To is not null)
+        {
+            return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE {where}", p);
+        }
+
+        var byRoom = filter.RoomId is null ? string.Empty : " AND id = @room";
+        var live = filter.Live is null
+            ? 0
+            : connection.ExecuteScalar<int>(
+                $"SELECT COUNT(*) FROM sessions s WHERE s.team_id = @team AND {LiveCondition}{(filter.RoomId is null ? string.Empty : " AND s.room_id = @room")}", p);
+        if (filter.Live == true)
+        {
+            return live;
+        }
+
+        var all = connection.ExecuteScalar<long>($"SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE team_id = @team{byRoom}", p);
+        return (int)(all - live);
     }
 
     /// <summary>Finds a session by its id or by an id it absorbed.</summary>
