@@ -50,6 +50,20 @@ public sealed class PersistedLawTests
         Assert.Equal(expectedTotal, Total(null));
         Assert.Equal(live, Total(true));
         Assert.Equal(expectedTotal - live, Total(false));
+
+        // A search reads a narrow result from its hits and walks the time index for a broad one: both ways give the
+        // same sessions, totals and pages.
+        var broad = new SessionQueries(store.Database, store.Clock) { NarrowSearchLimit = -1 };
+        foreach (var (query, offset) in new[] { ("alpha", 0), ("a", 0), ("ET", 1), ("nothing", 0) })
+        {
+            string Page(SessionQueries queries)
+            {
+                var page = queries.List(store.Team, new SessionFilter(Query: query), new Paging(Limit: 3, Offset: offset));
+                return $"{page.TotalCount}: {string.Join(", ", page.Data.Select(s => s.Id))}";
+            }
+
+            Assert.Equal(Page(store.Queries), Page(broad));
+        }
     }
 
     [Fact]

@@ -43,23 +43,20 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         }
 
         AddRange(where, p, "s.start_time", filter.From, filter.To);
-        if (!string.IsNullOrWhiteSpace(filter.Query))
+        var search = string.IsNullOrWhiteSpace(filter.Query) ? null : Search(filter.Query.Trim(), p);
+        var hits = search is null ? string.Empty : $" AND s.id IN (SELECT id FROM sessions WHERE room_id IN ({search.Rooms}) UNION {search.Ids})";
+        using var connection = database.Open();
+        var total = CountSessions(connection, filter, search, where + hits, p);
+
+        // SQLite has no statistics to weigh a search by. A narrow one is read from its hits and sorted (an expression
+        // in ORDER BY keeps the planner off the time index); a broad one walks the time index, testing each session's
+        // room against the few matched rooms, and fills its page early.
+        var narrow = search is not null && total <= NarrowSearchLimit;
+        if (search is not null)
         {
-            var q = filter.Query.Trim();
-            where.Append(
-                """
-                 AND (s.id = @q OR s.id IN (SELECT session_id FROM session_aliases WHERE alias_id = @q AND team_id = @team)
-                  OR (length(@q) >= 4 AND s.id LIKE @qprefix ESCAPE '\') OR r.id = @q
-                  OR r.friendly_url {ILIKE} @qlike ESCAPE '\' OR r.description {ILIKE} @qlike ESCAPE '\')
-                """.Replace("{ILIKE}", database.ILike, StringComparison.Ordinal));
-            var escaped = q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-            p.Add("q", q.ToLowerInvariant());
-            p.Add("qprefix", escaped.ToLowerInvariant() + "%");
-            p.Add("qlike", "%" + escaped + "%");
+            where.Append(narrow || database.Provider == DatabaseProvider.Postgres ? hits : $" AND (s.room_id IN ({search.Rooms}) OR s.id IN ({search.Ids}))");
         }
 
-        using var connection = database.Open();
-        var total = CountSessions(connection, filter, where.ToString(), p);
         var order = paging.Descending ? "DESC" : "ASC";
         if (paging.After is { } after)
         {
@@ -71,21 +68,73 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             }
         }
 
+        var byStart = narrow && database.Provider == DatabaseProvider.Sqlite ? "s.start_time + 0" : "s.start_time";
         var activeFirst = filter.ActiveFirst ? "CASE WHEN s.active_connections > 0 THEN 0 ELSE 1 END, " : string.Empty;
+        var sort = $"ORDER BY {activeFirst}{byStart} {order}, s.id {order}";
         var rows = connection.Query<SessionRow>(
-            $"{SessionSelect} WHERE {where} ORDER BY {activeFirst}s.start_time {order}, s.id {order} LIMIT @limit OFFSET @offset", p);
+            paging.Offset > 0 && filter.RoomId is null
+                // A deep offset skips its rows in the sessions' own indexes and joins the room only to the page.
+                ? $"{SessionSelect} WHERE s.id IN (SELECT s.id FROM sessions s WHERE {where} {sort} LIMIT @limit OFFSET @offset) {sort}"
+                : $"{SessionSelect} WHERE {where} {sort} LIMIT @limit OFFSET @offset",
+            p);
         return new Page<SessionView>(total, [.. rows.Select(r => r.ToView(now))]);
     }
 
+    /// <summary>Searches matching at most this many sessions are read from their hits (see <see cref="List"/>).</summary>
+    public int NarrowSearchLimit { get; init; } = 10_000;
+
+    /// <summary>A search as two queries: the rooms it names, and the sessions it names by id.</summary>
+    private sealed record SessionSearch(string Rooms, string Ids);
+
     /// <summary>
-    /// The number of sessions the filter matches. Without a search or a time range it comes from the rooms' session
-    /// counts (kept by triggers) and the few live sessions, not from a walk over the team's whole history.
+    /// A search matches a session by its id, by an id it absorbed, by a prefix of its id (four characters or more),
+    /// or by its room's id, name or description (a substring, case-insensitive). Each part reads its own index, so a
+    /// search costs what it finds rather than a walk over the team's history.
     /// </summary>
-    private static int CountSessions(System.Data.Common.DbConnection connection, SessionFilter filter, string where, DynamicParameters p)
+    private SessionSearch Search(string query, DynamicParameters p)
     {
-        if (!string.IsNullOrWhiteSpace(filter.Query) || filter.From is not null || filter.To is not null)
+        var q = query.ToLowerInvariant();
+        var escaped = query.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+        p.Add("q", q);
+        p.Add("qlike", "%" + escaped + "%");
+        var ids = new StringBuilder(
+            """
+            SELECT id FROM sessions WHERE team_id = @team AND id = @q
+            UNION SELECT session_id FROM session_aliases WHERE team_id = @team AND alias_id = @q
+            """);
+        if (q.Length >= 4 && q[^1] < char.MaxValue)
+        {
+            // Ids are lower-case text: the ids that start with q run from q up to q with its last character raised by one.
+            ids.Append(" UNION SELECT id FROM sessions WHERE team_id = @team AND id >= @q AND id < @qnext");
+            p.Add("qnext", string.Concat(q.AsSpan(0, q.Length - 1), ((char)(q[^1] + 1)).ToString()));
+        }
+
+        // Room ids are unique across teams, so the sessions of the matched rooms are read by room alone (naming the
+        // team there would lead SQLite's planner to walk every session of the team).
+        return new SessionSearch(
+            $"SELECT id FROM rooms WHERE team_id = @team AND (id = @q OR friendly_url {database.ILike} @qlike ESCAPE '\\' OR description {database.ILike} @qlike ESCAPE '\\')",
+            ids.ToString());
+    }
+
+    /// <summary>
+    /// The number of sessions the filter matches. Without a time range it comes from the rooms' session counts (kept
+    /// by triggers) and the few live sessions, or for a search from the matched rooms' counts and the few sessions
+    /// named by id, not from a walk over the team's whole history.
+    /// </summary>
+    private static int CountSessions(System.Data.Common.DbConnection connection, SessionFilter filter, SessionSearch? search, string where, DynamicParameters p)
+    {
+        if (filter.From is not null || filter.To is not null || (search is not null && (filter.Live is not null || filter.RoomId is not null)))
         {
             return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE {where}", p);
+        }
+
+        if (search is not null)
+        {
+            return connection.ExecuteScalar<int>(
+                $"""
+                SELECT (SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE id IN ({search.Rooms}))
+                     + (SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids}) AND room_id NOT IN ({search.Rooms}))
+                """, p);
         }
 
         var byRoom = filter.RoomId is null ? string.Empty : " AND id = @room";
