@@ -101,7 +101,7 @@ public sealed class CallscopeDatabase
     {
         if (postgres is not null)
         {
-            return postgres.OpenConnection();
+            return Open();
         }
 
         // Not pooled: these settings belong to the writer alone.

@@ -187,18 +187,21 @@ internal sealed class WriteUnit(
     /// Serialises writers of one room across nodes (a row lock on PostgreSQL; SQLite has one writer anyway) and
     /// returns the room's law version, which tells whether this node's memory of the room is still current.
     /// </summary>
-    private long LockRoom(TeamId team, RoomId room) => Convert.ToInt64(WriterStatements.Bind(statements.For(
-            database.Provider == DatabaseProvider.Postgres
-                ? "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room FOR UPDATE"
-                : "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room",
-            tx, "team", "room"), team.ToString(), room.ToString()).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    private long LockRoom(TeamId team, RoomId room) => RoomVersion(
+        database.Provider == DatabaseProvider.Postgres
+            ? "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room FOR UPDATE"
+            : "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room",
+        team, room);
+
+    /// <summary>Runs one of the writer's statements on a room row and reads back its law version.</summary>
+    private long RoomVersion(string sql, TeamId team, RoomId room) => Convert.ToInt64(
+        WriterStatements.Bind(statements.For(sql, tx, "team", "room"), team.ToString(), room.ToString()).ExecuteScalar(),
+        System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Records that the room's sessions changed, so other nodes rebuild their memory of it.</summary>
     private void BumpVersion(TeamId team, RoomId room, RoomSweep sweep)
     {
-        var version = Convert.ToInt64(WriterStatements.Bind(statements.For(
-                "UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version", tx, "team", "room"),
-            team.ToString(), room.ToString()).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var version = RoomVersion("UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version", team, room);
         states.Put(team, room, sweep, version);
     }
 
@@ -382,7 +385,7 @@ internal sealed class WriteUnit(
         if (database.Provider == DatabaseProvider.Postgres)
         {
             return connection.Query<(string Id, string Name)>(
-                    "SELECT id, friendly_url FROM rooms WHERE team_id = @team AND deleted_at IS NULL AND friendly_url = ANY(@names)",
+                    $"SELECT id, friendly_url FROM rooms WHERE team_id = @team AND deleted_at IS NULL AND {database.InList("friendly_url", "names")}",
                     new { team = team.ToString(), names }, tx)
                 .ToDictionary(r => r.Name, r => new RoomId(Guid.Parse(r.Id)), StringComparer.Ordinal);
         }
