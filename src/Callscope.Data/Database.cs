@@ -114,15 +114,19 @@ public sealed class CallscopeDatabase
 
     private const int WriterCacheKib = 128 * 1024;
 
-    /// <summary>What is left of the log file on disk when it starts over.</summary>
-    private const long WalSizeLimit = 64L * 1024 * 1024;
+    /// <summary>
+    /// What is left of the log file on disk when it starts over: more than the log grows to between two restarts
+    /// (see <c>IngestPipeline</c>), so under steady load the file is rewritten in place instead of being cut and
+    /// grown again, which costs the file system a new allocation for every block.
+    /// </summary>
+    private const long WalSizeLimit = 512L * 1024 * 1024;
 
     /// <summary>
     /// Copies committed pages from SQLite's write-ahead log back into the database file and returns how many frames
     /// the log holds. A passive checkpoint never waits for the writer or readers, and runs beside the writer. A
     /// writer that keeps writing keeps a passive checkpoint from ever finishing, and an unfinished log never starts
-    /// over, so the writer itself, between two transactions, finishes one with a restarting checkpoint once the log
-    /// has grown (see <c>IngestPipeline</c>). Nothing on PostgreSQL.
+    /// over, so once the log has grown the writer, between two transactions, finishes one with a restarting checkpoint
+    /// (see <c>IngestPipeline</c>). Nothing on PostgreSQL.
     /// </summary>
     public static long Checkpoint(DbConnection connection, bool restart)
     {

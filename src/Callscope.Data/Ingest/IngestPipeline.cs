@@ -65,7 +65,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
 
                 WriteBatch(connection, statements, batch);
                 batch.Clear();
-                RestartLogIfLong(connection);
+                RestartLogIfWanted(connection);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -92,7 +92,9 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
     /// <summary>
     /// SQLite only: checkpoints the write-ahead log after commits, at most every <see cref="CheckpointInterval"/>, on
     /// a connection of its own, so the copy back into the database file runs beside the writer instead of inside
-    /// its commits.
+    /// its commits. A longer interval copies a page that many commits rewrite (the tail of a room's index) once
+    /// instead of once per commit. Once the log is long, it asks the writer to let the log start over and waits
+    /// until it has: the writer then copies only what was committed since this pass, without waiting for it.
     /// </summary>
     private async Task CheckpointLoopAsync(CancellationToken cancellationToken)
     {
@@ -101,14 +103,24 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
             while (!cancellationToken.IsCancellationRequested)
             {
                 await committedSignal.Reader.ReadAsync(cancellationToken);
+                long frames = 0;
                 try
                 {
                     await using var connection = database.Open();
-                    Volatile.Write(ref walFrames, CallscopeDatabase.Checkpoint(connection, restart: false));
+                    frames = CallscopeDatabase.Checkpoint(connection, restart: false);
                 }
                 catch (DbException)
                 {
                     // Busy or interrupted: the next commit tries again, and nothing committed depends on it.
+                }
+
+                if (frames >= RestartAfterFrames)
+                {
+                    var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Volatile.Write(ref restartWanted, restarted);
+                    // The writer answers after its current transaction; an idle writer has nothing more to copy.
+                    await Task.WhenAny(restarted.Task, Task.Delay(RestartWait, cancellationToken));
+                    Interlocked.CompareExchange(ref restartWanted, null, restarted);
                 }
 
                 await Task.Delay(CheckpointInterval, cancellationToken);
@@ -119,33 +131,39 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         }
     }
 
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>About 256 MiB of log in 4 KiB pages: past it, the writer makes the log start over.</summary>
+    /// <summary>How long the checkpointer waits for the writer to restart the log before it checkpoints again.</summary>
+    private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>About 256 MiB of log in 4 KiB pages: past it, the log starts over.</summary>
     private const long RestartAfterFrames = 65_536;
 
-    /// <summary>The log's length in frames as the checkpointer last saw it.</summary>
-    private long walFrames;
+    /// <summary>Set by the checkpointer, between its passes, when it wants the writer to restart the log.</summary>
+    private TaskCompletionSource? restartWanted;
 
     /// <summary>
-    /// Between two transactions, and only once the log has grown long: copies what the checkpointer has not yet
-    /// copied and lets the next transaction write the log from its start again, so the log stays bounded.
+    /// Between two transactions, when the checkpointer has asked for it: copies what was committed since its last
+    /// pass and lets the next transaction write the log from its start again, so the log stays bounded. The
+    /// checkpointer is idle meanwhile, so this never waits for it.
     /// </summary>
-    private void RestartLogIfLong(DbConnection connection)
+    private void RestartLogIfWanted(DbConnection connection)
     {
-        if (Volatile.Read(ref walFrames) < RestartAfterFrames)
+        if (Volatile.Read(ref restartWanted) is not { } wanted)
         {
             return;
         }
 
         try
         {
-            Volatile.Write(ref walFrames, CallscopeDatabase.Checkpoint(connection, restart: true));
+            CallscopeDatabase.Checkpoint(connection, restart: true);
         }
         catch (DbException)
         {
-            // Busy: the log is finished after a later transaction instead.
+            // Busy with a reader: the checkpointer asks again after its next pass.
         }
+
+        wanted.TrySetResult();
     }
 
     private void SignalCommitted() => committedSignal.Writer.TryWrite(true);
