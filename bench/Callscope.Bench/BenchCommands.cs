@@ -57,13 +57,14 @@ public static class BenchCommands
         var duration = Int("--duration", 60, "Seconds measured (at least 30).");
         var baseline = Int("--baseline-duration", 15, "Seconds measured for each bare Kestrel baseline.");
         var rawRows = Int("--raw-rows", 500_000, "Rows for the raw insert baseline.");
+        var randomIds = new Option<bool>("--random-ids") { Description = "Random event ids, as LiveKit sends, instead of each client's own sequence." };
         var command = new Command("ingest", "Sustained ingest over HTTP: events/s and acknowledgement latency, with raw baselines.")
         {
-            clients, rooms, batchMin, batchMax, warmup, duration, baseline, rawRows,
+            clients, rooms, batchMin, batchMax, warmup, duration, baseline, rawRows, randomIds,
         };
         command.SetAction((result, cancellationToken) => WithContext(result, bench => IngestScenario.RunAsync(bench, new IngestOptions(
             result.GetValue(clients), result.GetValue(rooms), result.GetValue(batchMin), Math.Min(result.GetValue(batchMax), 1000),
-            Seconds(result.GetValue(warmup)), Seconds(Math.Max(30, result.GetValue(duration))), Seconds(result.GetValue(baseline)), result.GetValue(rawRows)),
+            Seconds(result.GetValue(warmup)), Seconds(Math.Max(30, result.GetValue(duration))), Seconds(result.GetValue(baseline)), result.GetValue(rawRows), result.GetValue(randomIds)),
             cancellationToken)));
         return command;
     }

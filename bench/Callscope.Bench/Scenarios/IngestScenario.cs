@@ -6,7 +6,7 @@ using Callscope.Bench.Workload;
 
 namespace Callscope.Bench.Scenarios;
 
-public sealed record IngestOptions(int Clients, int Rooms, int BatchMin, int BatchMax, TimeSpan Warmup, TimeSpan Duration, TimeSpan BaselineDuration, int RawRows);
+public sealed record IngestOptions(int Clients, int Rooms, int BatchMin, int BatchMax, TimeSpan Warmup, TimeSpan Duration, TimeSpan BaselineDuration, int RawRows, bool RandomIds);
 
 /// <summary>
 /// Sustained ingest over real HTTP into the real server, with the two baselines measured in the same run: the
@@ -20,7 +20,7 @@ public static class IngestScenario
     {
         var output = bench.Output;
         Machine.Print(output, bench.Target);
-        output.WriteLine($"Workload: {o.Rooms:N0} rooms over {o.Clients} clients, batches of {o.BatchMin}–{o.BatchMax} events, one request in flight per client.");
+        output.WriteLine($"Workload: {o.Rooms:N0} rooms over {o.Clients} clients, batches of {o.BatchMin}–{o.BatchMax} events, one request in flight per client, {(o.RandomIds ? "random event ids" : "event ids in each client's own sequence")}.");
 
         var sample = Traffic(bench.Tag + "raw", o, Environment.TickCount);
         var rawEvents = new List<SimEvent>(o.RawRows);
@@ -79,14 +79,14 @@ public static class IngestScenario
     }
 
     /// <summary>One simulator per client, each owning its share of the rooms; the simulated clock starts a day back.</summary>
-    public static List<CallSimulator> Traffic(string tag, int clients, int rooms, int seed)
+    public static List<CallSimulator> Traffic(string tag, int clients, int rooms, int seed, bool randomIds = false)
     {
         var start = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
         var perClient = rooms / clients;
-        return [.. Enumerable.Range(0, clients).Select(i => new CallSimulator(seed + i, $"{tag}-{i}-", "room", i * perClient, perClient, start))];
+        return [.. Enumerable.Range(0, clients).Select(i => new CallSimulator(seed + i, $"{tag}-{i}-", "room", i * perClient, perClient, start, randomIds))];
     }
 
-    private static List<CallSimulator> Traffic(string tag, IngestOptions o, int seed) => Traffic(tag, o.Clients, o.Rooms, seed);
+    private static List<CallSimulator> Traffic(string tag, IngestOptions o, int seed) => Traffic(tag, o.Clients, o.Rooms, seed, o.RandomIds);
 
     /// <summary>The same seeds every time, so the baselines receive exactly the bodies Callscope receives.</summary>
     private static List<IBatchSource> Sources(string tag, IngestOptions o) =>

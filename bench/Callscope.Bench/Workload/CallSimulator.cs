@@ -22,12 +22,15 @@ public sealed class CallSimulator
     private readonly Random random;
     private readonly PriorityQueue<Step, long> agenda = new();
     private readonly string idPrefix;
+    private readonly bool randomIds;
     private long sequence;
 
-    public CallSimulator(int seed, string idPrefix, string roomPrefix, int firstRoom, int roomCount, long startMs)
+    /// <param name="randomIds">Event ids drawn at random (as LiveKit's are) instead of the client's own sequence.</param>
+    public CallSimulator(int seed, string idPrefix, string roomPrefix, int firstRoom, int roomCount, long startMs, bool randomIds = false)
     {
         random = new Random(seed);
         this.idPrefix = idPrefix;
+        this.randomIds = randomIds;
         for (var i = 0; i < roomCount; i++)
         {
             var room = new RoomState(string.Create(CultureInfo.InvariantCulture, $"{roomPrefix}-{firstRoom + i:D6}"));
@@ -214,7 +217,9 @@ public sealed class CallSimulator
     private SimEvent Event(Person p, string type, string? data = null) =>
         new(NextId(), type, Now, p.Room.Name, p.Identity, p.Identity, p.Role, p.Connection, data);
 
-    private string NextId() => string.Create(CultureInfo.InvariantCulture, $"{idPrefix}{++sequence}");
+    private string NextId() => randomIds
+        ? idPrefix + Guid.NewGuid().ToString("N")
+        : string.Create(CultureInfo.InvariantCulture, $"{idPrefix}{++sequence}");
 
     private void Schedule(long at, Step step) => agenda.Enqueue(step, at);
 
