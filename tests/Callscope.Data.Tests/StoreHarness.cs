@@ -15,15 +15,18 @@ public sealed class StoreHarness : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task writer;
 
-    public StoreHarness(DateTimeOffset now)
+    /// <param name="provider">The store, when a test is about one of them; otherwise the one the suite runs on.</param>
+    /// <param name="logBounds">How the writer keeps SQLite's log in check, when a test is about that.</param>
+    public StoreHarness(DateTimeOffset now, string? provider = null, LogBounds? logBounds = null)
     {
+        provider ??= TestDatabase.Provider;
         Clock = new FakeTimeProvider(now);
         Folder = Path.Combine(Path.GetTempPath(), "callscope-data-tests", Guid.NewGuid().ToString("N"));
-        PostgresConnectionString = TestDatabase.Postgres ? TestDatabase.NewPostgresDatabase() : null;
-        Database = CallscopeDatabase.Create(TestDatabase.Provider, PostgresConnectionString, Folder);
+        PostgresConnectionString = provider == "postgres" ? TestDatabase.NewPostgresDatabase() : null;
+        Database = CallscopeDatabase.Create(provider, PostgresConnectionString, Folder);
         Database.Migrate(now);
         Team = new TeamStore(Database, Clock).Create("Test team", DeveloperKeys.Generate()).Id;
-        Pipeline = new IngestPipeline(Database, Clock);
+        Pipeline = new IngestPipeline(Database, Clock, logBounds);
         Queries = new SessionQueries(Database, Clock);
         writer = Pipeline.RunAsync(stop.Token);
     }

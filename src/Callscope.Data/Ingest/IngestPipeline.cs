@@ -9,8 +9,10 @@ namespace Callscope.Data.Ingest;
 /// is dropped); the writer takes everything pending into one transaction, commits once, and only then answers
 /// each request.
 /// </summary>
-public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider clock)
+public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider clock, LogBounds? logBounds = null)
 {
+    private readonly LogBounds log = logBounds ?? LogBounds.Default;
+
     private const int MaxEventsPerTransaction = 20_000;
 
     private readonly Channel<WriteCommand> queue = Channel.CreateBounded<WriteCommand>(
@@ -90,7 +92,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>
-    /// SQLite only: checkpoints the write-ahead log after commits, at most every <see cref="CheckpointInterval"/>, on
+    /// SQLite only: checkpoints the write-ahead log after commits, at most every <see cref="LogBounds.CheckpointInterval"/>, on
     /// a connection of its own, so the copy back into the database file runs beside the writer instead of inside
     /// its commits. A longer interval copies a page that many commits rewrite (the tail of a room's index) once
     /// instead of once per commit. Once the log is long, it asks the writer to let the log start over and waits
@@ -114,7 +116,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                     // Busy or interrupted: the next commit tries again, and nothing committed depends on it.
                 }
 
-                if (frames >= RestartAfterFrames)
+                if (frames >= log.RestartAfterFrames)
                 {
                     var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     Volatile.Write(ref restartWanted, restarted);
@@ -123,7 +125,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                     Interlocked.CompareExchange(ref restartWanted, null, restarted);
                 }
 
-                await Task.Delay(CheckpointInterval, cancellationToken);
+                await Task.Delay(log.CheckpointInterval, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -131,13 +133,8 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         }
     }
 
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
-
     /// <summary>How long the checkpointer waits for the writer to restart the log before it checkpoints again.</summary>
     private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(5);
-
-    /// <summary>About 256 MiB of log in 4 KiB pages: past it, the log starts over.</summary>
-    private const long RestartAfterFrames = 65_536;
 
     /// <summary>Set by the checkpointer, between its passes, when it wants the writer to restart the log.</summary>
     private TaskCompletionSource? restartWanted;
@@ -272,4 +269,14 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
 
         unit.TouchedRooms.Clear();
     }
+}
+
+/// <summary>
+/// How SQLite's write-ahead log is kept in check: how often the checkpointer copies it back, and the length (in
+/// pages) past which it has the log start over.
+/// </summary>
+public sealed record LogBounds(TimeSpan CheckpointInterval, long RestartAfterFrames)
+{
+    /// <summary>A pass every second; the log starts over past about 256 MiB of 4 KiB pages.</summary>
+    public static LogBounds Default { get; } = new(TimeSpan.FromSeconds(1), 65_536);
 }
