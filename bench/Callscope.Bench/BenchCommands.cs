@@ -95,13 +95,14 @@ public static class BenchCommands
         var lead = Int("--lead", 150, "Seconds from the start of the fill to the first deadline (the fill and the idle measurement fit in it).");
         var spread = Int("--spread", 60, "Seconds over which the deadlines are spread.");
         var poll = Int("--poll-ms", 20, "Milliseconds between looks into the store.");
+        var grace = Int("--grace", 0, "The team's grace period in seconds, set before the fill (0: leave the default). Keep it above --lead, so that every leave the fill sends lies in the past.");
         var command = new Command("expiry", "How late grace expiry ends sessions with 100,000 waiting, and the CPU used while none is due.")
         {
-            sessions, clients, lead, spread, poll,
+            sessions, clients, lead, spread, poll, grace,
         };
         command.SetAction((result, cancellationToken) => WithContext(result, bench => ExpiryScenario.RunAsync(bench, new ExpiryOptions(
             result.GetValue(sessions), result.GetValue(clients), Seconds(result.GetValue(lead)), Seconds(result.GetValue(spread)),
-            TimeSpan.FromMilliseconds(result.GetValue(poll))), cancellationToken)));
+            TimeSpan.FromMilliseconds(result.GetValue(poll)), result.GetValue(grace)), cancellationToken)));
         return command;
     }
 

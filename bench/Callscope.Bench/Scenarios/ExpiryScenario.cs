@@ -9,7 +9,7 @@ using Callscope.Bench.Workload;
 
 namespace Callscope.Bench.Scenarios;
 
-public sealed record ExpiryOptions(int Sessions, int Clients, TimeSpan Lead, TimeSpan Spread, TimeSpan PollInterval);
+public sealed record ExpiryOptions(int Sessions, int Clients, TimeSpan Lead, TimeSpan Spread, TimeSpan PollInterval, int Grace);
 
 /// <summary>
 /// Grace expiry at scale: many empty sessions whose deadlines fall in a window a little ahead, then a direct look into
@@ -26,6 +26,11 @@ public static class ExpiryScenario
         using var store = await bench.NewStoreAsync("expiry", cancellationToken);
         await using var server = await ChildServer.StartCallscopeAsync(store, cancellationToken);
         using var api = BenchHttp.Client(server.BaseAddress);
+        if (o.Grace > 0)
+        {
+            (await api.PatchAsJsonAsync("/api/v1/team", new { grace_period = o.Grace }, cancellationToken)).EnsureSuccessStatusCode();
+        }
+
         var grace = (await api.GetFromJsonAsync<JsonElement>("/api/v1/team", cancellationToken)).GetProperty("grace_period").GetInt32();
 
         output.WriteLine("Idle CPU of the empty server (20 s, after 30 s to settle)...");
