@@ -53,6 +53,28 @@ public sealed class CallscopeDatabase
     public string InList(string column, string parameter) =>
         Provider == DatabaseProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 
+    /// <summary>
+    /// A table expression for the events of one room (<paramref name="room"/> is a parameter or a column), those from
+    /// <paramref name="from"/> to <paramref name="to"/> when they are given, to be named and filtered like
+    /// <c>events</c>. PostgreSQL indexes events by room as it stores them. On SQLite the writer copies new events into
+    /// <c>event_rooms</c> about once a second (see <c>IngestPipeline</c>), and the rows stored since the last copy are
+    /// found by a scan of those rows alone, after the mark.
+    /// </summary>
+    public string EventsOfRoom(string room, string? from = null, string? to = null)
+    {
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            return "events";
+        }
+
+        var range = (from is null ? "" : $" AND x.ts >= {from}") + (to is null ? "" : $" AND x.ts <= {to}");
+        return $"""
+            (SELECT e.* FROM event_rooms x JOIN events e ON e.seq = x.seq WHERE x.room_id = {room}{range}
+             UNION ALL
+             SELECT * FROM events WHERE seq > (SELECT seq FROM event_rooms_mark) AND room_id = {room})
+            """;
+    }
+
     /// <summary>Picks the store by name; an unknown name is an error, never a silent fallback.</summary>
     public static CallscopeDatabase Create(string provider, string? connectionString, string dataDirectory) => provider.ToLowerInvariant() switch
     {

@@ -16,8 +16,8 @@ public sealed class StoreHarness : IAsyncDisposable
     private readonly Task writer;
 
     /// <param name="provider">The store, when a test is about one of them; otherwise the one the suite runs on.</param>
-    /// <param name="logBounds">How the writer keeps SQLite's log in check, when a test is about that.</param>
-    public StoreHarness(DateTimeOffset now, string? provider = null, LogBounds? logBounds = null)
+    /// <param name="upkeep">How the writer keeps SQLite's log in check, when a test is about that.</param>
+    public StoreHarness(DateTimeOffset now, string? provider = null, SqliteUpkeep? upkeep = null)
     {
         provider ??= TestDatabase.Provider;
         Clock = new FakeTimeProvider(now);
@@ -26,7 +26,7 @@ public sealed class StoreHarness : IAsyncDisposable
         Database = CallscopeDatabase.Create(provider, PostgresConnectionString, Folder);
         Database.Migrate(now);
         Team = new TeamStore(Database, Clock).Create("Test team", DeveloperKeys.Generate()).Id;
-        Pipeline = new IngestPipeline(Database, Clock, logBounds);
+        Pipeline = new IngestPipeline(Database, Clock, upkeep);
         Queries = new SessionQueries(Database, Clock);
         writer = Pipeline.RunAsync(stop.Token);
     }

@@ -17,7 +17,7 @@ public sealed class WriteAheadLogTests
     public async Task The_log_starts_over_under_sustained_ingest_instead_of_growing()
     {
         // Small bounds, so that a few seconds of ingest go through many restarts.
-        var bounds = new LogBounds(TimeSpan.FromMilliseconds(10), RestartAfterFrames: 256);
+        var bounds = SqliteUpkeep.Default with { CheckpointInterval = TimeSpan.FromMilliseconds(10), RestartAfterFrames = 256 };
         await using var store = new StoreHarness(Now, "sqlite", bounds);
         var log = Path.Combine(store.Folder, "callscope.db-wal");
         uint? firstSequence = null;

@@ -76,3 +76,14 @@ public sealed class ExpireCommand : WriteCommand<int>
 {
     internal override void Execute(WriteUnit unit) => SetResult(unit.ExpireDue());
 }
+
+/// <summary>
+/// SQLite only: copies the rooms of the events stored since the last copy into <c>event_rooms</c>, sorted by room, and
+/// moves the mark past them; answers how many events it copied. Sorted, the copy writes each room's last page of
+/// that index once, where an index kept up by every insert wrote it once per transaction. The writer runs it about
+/// once a second; until then readers find the newest events after the mark (<see cref="CallscopeDatabase.EventsOfRoom"/>).
+/// </summary>
+public sealed class IndexRoomsCommand : WriteCommand<int>
+{
+    internal override void Execute(WriteUnit unit) => SetResult(unit.IndexRooms());
+}

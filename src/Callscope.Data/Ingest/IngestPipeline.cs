@@ -1,6 +1,7 @@
+using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Callscope.Core;
-using System.Data.Common;
 
 namespace Callscope.Data.Ingest;
 
@@ -9,9 +10,9 @@ namespace Callscope.Data.Ingest;
 /// is dropped); the writer takes everything pending into one transaction, commits once, and only then answers
 /// each request.
 /// </summary>
-public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider clock, LogBounds? logBounds = null)
+public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider clock, SqliteUpkeep? upkeep = null)
 {
-    private readonly LogBounds log = logBounds ?? LogBounds.Default;
+    private readonly SqliteUpkeep log = upkeep ?? SqliteUpkeep.Default;
 
     private const int MaxEventsPerTransaction = 20_000;
 
@@ -47,7 +48,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         var batch = new List<WriteCommand>();
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            while (await WaitForCommandsAsync(connection, statements, stoppingToken))
             {
                 var events = 0;
                 while (events < MaxEventsPerTransaction && queue.Reader.TryRead(out var command))
@@ -67,6 +68,12 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
 
                 WriteBatch(connection, statements, batch);
                 batch.Clear();
+                roomsBehind = database.Provider == DatabaseProvider.Sqlite;
+                if (Stopwatch.GetElapsedTime(roomsIndexedAt) >= log.RoomIndexInterval)
+                {
+                    IndexRooms(connection, statements);
+                }
+
                 RestartLogIfWanted(connection);
             }
         }
@@ -92,7 +99,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>
-    /// SQLite only: checkpoints the write-ahead log after commits, at most every <see cref="LogBounds.CheckpointInterval"/>, on
+    /// SQLite only: checkpoints the write-ahead log after commits, at most every <see cref="SqliteUpkeep.CheckpointInterval"/>, on
     /// a connection of its own, so the copy back into the database file runs beside the writer instead of inside
     /// its commits. A longer interval copies a page that many commits rewrite (the tail of a room's index) once
     /// instead of once per commit. Once the log is long, it asks the writer to let the log start over and waits
@@ -161,6 +168,52 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
         }
 
         wanted.TrySetResult();
+    }
+
+    /// <summary>When the writer last copied new events into the room index.</summary>
+    private long roomsIndexedAt;
+
+    /// <summary>Whether events may have been stored since the last copy into the room index (SQLite only).</summary>
+    private bool roomsBehind;
+
+    /// <summary>
+    /// Waits for commands. A SQLite writer that falls idle with events not yet in the room index copies them once
+    /// <see cref="SqliteUpkeep.RoomIndexInterval"/> has passed, so that a quiet store's logs are read from the index alone.
+    /// </summary>
+    private async Task<bool> WaitForCommandsAsync(DbConnection connection, WriterStatements statements, CancellationToken stoppingToken)
+    {
+        var waiting = queue.Reader.WaitToReadAsync(stoppingToken);
+        if (waiting.IsCompleted || !roomsBehind || log.RoomIndexInterval == Timeout.InfiniteTimeSpan)
+        {
+            return await waiting;
+        }
+
+        var pending = waiting.AsTask();
+        var idle = Task.Delay(log.RoomIndexInterval, stoppingToken);
+        if (await Task.WhenAny(pending, idle) == idle && !stoppingToken.IsCancellationRequested && connection.State == System.Data.ConnectionState.Open)
+        {
+            IndexRooms(connection, statements);
+        }
+
+        return await pending;
+    }
+
+    /// <summary>
+    /// SQLite only, between two transactions: copies the new events into the room index in a transaction of its own
+    /// (<see cref="IndexRoomsCommand"/>), at most every <see cref="SqliteUpkeep.RoomIndexInterval"/> under load.
+    /// </summary>
+    private void IndexRooms(DbConnection connection, WriterStatements statements)
+    {
+        if (!roomsBehind || log.RoomIndexInterval == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        roomsIndexedAt = Stopwatch.GetTimestamp();
+        var copy = new IndexRoomsCommand();
+        WriteBatch(connection, statements, [copy]);
+        // A failed copy leaves the rows after the mark, where readers find them; the next one takes them.
+        roomsBehind = copy.Completion.IsFaulted;
     }
 
     private void SignalCommitted() => committedSignal.Writer.TryWrite(true);
@@ -272,11 +325,14 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
 }
 
 /// <summary>
-/// How SQLite's write-ahead log is kept in check: how often the checkpointer copies it back, and the length (in
-/// pages) past which it has the log start over.
+/// The writer's upkeep of a SQLite store: how often the checkpointer copies the write-ahead log back, the length
+/// (in pages) past which it has the log start over, and how often new events are copied into the room index.
 /// </summary>
-public sealed record LogBounds(TimeSpan CheckpointInterval, long RestartAfterFrames)
+public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfterFrames, TimeSpan RoomIndexInterval)
 {
-    /// <summary>A pass every second; the log starts over past about 256 MiB of 4 KiB pages.</summary>
-    public static LogBounds Default { get; } = new(TimeSpan.FromSeconds(1), 65_536);
+    /// <summary>
+    /// A pass every second; the log starts over past about 256 MiB of 4 KiB pages; new events are copied into the room
+    /// index every second (<see cref="Timeout.InfiniteTimeSpan"/>: only when an <see cref="IndexRoomsCommand"/> asks).
+    /// </summary>
+    public static SqliteUpkeep Default { get; } = new(TimeSpan.FromSeconds(1), 65_536, TimeSpan.FromSeconds(1));
 }

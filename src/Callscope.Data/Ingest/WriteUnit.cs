@@ -94,7 +94,7 @@ internal sealed class WriteUnit(
             EndLiveSession(team, room, deletedBy);
         }
 
-        var history = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM events WHERE room_id = @id", new { id = room.ToString() }, tx);
+        var history = connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {database.EventsOfRoom("@id")} e WHERE e.room_id = @id", new { id = room.ToString() }, tx);
         connection.Execute(
             history > 0 ? "UPDATE rooms SET deleted_at = @now, updated_at = @now WHERE id = @id" : "DELETE FROM rooms WHERE id = @id",
             new { id = room.ToString(), now = DbTime.Ms(now) }, tx);
@@ -156,6 +156,20 @@ internal sealed class WriteUnit(
         }
 
         return due.Count;
+    }
+
+    public int IndexRooms()
+    {
+        if (database.Provider != DatabaseProvider.Sqlite)
+        {
+            return 0;
+        }
+
+        var copied = connection.Execute(
+            "INSERT INTO event_rooms (room_id, ts, seq) SELECT room_id, ts, seq FROM events WHERE seq > (SELECT seq FROM event_rooms_mark) ORDER BY room_id, ts, seq",
+            transaction: tx);
+        connection.Execute("UPDATE event_rooms_mark SET seq = COALESCE((SELECT MAX(seq) FROM events), seq)", transaction: tx);
+        return copied;
     }
 
     private void EndLiveSession(TeamId team, RoomId room, string endedBy)

@@ -88,11 +88,11 @@ public sealed class LiveKitIntegrationStore(CallscopeDatabase database)
     {
         using var connection = database.Open();
         var row = connection.QuerySingleOrDefault<(string Id, string Name)?>(
-            """
+            $"""
             SELECT r.id, r.friendly_url FROM sessions s JOIN rooms r ON r.id = s.room_id
             WHERE s.team_id = @team
               AND s.id = COALESCE((SELECT session_id FROM session_aliases WHERE alias_id = @sessionId AND team_id = @team), @sessionId)
-              AND EXISTS (SELECT 1 FROM events e WHERE e.room_id = r.id AND e.data LIKE @marker ESCAPE '\')
+              AND EXISTS (SELECT 1 FROM {database.EventsOfRoom("r.id")} e WHERE e.room_id = r.id AND e.data LIKE @marker ESCAPE '\')
             """,
             new { team = team.ToString(), sessionId, marker = SourceMarkerPattern });
         return row is { } found ? new LiveKitRoomTarget(new RoomId(Guid.Parse(found.Id)), found.Name) : null;

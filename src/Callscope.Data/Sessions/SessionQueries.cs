@@ -330,7 +330,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     private Page<EventView> Events(TeamId team, StringBuilder where, DynamicParameters p, Paging paging)
     {
         using var connection = database.Open();
-        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM events e WHERE {where}", p);
+        // Every caller names one room and a time range as @room, @from and @to.
+        var events = database.EventsOfRoom("@room", "@from", "@to");
+        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM {events} e WHERE {where}", p);
         var order = paging.Descending ? "DESC" : "ASC";
         if (paging.After is { } after
             && connection.QuerySingleOrDefault<(long Ts, long Seq)?>("SELECT ts, seq FROM events WHERE team_id = @team AND id = @after", new { after, team = team.ToString() }) is { } a)
@@ -344,7 +346,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             $"""
             SELECT e.seq AS Seq, e.id AS Id, e.type AS Type, e.ts AS Ts, e.received_at AS ReceivedAt, e.skew_ms AS SkewMs, e.external_id AS ExternalId,
                 e.connection_id AS ConnectionId, e.participant_name AS ParticipantName, e.data AS Data
-            FROM events e WHERE {where} ORDER BY e.ts {order}, e.seq {order} LIMIT @limit OFFSET @offset
+            FROM {events} e WHERE {where} ORDER BY e.ts {order}, e.seq {order} LIMIT @limit OFFSET @offset
             """, p);
         return new Page<EventView>(total, [.. rows.Select(r => new EventView(r.Seq, r.Id, r.Type, DbTime.At(r.Ts), DbTime.At(r.ReceivedAt), r.SkewMs,
             r.ExternalId, r.ConnectionId, r.ParticipantName, r.Data))]);
