@@ -259,18 +259,21 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
             try
             {
                 command.Execute(unit);
+                unit.Finish();
                 tx.Release("command");
                 done.Add(command);
             }
             catch (DbException error) when (CallscopeDatabase.IsTransient(error))
             {
                 // The whole transaction is lost; WriteBatch runs it again.
+                unit.Discard();
                 ForgetTouched(unit);
                 throw;
             }
             catch (Exception error) when (error is DbException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
             {
                 tx.Rollback("command");
+                unit.Discard();
                 ForgetTouched(unit);
                 failed.Add((command, error));
             }

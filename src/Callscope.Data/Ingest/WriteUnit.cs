@@ -18,6 +18,56 @@ internal sealed class WriteUnit(
     /// <summary>Teams whose data changed, for live updates.</summary>
     public HashSet<TeamId> ChangedTeams { get; } = [];
 
+    /// <summary>Session and participant rows the running command wrote, until <see cref="Finish"/>.</summary>
+    private readonly SessionRows held = new();
+
+    /// <summary>Rooms whose law version the running command bumps at <see cref="Finish"/>, with their new state.</summary>
+    private readonly List<(TeamId Team, RoomId Room, RoomSweep Sweep)> bumps = [];
+
+    /// <summary>
+    /// Ends a command: writes the rows it held back and bumps its rooms' versions, each in one statement on
+    /// PostgreSQL, so that a command costs a few round trips rather than a few per room.
+    /// </summary>
+    public void Finish()
+    {
+        held.Flush(connection, statements, tx);
+        if (bumps.Count == 0)
+        {
+            return;
+        }
+
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            var bumped = connection.Query<(string Id, long Version)>(
+                    """
+                    UPDATE rooms r SET law_version = r.law_version + 1 FROM unnest(@teams, @ids) AS u (team_id, id)
+                    WHERE r.team_id = u.team_id AND r.id = u.id RETURNING r.id, r.law_version
+                    """,
+                    new { teams = bumps.Select(b => b.Team.ToString()).ToArray(), ids = bumps.Select(b => b.Room.ToString()).ToArray() }, tx)
+                .ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
+            foreach (var (team, room, sweep) in bumps)
+            {
+                states.Put(team, room, sweep, bumped[room.ToString()]);
+            }
+        }
+        else
+        {
+            foreach (var (team, room, sweep) in bumps)
+            {
+                states.Put(team, room, sweep, RoomVersion("UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version", team, room));
+            }
+        }
+
+        bumps.Clear();
+    }
+
+    /// <summary>The command failed and its savepoint is rolled back: nothing it held back may be written.</summary>
+    public void Discard()
+    {
+        held.Clear();
+        bumps.Clear();
+    }
+
     public IngestResult Ingest(TeamId team, IReadOnlyList<IncomingEvent> events)
     {
         var rooms = ResolveRooms(team, events, out var problems);
@@ -44,9 +94,10 @@ internal sealed class WriteUnit(
         }
 
         // Rooms are locked in one order by every node, so two writers never wait on each other in a cycle.
+        var versions = LockRooms([.. fresh.Keys.Select(room => (team, room))]);
         foreach (var (room, law) in fresh.OrderBy(r => r.Key.Value))
         {
-            Apply(team, room, law);
+            Apply(team, room, law, versions[room]);
         }
 
         if (accepted > 0)
@@ -92,6 +143,8 @@ internal sealed class WriteUnit(
         if (State(team, room).CurrentAt(now) is { End: null })
         {
             EndLiveSession(team, room, deletedBy);
+            // The ended session is stored and the room's version bumped before the room goes.
+            Finish();
         }
 
         var history = connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {database.EventsOfRoom("@id")} e WHERE e.room_id = @id", new { id = room.ToString() }, tx);
@@ -134,12 +187,11 @@ internal sealed class WriteUnit(
             database.Provider == DatabaseProvider.Postgres
                 ? "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now ORDER BY room_id LIMIT 1000 FOR UPDATE SKIP LOCKED"
                 : "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1000",
-            new { now = DbTime.Ms(now) }, tx).Distinct().ToList();
-        foreach (var (teamText, roomText) in due)
+            new { now = DbTime.Ms(now) }, tx).Distinct().Select(d => (Team: new TeamId(Guid.Parse(d.Team)), Room: new RoomId(Guid.Parse(d.Room)))).ToList();
+        var versions = LockRooms(due);
+        foreach (var (team, room) in due)
         {
-            var team = new TeamId(Guid.Parse(teamText));
-            var room = new RoomId(Guid.Parse(roomText));
-            var state = State(team, room);
+            var state = State(team, room, versions[room]);
             if (state.Current is { } current)
             {
                 state.MarkTouched(current);
@@ -182,16 +234,17 @@ internal sealed class WriteUnit(
         ChangedTeams.Add(team);
     }
 
-    private RoomSweep State(TeamId team, RoomId room)
+    /// <param name="version">The room's version when the caller has already locked it.</param>
+    private RoomSweep State(TeamId team, RoomId room, long? version = null)
     {
         TouchedRooms.Add(room);
-        var version = LockRoom(team, room);
-        if (!states.TryGet(room, version, out var sweep))
+        version ??= LockRoom(team, room);
+        if (!states.TryGet(room, version.Value, out var sweep))
         {
             sweep = Rebuild(team, room);
             sweep.TakeTouched();
             sweep.ReleaseEnded();
-            states.Put(team, room, sweep, version);
+            states.Put(team, room, sweep, version.Value);
         }
 
         return sweep;
@@ -207,25 +260,44 @@ internal sealed class WriteUnit(
             : "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room",
         team, room);
 
+    /// <summary>
+    /// Locks several rooms at once and returns their law versions: on PostgreSQL in one statement, taking the row
+    /// locks in id order as <see cref="LockRoom"/> callers do.
+    /// </summary>
+    private Dictionary<RoomId, long> LockRooms(IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms)
+    {
+        if (database.Provider != DatabaseProvider.Postgres || rooms.Count < 2)
+        {
+            return rooms.ToDictionary(r => r.Room, r => LockRoom(r.Team, r.Room));
+        }
+
+        return connection.Query<(string Id, long Version)>(
+                """
+                SELECT r.id, r.law_version FROM rooms r JOIN unnest(@teams, @ids) AS u (team_id, id) ON r.team_id = u.team_id AND r.id = u.id
+                ORDER BY r.id FOR UPDATE OF r
+                """,
+                new { teams = rooms.Select(r => r.Team.ToString()).ToArray(), ids = rooms.Select(r => r.Room.ToString()).ToArray() }, tx)
+            .ToDictionary(r => new RoomId(Guid.Parse(r.Id)), r => r.Version);
+    }
+
     /// <summary>Runs one of the writer's statements on a room row and reads back its law version.</summary>
     private long RoomVersion(string sql, TeamId team, RoomId room) => Convert.ToInt64(
         WriterStatements.Bind(statements.For(sql, tx, "team", "room"), team.ToString(), room.ToString()).ExecuteScalar(),
         System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Records that the room's sessions changed, so other nodes rebuild their memory of it.</summary>
-    private void BumpVersion(TeamId team, RoomId room, RoomSweep sweep)
-    {
-        var version = RoomVersion("UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version", team, room);
-        states.Put(team, room, sweep, version);
-    }
+    /// <summary>
+    /// Records that the room's sessions changed, so other nodes rebuild their memory of it; done at <see cref="Finish"/>,
+    /// which keeps the room's state under its new version.
+    /// </summary>
+    private void BumpVersion(TeamId team, RoomId room, RoomSweep sweep) => bumps.Add((team, room, sweep));
 
     /// <summary>The fast path appends events that come after everything the room has seen; otherwise the room is recomputed.</summary>
-    private void Apply(TeamId team, RoomId room, List<LawEvent> law)
+    private void Apply(TeamId team, RoomId room, List<LawEvent> law, long? lockedVersion = null)
     {
         TouchedRooms.Add(room);
         ChangedTeams.Add(team);
         law.Sort((a, b) => a.Order.CompareTo(b.Order));
-        var version = LockRoom(team, room);
+        var version = lockedVersion ?? LockRoom(team, room);
         if (states.TryGet(room, version, out var sweep) && law.TrueForAll(e => TryAppend(sweep, e)))
         {
             WriteTouched(team, room, sweep);
@@ -255,6 +327,8 @@ internal sealed class WriteUnit(
     /// <summary>Replays a room's stored events; sessions keep the ids they are stored under.</summary>
     private RoomSweep Rebuild(TeamId team, RoomId room)
     {
+        // What it reads and rewrites must include what this command has written so far.
+        held.Flush(connection, statements, tx);
         var rows = connection.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
             // Only the law's events: SQLite's planner would otherwise walk every event of the room (samples included).
             database.Provider == DatabaseProvider.Sqlite
@@ -310,7 +384,7 @@ internal sealed class WriteUnit(
 
         foreach (var s in sweep.ViewAt(now).Where(s => !final.Contains(s.Id!.Value)).OrderBy(s => s.Start))
         {
-            SessionRows.Write(statements, tx, team, room, s);
+            held.Add(team, room, s);
         }
 
         sweep.TakeTouched();
@@ -324,7 +398,7 @@ internal sealed class WriteUnit(
         {
             s.Id ??= SessionId.New(s.Start);
             var view = ReferenceEquals(s, sweep.Current) ? sweep.CurrentAt(now)! : s;
-            SessionRows.Write(statements, tx, team, room, view);
+            held.Add(team, room, view);
         }
 
         sweep.ReleaseEnded();
@@ -422,6 +496,15 @@ internal sealed class WriteUnit(
         var room = new Room(new RoomId(Guid.CreateVersion7(now)), team, reference.FriendlyUrl!, reference.Description, reference.ExternalId,
             null, null, null, now, now, null);
         RoomStore.Insert(connection, tx, room);
-        return RoomStore.Find(connection, tx, team, room.FriendlyUrl)!.Id;
+        var stored = RoomStore.Find(connection, tx, team, room.FriendlyUrl)!.Id;
+        if (stored == room.Id)
+        {
+            // Created here (not by another node at the same moment), so it has no history: its law starts empty under
+            // its settings, and its first events take the fast path instead of being read back and replayed.
+            TouchedRooms.Add(stored);
+            states.Put(team, stored, RoomLaw.Replay([], LoadPolicy(stored)), 0);
+        }
+
+        return stored;
     }
 }
