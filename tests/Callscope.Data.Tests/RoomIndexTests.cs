@@ -87,6 +87,21 @@ public sealed class RoomIndexTests
         Assert.Equal(batch.Where(e => e.Room.FriendlyUrl == "room-0").Select(e => e.Id), log.Data.Select(e => e.Id));
     }
 
+    [Fact]
+    public async Task The_newest_events_are_read_by_their_place_after_the_mark_and_not_by_walking_the_team()
+    {
+        await using var store = new StoreHarness(T.AddHours(1), "sqlite");
+        using var connection = store.Database.Open();
+        var plan = Dapper.SqlMapper.Query<(long Id, long Parent, long Unused, string Detail)>(connection,
+            $"EXPLAIN QUERY PLAN SELECT e.id FROM {store.Database.EventsOfRoom("@room", "@from", "@to")} e WHERE e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to",
+            new { room = "r", team = "t", from = 0, to = 1 }).Select(r => r.Detail).ToList();
+
+        // The team's filter reaches the scan after the mark too; by the id index it would read every event of the team.
+        Assert.Contains(plan, d => d.Contains("USING PRIMARY KEY (room_id=? AND ts>? AND ts<?)", StringComparison.Ordinal));
+        Assert.Contains(plan, d => d.Contains("USING INTEGER PRIMARY KEY (rowid>?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, d => d.Contains("events_by_id", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// The room's log and Alice's, read whole in both orders, in pages, and by cursor; each must match the expected
     /// order, and the text returned lets readings at different moments be compared.
