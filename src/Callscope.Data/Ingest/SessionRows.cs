@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Callscope.Core;
@@ -99,7 +102,19 @@ internal sealed class SessionRows
     /// </summary>
     private static readonly ConditionalWeakTable<ParticipantRecord, WrittenParticipant> Written = [];
 
-    private sealed record WrittenParticipant(string Connections, string? Name, string? Role, ClientInfo? Client);
+    /// <summary>
+    /// The row as last written: a 128-bit digest of its connections (their JSON, about 200 bytes a participant, is
+    /// not kept for every live participant) and the values that change in place.
+    /// </summary>
+    private sealed record WrittenParticipant(UInt128 Connections, string? Name, string? Role, ClientInfo? Client)
+    {
+        public static UInt128 Digest(string connections)
+        {
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(Encoding.UTF8.GetBytes(connections), hash);
+            return BinaryPrimitives.ReadUInt128LittleEndian(hash);
+        }
+    }
 
     private readonly RowList sessions = new(SessionColumns, SessionText);
     private readonly RowList participants = new(ParticipantColumns, ParticipantText);
@@ -119,7 +134,7 @@ internal sealed class SessionRows
         {
             var connections = JsonSerializer.Serialize(p.Connections.Select(c => new StoredConnection(
                 DbTime.Ms(c.JoinTime), DbTime.Ms(c.LeaveTime), c.LeaveReason, c.ConnectionId, c.JoinMissing, c.Passive)).ToList());
-            var row = new WrittenParticipant(connections, p.Name, p.Role, p.Client);
+            var row = new WrittenParticipant(WrittenParticipant.Digest(connections), p.Name, p.Role, p.Client);
             if (Written.TryGetValue(p, out var last) && last == row)
             {
                 continue;
