@@ -12,7 +12,7 @@ namespace Callscope.Data.Ingest;
 /// </summary>
 public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider clock, SqliteUpkeep? upkeep = null)
 {
-    private readonly SqliteUpkeep log = upkeep ?? SqliteUpkeep.Default;
+    private readonly SqliteUpkeep upkeep = upkeep ?? SqliteUpkeep.Default;
 
     private const int MaxEventsPerTransaction = 20_000;
 
@@ -69,7 +69,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                 WriteBatch(connection, statements, batch);
                 batch.Clear();
                 roomsBehind = database.Provider == DatabaseProvider.Sqlite;
-                if (Stopwatch.GetElapsedTime(roomsIndexedAt) >= log.RoomIndexInterval)
+                if (Stopwatch.GetElapsedTime(roomsIndexedAt) >= upkeep.RoomIndexInterval)
                 {
                     IndexRooms(connection, statements);
                 }
@@ -123,7 +123,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                     // Busy or interrupted: the next commit tries again, and nothing committed depends on it.
                 }
 
-                if (frames >= log.RestartAfterFrames)
+                if (frames >= upkeep.RestartAfterFrames)
                 {
                     var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     Volatile.Write(ref restartWanted, restarted);
@@ -132,7 +132,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
                     Interlocked.CompareExchange(ref restartWanted, null, restarted);
                 }
 
-                await Task.Delay(log.CheckpointInterval, cancellationToken);
+                await Task.Delay(upkeep.CheckpointInterval, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -176,6 +176,9 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
     /// <summary>Whether events may have been stored since the last copy into the room index (SQLite only).</summary>
     private bool roomsBehind;
 
+    /// <summary>Events may wait for the room index, and the writer copies them by itself.</summary>
+    private bool RoomsWaiting => roomsBehind && upkeep.RoomIndexInterval != Timeout.InfiniteTimeSpan;
+
     /// <summary>
     /// Waits for commands. A SQLite writer that falls idle with events not yet in the room index copies them once
     /// <see cref="SqliteUpkeep.RoomIndexInterval"/> has passed, so that a quiet store's logs are read from the index alone.
@@ -183,13 +186,13 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
     private async Task<bool> WaitForCommandsAsync(DbConnection connection, WriterStatements statements, CancellationToken stoppingToken)
     {
         var waiting = queue.Reader.WaitToReadAsync(stoppingToken);
-        if (waiting.IsCompleted || !roomsBehind || log.RoomIndexInterval == Timeout.InfiniteTimeSpan)
+        if (waiting.IsCompleted || !RoomsWaiting)
         {
             return await waiting;
         }
 
         var pending = waiting.AsTask();
-        var idle = Task.Delay(log.RoomIndexInterval, stoppingToken);
+        var idle = Task.Delay(upkeep.RoomIndexInterval, stoppingToken);
         if (await Task.WhenAny(pending, idle) == idle && !stoppingToken.IsCancellationRequested && connection.State == System.Data.ConnectionState.Open)
         {
             IndexRooms(connection, statements);
@@ -204,7 +207,7 @@ public sealed class IngestPipeline(CallscopeDatabase database, TimeProvider cloc
     /// </summary>
     private void IndexRooms(DbConnection connection, WriterStatements statements)
     {
-        if (!roomsBehind || log.RoomIndexInterval == Timeout.InfiniteTimeSpan)
+        if (!RoomsWaiting)
         {
             return;
         }

@@ -28,71 +28,21 @@ public sealed record StoredConnection(
 /// </summary>
 internal sealed class SessionRows
 {
-    private const string Upsert =
-        """
-        INSERT INTO sessions (team_id, id, room_id, start_time, end_time, end_reason, ended_by, last_left_at,
-            active_connections, participants_live, participants_total, max_concurrent, grace_period, deadline, deadline_reason)
-        VALUES (@team, @id, @room, @start, @end, @endReason, @endedBy, @left, @active, @live, @total, @max, @grace, @deadline, @deadlineReason)
-        """ + UpsertSet;
+    private static readonly Table Sessions = new("sessions",
+    [
+        new("team_id", Text: true, Updated: false), new("id", Text: true, Updated: false), new("room_id", Text: true, Updated: false),
+        new("start_time"), new("end_time"), new("end_reason", Text: true), new("ended_by", Text: true), new("last_left_at"),
+        new("active_connections"), new("participants_live"), new("participants_total"), new("max_concurrent"), new("grace_period"),
+        new("deadline"), new("deadline_reason", Text: true),
+    ]);
 
-    private const string UpsertMany =
-        """
-        INSERT INTO sessions (team_id, id, room_id, start_time, end_time, end_reason, ended_by, last_left_at,
-            active_connections, participants_live, participants_total, max_concurrent, grace_period, deadline, deadline_reason)
-        SELECT team_id, id, room_id, start_time, end_time, end_reason, ended_by, last_left_at, active_connections, participants_live,
-            participants_total, max_concurrent, grace_period, deadline, deadline_reason
-        FROM unnest(@team, @id, @room, @start, @end, @endReason, @endedBy, @left, @active, @live, @total, @max, @grace, @deadline, @deadlineReason)
-            WITH ORDINALITY AS r (team_id, id, room_id, start_time, end_time, end_reason, ended_by, last_left_at, active_connections,
-                participants_live, participants_total, max_concurrent, grace_period, deadline, deadline_reason, ord)
-        ORDER BY ord
-        """ + UpsertSet;
-
-    private const string UpsertSet =
-        """
-
-        ON CONFLICT (team_id, id) DO UPDATE SET start_time = excluded.start_time, end_time = excluded.end_time,
-            end_reason = excluded.end_reason, ended_by = excluded.ended_by, last_left_at = excluded.last_left_at,
-            active_connections = excluded.active_connections, participants_live = excluded.participants_live,
-            participants_total = excluded.participants_total, max_concurrent = excluded.max_concurrent,
-            grace_period = excluded.grace_period, deadline = excluded.deadline, deadline_reason = excluded.deadline_reason
-        """;
-
-    private const string UpsertParticipant =
-        """
-        INSERT INTO participants (team_id, id, session_id, room_id, pkey, external_id, name, role, device, os, browser,
-            join_time, leave_time, live, reconnects, connections)
-        VALUES (@team, @pid, @id, @room, @key, @externalId, @name, @role, @device, @os, @browser, @join, @leave, @live, @reconnects, @connections)
-        """ + UpsertParticipantSet;
-
-    private const string UpsertParticipantsMany =
-        """
-        INSERT INTO participants (team_id, id, session_id, room_id, pkey, external_id, name, role, device, os, browser,
-            join_time, leave_time, live, reconnects, connections)
-        SELECT team_id, id, session_id, room_id, pkey, external_id, name, role, device, os, browser, join_time, leave_time, live, reconnects, connections
-        FROM unnest(@team, @pid, @id, @room, @key, @externalId, @name, @role, @device, @os, @browser, @join, @leave, @live, @reconnects, @connections)
-            WITH ORDINALITY AS p (team_id, id, session_id, room_id, pkey, external_id, name, role, device, os, browser, join_time, leave_time,
-                live, reconnects, connections, ord)
-        ORDER BY ord
-        """ + UpsertParticipantSet;
-
-    private const string UpsertParticipantSet =
-        """
-
-        ON CONFLICT (team_id, id) DO UPDATE SET name = excluded.name, role = excluded.role, device = excluded.device, os = excluded.os,
-            browser = excluded.browser, join_time = excluded.join_time, leave_time = excluded.leave_time, live = excluded.live,
-            reconnects = excluded.reconnects, connections = excluded.connections
-        """;
-
-    private static readonly string[] SessionColumns =
-        ["team", "id", "room", "start", "end", "endReason", "endedBy", "left", "active", "live", "total", "max", "grace", "deadline", "deadlineReason"];
-
-    /// <summary>Which of <see cref="SessionColumns"/> hold text (the others hold whole numbers), for the arrays.</summary>
-    private static readonly bool[] SessionText = [true, true, true, false, false, true, true, false, false, false, false, false, false, false, true];
-
-    private static readonly string[] ParticipantColumns =
-        ["team", "pid", "id", "room", "key", "externalId", "name", "role", "device", "os", "browser", "join", "leave", "live", "reconnects", "connections"];
-
-    private static readonly bool[] ParticipantText = [true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true];
+    private static readonly Table Participants = new("participants",
+    [
+        new("team_id", Text: true, Updated: false), new("id", Text: true, Updated: false), new("session_id", Text: true, Updated: false),
+        new("room_id", Text: true, Updated: false), new("pkey", Text: true, Updated: false), new("external_id", Text: true, Updated: false),
+        new("name", Text: true), new("role", Text: true), new("device", Text: true), new("os", Text: true), new("browser", Text: true),
+        new("join_time"), new("leave_time"), new("live"), new("reconnects"), new("connections", Text: true),
+    ]);
 
     /// <summary>
     /// What was last written for each participant record. A session's participants only ever gain connections or
@@ -116,8 +66,8 @@ internal sealed class SessionRows
         }
     }
 
-    private readonly RowList sessions = new(SessionColumns, SessionText);
-    private readonly RowList participants = new(ParticipantColumns, ParticipantText);
+    private readonly RowList sessions = new(Sessions);
+    private readonly RowList participants = new(Participants);
 
     /// <summary>Takes the session's row and its participants' changed rows, as they are now.</summary>
     public void Add(TeamId team, RoomId room, SessionRecord s)
@@ -151,16 +101,8 @@ internal sealed class SessionRows
     /// <summary>Writes what was added, in the order it was added, and starts empty again.</summary>
     public void Flush(DbConnection connection, WriterStatements statements, DbTransaction tx)
     {
-        if (connection is Npgsql.NpgsqlConnection)
-        {
-            sessions.WriteAll(connection, tx, UpsertMany);
-            participants.WriteAll(connection, tx, UpsertParticipantsMany);
-        }
-        else
-        {
-            sessions.WriteEach(statements.For(Upsert, tx, SessionColumns));
-            participants.WriteEach(statements.For(UpsertParticipant, tx, ParticipantColumns));
-        }
+        sessions.Write(connection, statements, tx);
+        participants.Write(connection, statements, tx);
     }
 
     /// <summary>Forgets what was added and not written (the command that added it failed).</summary>
@@ -170,8 +112,39 @@ internal sealed class SessionRows
         participants.Clear();
     }
 
-    /// <summary>Rows by key, in the order each key was first put.</summary>
-    private sealed class RowList(string[] columns, bool[] text)
+    /// <summary>A column of a derived table: whether it holds text (otherwise a whole number), and whether an upsert rewrites it.</summary>
+    private sealed record Column(string Name, bool Text = false, bool Updated = true);
+
+    /// <summary>
+    /// A derived table keyed by (team_id, id), with its two upserts built from one list of columns (each bound to a
+    /// parameter of its own name): one row at a time, and every row at once from one array per column.
+    /// </summary>
+    private sealed class Table
+    {
+        public Table(string name, Column[] columns)
+        {
+            Columns = columns;
+            Names = [.. columns.Select(c => c.Name)];
+            var names = string.Join(", ", Names);
+            var parameters = string.Join(", ", columns.Select(c => "@" + c.Name));
+            var upsert = "ON CONFLICT (team_id, id) DO UPDATE SET " +
+                string.Join(", ", columns.Where(c => c.Updated).Select(c => $"{c.Name} = excluded.{c.Name}"));
+            One = $"INSERT INTO {name} ({names}) VALUES ({parameters}) {upsert}";
+            Many = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({parameters}) WITH ORDINALITY AS r ({names}, ord) ORDER BY ord {upsert}";
+        }
+
+        public Column[] Columns { get; }
+
+        /// <summary>The column names, which are also the parameter names.</summary>
+        public string[] Names { get; }
+
+        public string One { get; }
+
+        public string Many { get; }
+    }
+
+    /// <summary>Rows of one table by key, in the order each key was first put.</summary>
+    private sealed class RowList(Table table)
     {
         private readonly Dictionary<string, int> at = new(StringComparer.Ordinal);
         private readonly List<object?[]> rows = [];
@@ -194,32 +167,38 @@ internal sealed class SessionRows
             rows.Clear();
         }
 
-        public void WriteEach(DbCommand command)
-        {
-            foreach (var row in rows)
-            {
-                WriterStatements.Bind(command, row).ExecuteNonQuery();
-            }
-
-            Clear();
-        }
-
-        /// <summary>One statement for every row: each column goes as one array.</summary>
-        public void WriteAll(DbConnection connection, DbTransaction tx, string sql)
+        /// <summary>
+        /// SQLite: the compiled one-row upsert for each row (in process, nothing to save). PostgreSQL: one statement for
+        /// every row, each column as one array, in place of a round trip per row.
+        /// </summary>
+        public void Write(DbConnection connection, WriterStatements statements, DbTransaction tx)
         {
             if (rows.Count == 0)
             {
                 return;
             }
 
-            var parameters = new Dapper.DynamicParameters();
-            for (var c = 0; c < columns.Length; c++)
+            if (connection is Npgsql.NpgsqlConnection)
             {
-                var column = c;
-                parameters.Add(columns[c], text[c] ? rows.Select(r => (string?)r[column]).ToArray() : rows.Select(r => (long?)r[column]).ToArray());
+                var parameters = new Dapper.DynamicParameters();
+                for (var c = 0; c < table.Columns.Length; c++)
+                {
+                    var column = c;
+                    parameters.Add(table.Columns[c].Name,
+                        table.Columns[c].Text ? rows.Select(r => (string?)r[column]).ToArray() : rows.Select(r => (long?)r[column]).ToArray());
+                }
+
+                Dapper.SqlMapper.Execute(connection, table.Many, parameters, tx);
+            }
+            else
+            {
+                var command = statements.For(table.One, tx, table.Names);
+                foreach (var row in rows)
+                {
+                    WriterStatements.Bind(command, row).ExecuteNonQuery();
+                }
             }
 
-            Dapper.SqlMapper.Execute(connection, sql, parameters, tx);
             Clear();
         }
     }
