@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Callscope.Core;
 using Dapper;
 
@@ -5,7 +6,11 @@ namespace Callscope.Data.Teams;
 
 public sealed record Team(TeamId Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, DateTimeOffset CreatedAt);
 
-public sealed record Member(Guid Id, TeamId TeamId, string Email, string? Name, string PasswordHash, string Role, DateTimeOffset CreatedAt);
+/// <summary>
+/// A member of a team. <paramref name="SecurityStamp"/> changes whenever the member's sign-ins must end (sign-out, a
+/// new password, a new role); a sign-in whose stamp differs from the member's is no longer valid.
+/// </summary>
+public sealed record Member(Guid Id, TeamId TeamId, string Email, string? Name, string PasswordHash, string Role, DateTimeOffset CreatedAt, string SecurityStamp);
 
 public static class Roles
 {
@@ -65,18 +70,27 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
 
     public Member AddMember(TeamId team, string email, string? name, string passwordHash, string role)
     {
-        var member = new Member(Guid.CreateVersion7(), team, email, name, passwordHash, role, clock.GetUtcNow());
+        var member = new Member(Guid.CreateVersion7(), team, email, name, passwordHash, role, clock.GetUtcNow(), NewStamp());
         using var connection = database.Open();
         connection.Execute(
-            "INSERT INTO members (id, team_id, email, name, password_hash, role, created_at) VALUES (@id, @team, @Email, @Name, @PasswordHash, @Role, @at)",
-            new { id = member.Id.ToString(), team = team.ToString(), member.Email, member.Name, member.PasswordHash, member.Role, at = DbTime.Ms(member.CreatedAt) });
+            "INSERT INTO members (id, team_id, email, name, password_hash, role, created_at, security_stamp) VALUES (@id, @team, @Email, @Name, @PasswordHash, @Role, @at, @SecurityStamp)",
+            new { id = member.Id.ToString(), team = team.ToString(), member.Email, member.Name, member.PasswordHash, member.Role, at = DbTime.Ms(member.CreatedAt), member.SecurityStamp });
         return member;
     }
 
-    public Member? FindMember(string email)
+    /// <summary>Every member with this e-mail address, of any team, oldest first: one address may be in several teams.</summary>
+    public IReadOnlyList<Member> MembersWithEmail(string email)
     {
         using var connection = database.Open();
-        return ReadMember(connection.QuerySingleOrDefault<MemberRow>(MemberColumns + " WHERE lower(email) = lower(@email)", new { email }));
+        return [.. connection.Query<MemberRow>(MemberColumns + " WHERE lower(email) = lower(@email) ORDER BY created_at, id", new { email }).Select(r => ReadMember(r)!)];
+    }
+
+    /// <summary>The member of this team with this e-mail address; other teams are never looked at.</summary>
+    public Member? FindMember(TeamId team, string email)
+    {
+        using var connection = database.Open();
+        return ReadMember(connection.QuerySingleOrDefault<MemberRow>(
+            MemberColumns + " WHERE team_id = @team AND lower(email) = lower(@email)", new { team = team.ToString(), email }));
     }
 
     public Member? FindMember(TeamId team, Guid id)
@@ -91,10 +105,12 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
         return [.. connection.Query<MemberRow>(MemberColumns + " WHERE team_id = @team ORDER BY created_at", new { team = team.ToString() }).Select(r => ReadMember(r)!)];
     }
 
+    /// <summary>Changes the role and ends the member's sign-ins, so that no cookie keeps the old role.</summary>
     public void SetRole(TeamId team, Guid member, string role)
     {
         using var connection = database.Open();
-        connection.Execute("UPDATE members SET role = @role WHERE id = @id AND team_id = @team", new { role, id = member.ToString(), team = team.ToString() });
+        connection.Execute("UPDATE members SET security_stamp = CASE WHEN role = @role THEN security_stamp ELSE @stamp END, role = @role WHERE id = @id AND team_id = @team",
+            new { role, stamp = NewStamp(), id = member.ToString(), team = team.ToString() });
     }
 
     public void RemoveMember(TeamId team, Guid member)
@@ -103,23 +119,43 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
         connection.Execute("DELETE FROM members WHERE id = @id AND team_id = @team", new { id = member.ToString(), team = team.ToString() });
     }
 
-    public void SetPassword(Guid member, string passwordHash)
+    /// <summary>Stores a new hash of the same password (a stronger hashing scheme); sign-ins stay valid.</summary>
+    public void RehashPassword(Guid member, string passwordHash)
     {
         using var connection = database.Open();
         connection.Execute("UPDATE members SET password_hash = @passwordHash WHERE id = @id", new { passwordHash, id = member.ToString() });
     }
 
+    /// <summary>Sets a new password and ends every sign-in of the member; returns the new stamp for the sign-in that stays.</summary>
+    public string ChangePassword(Guid member, string passwordHash)
+    {
+        var stamp = NewStamp();
+        using var connection = database.Open();
+        connection.Execute("UPDATE members SET password_hash = @passwordHash, security_stamp = @stamp WHERE id = @id",
+            new { passwordHash, stamp, id = member.ToString() });
+        return stamp;
+    }
+
+    /// <summary>Ends every sign-in of the member.</summary>
+    public void EndSignIns(Guid member)
+    {
+        using var connection = database.Open();
+        connection.Execute("UPDATE members SET security_stamp = @stamp WHERE id = @id", new { stamp = NewStamp(), id = member.ToString() });
+    }
+
+    private static string NewStamp() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
     private const string TeamColumns = "SELECT id AS Id, name AS Name, max_sessions AS MaxSessions, grace_period AS GracePeriod, session_length AS SessionLength, created_at AS CreatedAt FROM teams";
 
-    private const string MemberColumns = "SELECT id AS Id, team_id AS TeamId, email AS Email, name AS Name, password_hash AS PasswordHash, role AS Role, created_at AS CreatedAt FROM members";
+    private const string MemberColumns = "SELECT id AS Id, team_id AS TeamId, email AS Email, name AS Name, password_hash AS PasswordHash, role AS Role, created_at AS CreatedAt, security_stamp AS SecurityStamp FROM members";
 
     private static Team? Read(TeamRow? r) => r is null ? null
         : new Team(new TeamId(Guid.Parse(r.Id)), r.Name, (int?)r.MaxSessions, (int)r.GracePeriod, (int?)r.SessionLength, DbTime.At(r.CreatedAt));
 
     private static Member? ReadMember(MemberRow? r) => r is null ? null
-        : new Member(Guid.Parse(r.Id), new TeamId(Guid.Parse(r.TeamId)), r.Email, r.Name, r.PasswordHash, r.Role, DbTime.At(r.CreatedAt));
+        : new Member(Guid.Parse(r.Id), new TeamId(Guid.Parse(r.TeamId)), r.Email, r.Name, r.PasswordHash, r.Role, DbTime.At(r.CreatedAt), r.SecurityStamp);
 
     private sealed record TeamRow(string Id, string Name, long? MaxSessions, long GracePeriod, long? SessionLength, long CreatedAt);
 
-    private sealed record MemberRow(string Id, string TeamId, string Email, string? Name, string PasswordHash, string Role, long CreatedAt);
+    private sealed record MemberRow(string Id, string TeamId, string Email, string? Name, string PasswordHash, string Role, long CreatedAt, string SecurityStamp);
 }

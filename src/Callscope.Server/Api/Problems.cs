@@ -38,6 +38,18 @@ public static class Problems
 
     public static ProblemHttpResult Forbidden(string message) => Create(StatusCodes.Status403Forbidden, "forbidden", message);
 
+    /// <summary>
+    /// Answers 429 with <c>Retry-After</c> (whole seconds, at least one) and a <c>too-many-requests</c> problem. It
+    /// writes the response itself, because a problem result cannot carry a header.
+    /// </summary>
+    public static Task TooManyRequestsAsync(HttpContext context, TimeSpan? retryAfter, string message)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((retryAfter ?? TimeSpan.FromMinutes(1)).TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status429TooManyRequests, "too-many-requests", message,
+            new Dictionary<string, object?> { ["retry_after"] = seconds }).ExecuteAsync(context);
+    }
+
     private static string TitleFor(int status) => status switch
     {
         400 => "Bad Request",

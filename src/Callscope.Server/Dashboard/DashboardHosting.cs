@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Callscope.Data.Sessions;
+using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Live;
 using Callscope.Server.Dashboard.Members;
@@ -42,10 +43,14 @@ public static class DashboardHosting
             o.Events.OnValidatePrincipal = MemberPrincipal.ValidateAsync;
         });
 
-        // Password guessing is slowed per client address; page views are not limited.
+        // Password guessing is slowed per client address here, and per account by PasswordAttempts; page views are
+        // not limited. A refusal is a problem with Retry-After.
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) => new ValueTask(Problems.TooManyRequestsAsync(context.HttpContext,
+                context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : null,
+                "Too many sign-in attempts from this address; try again later."));
             o.AddPolicy(SignInLimit, context => HttpMethods.IsPost(context.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })

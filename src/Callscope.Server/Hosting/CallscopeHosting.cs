@@ -70,6 +70,8 @@ public static class CallscopeHosting
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(TeamClaims.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        services.AddAntiforgery(o => o.HeaderName = ApiWriteGuard.TokenHeader);
+        services.AddSingleton<PasswordAttempts>();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -85,9 +87,12 @@ public static class CallscopeHosting
             {
                 400 => "bad-request",
                 404 => "not-found",
+                401 => "unauthorized",
+                403 => "forbidden",
                 405 => "method-not-allowed",
                 413 => "payload-too-large",
                 415 => "unsupported-media-type",
+                429 => "too-many-requests",
                 _ => "internal-error",
             });
         });
@@ -114,6 +119,13 @@ public static class CallscopeHosting
             return Task.CompletedTask;
         }
 
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            // Bearer only: a Basic challenge would make browsers ask for a password and then send it on their own,
+            // from any site.
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"callscope\"";
+        }
+
         return status == StatusCodes.Status401Unauthorized
             ? Problems.Create(status, "unauthorized", "A valid developer key is required: 'Authorization: Bearer <key>' or Basic with the team id and the key.").ExecuteAsync(context.HttpContext)
             : Problems.Forbidden("This needs an admin of the team.").ExecuteAsync(context.HttpContext);
@@ -131,6 +143,7 @@ public static class CallscopeHosting
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseApiWriteGuard();
 
         app.MapOpenApi("/openapi/v1.json");
         app.MapScalarApiReference("/scalar", o => o.WithTitle("Callscope API").WithOpenApiRoutePattern("/openapi/v1.json"));

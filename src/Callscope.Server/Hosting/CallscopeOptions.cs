@@ -42,5 +42,6 @@ public sealed class BootstrapOptions
     public string AdminEmail { get; set; } = "admin@callscope.local";
 
     [MinLength(8)]
+    [Auth.NotCommonPassword]
     public string? AdminPassword { get; set; }
 }

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using Callscope.Core;
 using Callscope.Data.Teams;
 using Callscope.Server.Auth;
@@ -12,6 +14,9 @@ public static class MemberPrincipal
 {
     public const string MemberId = ClaimTypes.NameIdentifier;
 
+    /// <summary>The member's security stamp when the cookie was issued; see <see cref="Member.SecurityStamp"/>.</summary>
+    public const string Stamp = "callscope:stamp";
+
     public static ClaimsPrincipal For(Member member) => new(new ClaimsIdentity(
         [
             new Claim(MemberId, member.Id.ToString()),
@@ -20,19 +25,24 @@ public static class MemberPrincipal
             new Claim(TeamClaims.Team, member.TeamId.ToString()),
             new Claim(ClaimTypes.Role, member.Role),
             new Claim(TeamClaims.Actor, member.Email),
+            new Claim(Stamp, member.SecurityStamp),
         ],
         CookieAuthenticationDefaults.AuthenticationScheme));
 
     public static Guid? MemberIdOf(ClaimsPrincipal user) => Guid.TryParse(user.FindFirstValue(MemberId), out var id) ? id : null;
 
-    /// <summary>A removed member is signed out; a changed role or name is taken into the cookie at once.</summary>
+    /// <summary>
+    /// Checked on every request that carries the cookie, on the dashboard and on the API: a removed member, and a
+    /// sign-in issued before the member's stamp last changed (sign-out, a new password, a new role), are signed out. A
+    /// changed name is taken into the cookie at once.
+    /// </summary>
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var user = context.Principal;
         var member = user is not null && MemberIdOf(user) is { } id && Guid.TryParse(user.FindFirstValue(TeamClaims.Team), out var team)
             ? context.HttpContext.RequestServices.GetRequiredService<TeamStore>().FindMember(new TeamId(team), id)
             : null;
-        if (member is null)
+        if (member is null || !StampMatches(user!, member))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -45,4 +55,8 @@ public static class MemberPrincipal
             context.ShouldRenew = true;
         }
     }
+
+    private static bool StampMatches(ClaimsPrincipal user, Member member) =>
+        user.FindFirstValue(Stamp) is { } stamp
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(stamp), Encoding.UTF8.GetBytes(member.SecurityStamp));
 }

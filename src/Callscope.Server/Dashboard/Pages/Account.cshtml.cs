@@ -1,6 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Callscope.Data.Teams;
+using Callscope.Server.Api;
+using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -15,6 +19,7 @@ public sealed class PasswordForm
 
     [Required(ErrorMessage = "Enter a new password.")]
     [StringLength(200, MinimumLength = 8, ErrorMessage = "The password needs 8 to 200 characters.")]
+    [NotCommonPassword]
     [DataType(DataType.Password)]
     [Display(Name = "New password")]
     public string New { get; set; } = string.Empty;
@@ -25,8 +30,11 @@ public sealed class PasswordForm
     public string Repeat { get; set; } = string.Empty;
 }
 
-/// <summary>The signed-in member's own account: who they are, and a password change.</summary>
-public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher) : DashboardPage
+/// <summary>
+/// The signed-in member's own account: who they are, and a password change. Checks of the current password are
+/// limited per member (<see cref="PasswordAttempts"/>). A new password ends the member's other sign-ins; this one stays.
+/// </summary>
+public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher, PasswordAttempts attempts) : DashboardPage
 {
     [BindProperty]
     public PasswordForm Form { get; set; } = new();
@@ -35,11 +43,17 @@ public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher
 
     public IActionResult OnGet() => Load() ? Page() : Missing("Your account");
 
-    public IActionResult OnPost()
+    public async Task<IActionResult> OnPostAsync()
     {
         if (!Load())
         {
             return Missing("Your account");
+        }
+
+        if (ModelState.IsValid && attempts.TryCurrentPassword(Member.Id) is { } wait)
+        {
+            await Problems.TooManyRequestsAsync(HttpContext, wait, "Too many tries of the current password; try again later.");
+            return new EmptyResult();
         }
 
         if (ModelState.IsValid && hasher.VerifyHashedPassword(Member, Member.PasswordHash, Form.Current) == PasswordVerificationResult.Failed)
@@ -52,7 +66,8 @@ public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher
             return Page();
         }
 
-        teams.SetPassword(Member.Id, hasher.HashPassword(Member, Form.New));
+        var stamp = teams.ChangePassword(Member.Id, hasher.HashPassword(Member, Form.New));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, MemberPrincipal.For(Member with { SecurityStamp = stamp }));
         Flash("Your password was changed.");
         return LocalRedirect(Links.Account);
     }

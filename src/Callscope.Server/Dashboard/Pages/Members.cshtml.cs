@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using Callscope.Data;
 using Callscope.Data.Teams;
+using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -25,6 +26,7 @@ public sealed class NewMemberForm
 
     [Required(ErrorMessage = "Set a first password; the member can change it after signing in.")]
     [StringLength(200, MinimumLength = 8, ErrorMessage = "The password needs 8 to 200 characters.")]
+    [NotCommonPassword]
     [DataType(DataType.Password)]
     [Display(Name = "First password")]
     public string Password { get; set; } = string.Empty;
@@ -32,12 +34,16 @@ public sealed class NewMemberForm
 
 /// <summary>
 /// Members of the team (admins only): add with a role and a first password, change roles, remove. The team always
-/// keeps at least one admin, so nobody can lock the team out of its settings.
+/// keeps at least one admin, so nobody can lock the team out of its settings. An e-mail address is unique within
+/// the team only: whether it belongs to someone in another team is never looked at, so it cannot show. A new role
+/// and a removal end the member's sign-ins.
 /// </summary>
 public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher, CallscopeDatabase database) : DashboardPage
 {
     [BindProperty]
     public NewMemberForm Form { get; set; } = new();
+
+    public const string AlreadyMember = "This email address already belongs to a member of this team.";
 
     public IReadOnlyList<Member> Members { get; private set; } = [];
 
@@ -48,9 +54,9 @@ public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher
     public IActionResult OnPostAdd()
     {
         Form.Email = Form.Email.Trim();
-        if (ModelState.IsValid && teams.FindMember(Form.Email) is not null)
+        if (ModelState.IsValid && teams.FindMember(Team, Form.Email) is not null)
         {
-            ModelState.AddModelError("Form.Email", "This email address already belongs to a member.");
+            ModelState.AddModelError("Form.Email", AlreadyMember);
         }
 
         if (ModelState.IsValid)
@@ -64,7 +70,7 @@ public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher
             }
             catch (DbException error) when (database.IsUniqueViolation(error))
             {
-                ModelState.AddModelError("Form.Email", "This email address already belongs to a member.");
+                ModelState.AddModelError("Form.Email", AlreadyMember);
             }
         }
 

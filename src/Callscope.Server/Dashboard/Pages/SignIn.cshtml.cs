@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Callscope.Data.Teams;
+using Callscope.Server.Api;
+using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -25,10 +27,13 @@ public sealed class SignInForm
 
 /// <summary>
 /// Members sign in with email and password (PBKDF2 hashes from ASP.NET Core Identity). A wrong email and a wrong
-/// password get the same answer after the same work, so the form does not reveal who is a member.
+/// password get the same answer after the same work, so the form does not reveal who is a member. One address can
+/// belong to members of several teams: the sign-in goes to the team whose member's password matches (the oldest
+/// membership when several do). Tries are limited per client address (the rate limiter) and per e-mail address
+/// (<see cref="PasswordAttempts"/>).
 /// </summary>
 [EnableRateLimiting(DashboardHosting.SignInLimit)]
-public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member> hasher, ILogger<SignInModel> logger) : PageModel
+public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member> hasher, PasswordAttempts attempts, ILogger<SignInModel> logger) : PageModel
 {
     private static string? unknownMemberHash;
 
@@ -49,13 +54,35 @@ public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member>
             return Page();
         }
 
-        var member = teams.FindMember(Form.Email.Trim());
+        if (attempts.TrySignIn(Form.Email) is { } wait)
+        {
+            Log.Limited(logger);
+            await Problems.TooManyRequestsAsync(HttpContext, wait, "Too many sign-in attempts for this email address; try again later.");
+            return new EmptyResult();
+        }
 
         // An unknown email is checked against a throwaway hash, so that it costs as much as a wrong password. The
         // hasher does not read the member it is given.
         unknownMemberHash ??= hasher.HashPassword(null!, Guid.NewGuid().ToString());
-        var verdict = hasher.VerifyHashedPassword(member!, member?.PasswordHash ?? unknownMemberHash, Form.Password);
-        if (member is null || verdict == PasswordVerificationResult.Failed)
+        Member? member = null;
+        var verdict = PasswordVerificationResult.Failed;
+        var candidates = teams.MembersWithEmail(Form.Email.Trim());
+        if (candidates.Count == 0)
+        {
+            hasher.VerifyHashedPassword(null!, unknownMemberHash, Form.Password);
+        }
+
+        foreach (var candidate in candidates)
+        {
+            verdict = hasher.VerifyHashedPassword(candidate, candidate.PasswordHash, Form.Password);
+            if (verdict != PasswordVerificationResult.Failed)
+            {
+                member = candidate;
+                break;
+            }
+        }
+
+        if (member is null)
         {
             Log.Refused(logger);
             Error = "The email address or the password is not right.";
@@ -64,7 +91,7 @@ public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member>
 
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            teams.SetPassword(member.Id, hasher.HashPassword(member, Form.Password));
+            teams.RehashPassword(member.Id, hasher.HashPassword(member, Form.Password));
         }
 
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, MemberPrincipal.For(member));
@@ -81,5 +108,8 @@ public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member>
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "A dashboard sign-in was refused: unknown email or wrong password")]
         public static partial void Refused(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "A dashboard sign-in was refused: too many tries for one email address")]
+        public static partial void Limited(ILogger logger);
     }
 }
