@@ -32,6 +32,7 @@ public static class CallscopeHosting
             .ValidateOnStart();
 
         services.AddSingleton<IValidateOptions<CallscopeOptions>, DatabaseOptionsValidator>();
+        services.AddSingleton<IValidateOptions<CallscopeOptions>, BootstrapPasswordValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {

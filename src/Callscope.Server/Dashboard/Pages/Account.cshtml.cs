@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Callscope.Data.Teams;
-using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Authentication;
@@ -52,8 +51,7 @@ public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher
 
         if (ModelState.IsValid && attempts.TryCurrentPassword(Member.Id) is { } wait)
         {
-            await Problems.TooManyRequestsAsync(HttpContext, wait, "Too many tries of the current password; try again later.");
-            return new EmptyResult();
+            return new TooManyRequestsResult(wait, "Too many tries of the current password; try again later.");
         }
 
         if (ModelState.IsValid && hasher.VerifyHashedPassword(Member, Member.PasswordHash, Form.Current) == PasswordVerificationResult.Failed)

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Callscope.Data.Teams;
-using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Authentication;
@@ -57,8 +56,7 @@ public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member>
         if (attempts.TrySignIn(Form.Email) is { } wait)
         {
             Log.Limited(logger);
-            await Problems.TooManyRequestsAsync(HttpContext, wait, "Too many sign-in attempts for this email address; try again later.");
-            return new EmptyResult();
+            return new TooManyRequestsResult(wait, "Too many sign-in attempts for this email address; try again later.");
         }
 
         // An unknown email is checked against a throwaway hash, so that it costs as much as a wrong password. The

@@ -1,0 +1,58 @@
+using System.Data.Common;
+using System.Text;
+using Callscope.Data;
+using Callscope.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Callscope.Server.Tests.Security;
+
+/// <summary>
+/// Every row of every table of the store as text, to show that a refused request stored nothing. The SQLite copy of
+/// event rooms is left out: the writer fills it from events on its own schedule.
+/// </summary>
+public static class StoreSnapshot
+{
+    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "schemaversions", "event_rooms", "event_rooms_mark" };
+
+    public static async Task<string> TakeAsync(CallscopeApp app)
+    {
+        await app.SettleAsync();
+        var database = app.Services.GetRequiredService<CallscopeDatabase>();
+        using var connection = database.Open();
+        var tables = Column(connection, database.Provider == DatabaseProvider.Postgres
+            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+        var text = new StringBuilder();
+        foreach (var table in tables.Where(t => !Skipped.Contains(t)))
+        {
+            var rows = new List<string>();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\"";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => $"{reader.GetName(i)}={reader.GetValue(i)}")));
+            }
+
+            rows.Sort(StringComparer.Ordinal);
+            text.Append(table).Append(": ").Append(rows.Count).AppendLine(" rows");
+            rows.ForEach(r => text.AppendLine(r));
+        }
+
+        return text.ToString();
+    }
+
+    private static List<string> Column(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+}
