@@ -6,6 +6,8 @@ namespace Callscope.Dashboard.Tests;
 
 public sealed partial class SignInTests(BrowserFixture browser) : DashboardTest(browser)
 {
+    private readonly BrowserFixture browsers = browser;
+
     [Fact]
     public async Task A_member_signs_in_with_email_and_password_and_signs_out_again()
     {
@@ -28,6 +30,31 @@ public sealed partial class SignInTests(BrowserFixture browser) : DashboardTest(
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await Page.GotoAsync("/");
         await Expect(Page).ToHaveURLAsync(SignInUrl());
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_sign_in_in_another_browser_holding_a_copy_of_the_cookie()
+    {
+        await SignInAsync();
+        var copied = await Page.Context.CookiesAsync();
+        var other = await browsers.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = new Uri(Page.Url).GetLeftPart(UriPartial.Authority) });
+        try
+        {
+            await other.AddCookiesAsync(copied.Select(c => new Cookie { Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path }));
+            var copy = await other.NewPageAsync();
+            await copy.GotoAsync("/");
+            await Expect(copy.GetByRole(AriaRole.Heading, new() { Name = "Sessions", Exact = true })).ToBeVisibleAsync();
+
+            await SignOutAsync();
+
+            await copy.GotoAsync("/");
+            await Expect(copy).ToHaveURLAsync(SignInUrl());
+            await Expect(copy.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            await other.CloseAsync();
+        }
     }
 
     [GeneratedRegex(@"/signin\?ReturnUrl=%2F$")]
