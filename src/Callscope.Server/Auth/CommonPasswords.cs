@@ -13,9 +13,6 @@ public static class CommonPasswords
 
     public const string Message = "This password is one of the most commonly used ones; choose another.";
 
-    /// <summary>How many passwords the list holds.</summary>
-    public static int Count => List.Value.Count;
-
     public static bool IsCommon(string password) => List.Value.Contains(password.ToLowerInvariant());
 
     private static HashSet<string> Load()

@@ -32,7 +32,7 @@ public static class CallscopeHosting
             .ValidateOnStart();
 
         services.AddSingleton<IValidateOptions<CallscopeOptions>, DatabaseOptionsValidator>();
-        services.AddSingleton<IValidateOptions<CallscopeOptions>, BootstrapPasswordValidator>();
+        services.AddSingleton<IValidateOptions<CallscopeOptions>, BootstrapOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
