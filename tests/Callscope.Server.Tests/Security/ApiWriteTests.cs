@@ -47,14 +47,15 @@ public sealed class ApiWriteTests : IAsyncLifetime
         var token = await viewer.TokenAsync();
         var before = await StoreSnapshot.TakeAsync(app);
 
-        var routes = WriteRoutes();
-        foreach (var (method, path, _) in routes)
+        var answers = new List<(string, HttpResponseMessage)>();
+        foreach (var (method, path, _) in WriteRoutes())
         {
-            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(Body()) };
+            var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(Body()) };
             request.Headers.Add("RequestVerificationToken", token);
-            using var response = await viewer.Client.SendAsync(request, Ct);
-            await ExpectRefusedAsync(response, $"{method} {path}");
+            answers.Add(($"{method} {path}", await viewer.Client.SendAsync(request, Ct)));
         }
+
+        await ExpectAllRefusedAsync(answers);
 
         Assert.Equal(before, await StoreSnapshot.TakeAsync(app));
         var session = await ApiAssert.GetAsync(api, $"/api/v1/sessions/{sessionId}");
@@ -91,6 +92,7 @@ public sealed class ApiWriteTests : IAsyncLifetime
         using var admin = await SignedIn.AsAdminAsync(app);
         var before = await StoreSnapshot.TakeAsync(app);
 
+        var answers = new List<(string, HttpResponseMessage)>();
         foreach (var (method, path, _) in WriteRoutes())
         {
             foreach (var content in new HttpContent[]
@@ -100,13 +102,14 @@ public sealed class ApiWriteTests : IAsyncLifetime
                 new StringContent("{\"name\":\"Changed from evil.example\"}", Encoding.UTF8, "text/plain"),
             })
             {
-                using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = content };
+                var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = content };
                 request.Headers.Add("Origin", "https://evil.example");
                 request.Headers.Referrer = new Uri("https://evil.example/page");
-                using var response = await admin.Client.SendAsync(request, Ct);
-                await ExpectRefusedAsync(response, $"{method} {path} ({content.Headers.ContentType?.MediaType})");
+                answers.Add(($"{method} {path} ({content.Headers.ContentType?.MediaType})", await admin.Client.SendAsync(request, Ct)));
             }
         }
+
+        await ExpectAllRefusedAsync(answers);
 
         // A token of another sign-in does not do either.
         using var other = await SignedIn.AsAdminAsync(app);
@@ -146,6 +149,26 @@ public sealed class ApiWriteTests : IAsyncLifetime
         Assert.Contains("PATCH /api/v1/team", routes);
         Assert.Contains("PUT /api/v1/integrations/livekit/", routes);
         Assert.Contains("DELETE /api/v1/integrations/livekit/", routes);
+    }
+
+    /// <summary>Lists every route that was not refused, so that one run shows them all.</summary>
+    private static async Task ExpectAllRefusedAsync(List<(string What, HttpResponseMessage Response)> answers)
+    {
+        var notRefused = new List<string>();
+        foreach (var (what, response) in answers)
+        {
+            if (response.StatusCode != HttpStatusCode.Forbidden)
+            {
+                notRefused.Add($"{what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+            }
+        }
+
+        Assert.True(notRefused.Count == 0, string.Join(Environment.NewLine, notRefused));
+        foreach (var (what, response) in answers)
+        {
+            await ExpectRefusedAsync(response, what);
+            response.Dispose();
+        }
     }
 
     private static async Task<System.Text.Json.JsonElement> ExpectRefusedAsync(HttpResponseMessage response, string what)
