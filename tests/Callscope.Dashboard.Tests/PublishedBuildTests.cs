@@ -38,14 +38,15 @@ public sealed partial class PublishedBuildTests(BrowserFixture browser, Publishe
         // The script opens the live-update feed on every page it runs in.
         var feed = page.WaitForRequestAsync(request => new Uri(request.Url).AbsolutePath == "/dashboard/updates");
         await SignInAsync(page);
-        await feed;
 
         lock (assets)
         {
+            Assert.True(assets.Count > 0 && assets.All(a => a.Status == 200), "stylesheet and script answers: " + string.Join(", ", assets));
             Assert.Contains(assets, a => a is { Path: "/dashboard.css", Status: 200 } && a.Type!.StartsWith("text/css", StringComparison.Ordinal));
             Assert.Contains(assets, a => a is { Path: "/dashboard.js", Status: 200 } && a.Type!.Contains("javascript", StringComparison.Ordinal));
-            Assert.DoesNotContain(assets, a => a.Status != 200);
         }
+
+        await feed;
 
         var styled = await page.EvaluateAsync<bool>("""
             () => [...document.styleSheets].some(s => s.href && new URL(s.href).pathname === '/dashboard.css' && s.cssRules.length > 20)
