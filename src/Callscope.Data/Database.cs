@@ -80,7 +80,7 @@ public sealed class CallscopeDatabase
     /// <summary>Picks the store by name; an unknown name is an error, never a silent fallback.</summary>
     public static CallscopeDatabase Create(string provider, string? connectionString, string dataDirectory) => provider.ToLowerInvariant() switch
     {
-        "sqlite" => string.IsNullOrEmpty(connectionString) ? InDirectory(dataDirectory) : new CallscopeDatabase(connectionString),
+        "sqlite" => string.IsNullOrEmpty(connectionString) ? InDirectory(dataDirectory) : OwnFile(connectionString),
         "postgres" or "postgresql" => new CallscopeDatabase(DatabaseProvider.Postgres,
             string.IsNullOrEmpty(connectionString)
                 ? throw new InvalidOperationException("Callscope:Database:ConnectionString is required with the postgres provider.")
@@ -88,10 +88,45 @@ public sealed class CallscopeDatabase
         _ => throw new InvalidOperationException($"Unknown database provider '{provider}': use 'sqlite' or 'postgres'."),
     };
 
+    /// <summary>
+    /// The database <c>callscope.db</c> in a data folder private to the service's user: the folder is 0700 and the
+    /// database files 0600 (see <see cref="PrivateFiles"/>).
+    /// </summary>
     public static CallscopeDatabase InDirectory(string directory)
     {
-        Directory.CreateDirectory(directory);
-        return new CallscopeDatabase($"Data Source={Path.Combine(directory, "callscope.db")}");
+        PrivateFiles.EnsureFolder(directory);
+        var file = Path.Combine(directory, "callscope.db");
+        MakePrivate(file);
+        return new CallscopeDatabase($"Data Source={file}");
+    }
+
+    /// <summary>A SQLite file named by a connection string: the file is private too; its folder is the operator's.</summary>
+    private static CallscopeDatabase OwnFile(string connectionString)
+    {
+        var settings = new SqliteConnectionStringBuilder(connectionString);
+        var file = settings.DataSource;
+        if (settings.Mode == SqliteOpenMode.ReadWriteCreate && file.Length > 0 && file != ":memory:"
+            && !file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(file))))
+        {
+            MakePrivate(file);
+        }
+
+        return new CallscopeDatabase(connectionString);
+    }
+
+    /// <summary>
+    /// Makes a SQLite database 0600 before SQLite opens it: a new one is created empty with that mode (an empty file
+    /// is an empty database); an existing one, its journal, write-ahead log and shared-memory index lose group's and
+    /// others' access. SQLite creates its -wal, -shm and -journal files with the database file's mode, so they are
+    /// born private.
+    /// </summary>
+    private static void MakePrivate(string file)
+    {
+        PrivateFiles.EnsureFile(file);
+        foreach (var suffix in new[] { "-wal", "-shm", "-journal" })
+        {
+            PrivateFiles.Tighten(file + suffix);
+        }
     }
 
     public DbConnection Open()

@@ -104,6 +104,7 @@ public static class CallscopeHosting
             return Task.CompletedTask;
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddPrivateKeyRing();
         builder.AddLiveKit();
         builder.AddDashboard();
         return builder;
@@ -141,13 +142,23 @@ public static class CallscopeHosting
         {
             StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
+        if (!app.Environment.IsDevelopment())
+        {
+            // Browsers that reached Callscope over HTTPS keep to HTTPS (ASP.NET Core's defaults: 30 days, not sent
+            // for localhost). Behind a proxy that ends TLS the proxy sends it.
+            app.UseHsts();
+        }
+
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseApiWriteGuard();
 
         app.MapOpenApi("/openapi/v1.json");
-        app.MapScalarApiReference("/scalar", o => o.WithTitle("Callscope API").WithOpenApiRoutePattern("/openapi/v1.json"));
+        // The reference works offline: its script is served by Callscope itself, and nothing is fetched from
+        // Scalar's servers (fonts, telemetry, the AI agent); the page uses the system's fonts.
+        app.MapScalarApiReference("/scalar", o => o.WithTitle("Callscope API").WithOpenApiRoutePattern("/openapi/v1.json")
+            .DisableDefaultFonts().DisableTelemetry().DisableAgent());
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 

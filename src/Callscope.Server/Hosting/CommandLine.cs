@@ -63,14 +63,43 @@ public static class CommandLine
 
     private static WebApplication BuildHost(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = CreateBuilder(args);
         builder.AddCallscope();
         return builder.Build();
     }
 
+    /// <summary>
+    /// The host reads its own files (appsettings.json, wwwroot) from the application's folder whatever the working
+    /// directory is: a service manager may start <c>dotnet /opt/callscope/callscope.dll</c> from the data folder. An
+    /// explicit content root (<c>--contentRoot</c>, <c>ASPNETCORE_CONTENTROOT</c>) still wins. The data folder is not
+    /// the content root: a relative one is relative to the working directory (see <see cref="CallscopeOptions"/>).
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var chosen = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args)
+            .Build()[HostDefaults.ContentRootKey];
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = string.IsNullOrEmpty(chosen) ? AppContext.BaseDirectory : null,
+        });
+
+        // A build output (dotnet run) has no wwwroot of its own but a manifest pointing at the project's; a published
+        // folder has wwwroot and no manifest, and there this does nothing. Development does it by itself.
+        if (!builder.Environment.IsDevelopment())
+        {
+            builder.WebHost.UseStaticWebAssets();
+        }
+
+        return builder;
+    }
+
     private static void Serve(string[] args, bool demo)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = CreateBuilder(args);
         builder.WebHost.UseUrls(builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080");
         builder.AddCallscope();
         if (demo)
