@@ -52,6 +52,12 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
 
         await VisitAsync("/Index", "/?tab=ended", "sessions, ended tab");
         await VisitAsync("/Index", "/?q=no-such-room", "sessions, no match");
+
+        // At phone width the tables become cards with their own backgrounds.
+        await Page.SetViewportSizeAsync(390, 844);
+        await VisitAsync("/Index", "/", "sessions at phone width");
+        await VisitAsync("/Sessions/Record", $"/sessions/{ids.Ended}", "ended session record at phone width");
+        await Page.SetViewportSizeAsync(1280, 860);
         await VisitAsync("/Sessions/Record", $"/sessions/{ids.Live}", "live session record");
         await VisitAsync("/Sessions/Record", $"/sessions/{ids.Ended}", "ended session record");
         await VisitAsync("/Sessions/Record", "/sessions/0190a000-0000-7000-8000-000000000000", "unknown session");
