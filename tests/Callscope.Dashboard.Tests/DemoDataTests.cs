@@ -14,8 +14,10 @@ public sealed class DemoDataTests
     public async Task A_second_demo_run_on_the_same_data_closes_the_first_runs_calls_and_every_participant_has_a_role()
     {
         var folder = Path.Combine(Path.GetTempPath(), "callscope-tests", Guid.NewGuid().ToString("N"));
+        string? database;
         await using (var first = new CallscopeApp(folder, keepData: true))
         {
+            database = first.PostgresConnectionString;
             await RunDemoAsync(first, () =>
             {
                 var firstRun = LiveParticipants(first);
@@ -30,8 +32,9 @@ public sealed class DemoDataTests
             });
         }
 
-        // An hour later (the clock of a new process starts where the test puts it), on the same folder.
-        await using var second = new CallscopeApp(folder);
+        // An hour later (the clock of a new process starts where the test puts it), on the same data: the same folder,
+        // or the same PostgreSQL database when the suite runs on PostgreSQL.
+        await using var second = new CallscopeApp(folder, postgres: database);
         var restart = CallscopeApp.Start.AddHours(1);
         second.Clock.SetUtcNow(restart);
         await RunDemoAsync(second, async () =>
