@@ -36,7 +36,7 @@ public sealed partial class EndSessionTests(BrowserFixture browser) : DashboardT
         await Page.GetByRole(AriaRole.Link, new() { Name = "Ended", Exact = true }).ClickAsync();
         var row = Page.GetByRole(AriaRole.Table, new() { Name = "Sessions" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "all-hands" });
         await Expect(row).ToContainTextAsync("ended");
-        await Expect(row).ToContainTextAsync("ended by a team member");
+        await Expect(row).ToContainTextAsync($"ended by {CallscopeApp.AdminEmail}");
 
         var session = await SessionAsync(id);
         Assert.Equal("ended", session.GetProperty("status").GetString());
@@ -63,7 +63,7 @@ public sealed partial class EndSessionTests(BrowserFixture browser) : DashboardT
         await SignOutAsync();
 
         await SignInAsync("viewer@example.test", "viewer-password-1");
-        await Expect(Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link)).ToHaveTextAsync(["Sessions", "Rooms"]);
+        await Expect(Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link)).ToHaveTextAsync(["Sessions", "Rooms", "API access"]);
         await Page.GetByRole(AriaRole.Button, new() { NameRegex = ActionsForAllHands() }).ClickAsync();
         var menu = Page.GetByRole(AriaRole.Menu);
         await Expect(menu.GetByRole(AriaRole.Menuitem, new() { Name = "Open session" })).ToBeFocusedAsync();

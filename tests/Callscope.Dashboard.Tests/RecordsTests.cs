@@ -26,7 +26,7 @@ public sealed class RecordsTests(BrowserFixture browser) : DashboardTest(browser
 
         await Page.GetByRole(AriaRole.Table, new() { Name = "Sessions" }).GetByRole(AriaRole.Link, new() { Name = "support-desk" }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Session in support-desk" })).ToBeVisibleAsync();
-        await Expect(Page.GetByRole(AriaRole.Img, new() { NameRegex = new("^Timeline of the session") }))
+        await Expect(Page.GetByRole(AriaRole.Group, new() { NameRegex = new("^Timeline of the session") }))
             .ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("2 participant\\(s\\), 3 connection\\(s\\), with the 7 min grace period after the last leave at 09:54:00"));
         var participants = Page.GetByRole(AriaRole.Table, new() { Name = "Participants" });
         await Expect(participants.GetByRole(AriaRole.Row).Filter(new() { HasText = "Ana Ruiz" })).ToContainTextAsync("moderator");

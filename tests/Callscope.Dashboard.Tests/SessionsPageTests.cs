@@ -39,7 +39,7 @@ public sealed partial class SessionsPageTests(BrowserFixture browser) : Dashboar
         await Expect(endingSoon).ToContainTextAsync("design-review");
         await Expect(endingSoon).ToHaveClassAsync(EndingSoonClass());
         await Expect(endingSoon.GetByRole(AriaRole.Cell).First).ToHaveCSSAsync("background-color", "rgb(236, 238, 241)");
-        await Expect(endingSoon.GetByRole(AriaRole.Link, new() { Name = "design-review" })).ToHaveCSSAsync("color", "rgb(109, 116, 130)");
+        await Expect(endingSoon.GetByRole(AriaRole.Link, new() { Name = "design-review" })).ToHaveCSSAsync("color", "rgb(85, 92, 105)");
         await Expect(endingSoon.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync(FiveMinutesLeft());
         await ScreenshotAsync("sessions");
 
@@ -74,6 +74,51 @@ public sealed partial class SessionsPageTests(BrowserFixture browser) : Dashboar
 
         await SearchAsync("no-such-room");
         await Expect(Page.GetByText("No live sessions match “no-such-room”.")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task The_ended_tab_keeps_ids_dates_durations_and_counts_on_one_line_at_1366_px()
+    {
+        // Long room names, hour-long durations and a member's email as the end reason: the widest rows a team sees.
+        var events = new List<object>();
+        var rooms = new[] { "customer-onboarding-weekly-review", "engineering-all-hands-and-demo", "support-desk", "sales-demo-enterprise-accounts" };
+        foreach (var (room, i) in rooms.Select((r, i) => (r, i)))
+        {
+            var start = Start.AddHours(-6 + i);
+            events.Add(Native.Joined(room, People.Ana, start, $"c-{i}-ana", Native.Desktop()));
+            events.Add(Native.Joined(room, People.Ben, start.AddMinutes(1), $"c-{i}-ben", Native.Mobile()));
+            events.Add(Native.Left(room, People.Ben, start.AddMinutes(57), $"c-{i}-ben"));
+            events.Add(Native.Left(room, People.Ana, start.AddMinutes(58).AddSeconds(7), $"c-{i}-ana"));
+        }
+
+        events.Add(Native.Joined("member-ended-planning-session", People.Chen, Start.AddMinutes(-30), "c-chen"));
+        await IngestAsync([.. events]);
+        var id = await SessionIdAsync("member-ended-planning-session");
+        await Page.SetViewportSizeAsync(1366, 768);
+        await SignInAsync();
+        await Page.GotoAsync($"/sessions/{id}/end");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "End session" }).ClickAsync();
+        await Page.GotoAsync("/?tab=ended");
+        var table = Page.GetByRole(AriaRole.Table, new() { Name = "Sessions" });
+        await Expect(table.GetByRole(AriaRole.Row)).ToHaveCountAsync(rooms.Length + 2);
+
+        // Each cell's text, measured as laid out: one line is less than one and a half times the cell's line height.
+        var wrapped = await Page.EvaluateAsync<string[]>(
+            """
+            () => [...document.querySelectorAll('table.sessions-table tbody td')]
+                .filter(td => ['Session', 'Start', 'Duration', 'Participants'].includes(td.dataset.label))
+                .filter(td => {
+                    const range = document.createRange();
+                    range.selectNodeContents(td);
+                    const lineHeight = parseFloat(getComputedStyle(td).lineHeight);
+                    return range.getBoundingClientRect().height >= 1.5 * lineHeight;
+                })
+                .map(td => `${td.dataset.label}: ${td.innerText}`)
+            """);
+        var measured = await Page.EvaluateAsync<int>("() => document.querySelectorAll('table.sessions-table tbody td[data-label=Start]').length");
+        Assert.Equal(rooms.Length + 1, measured);
+        Assert.Empty(wrapped);
+        Assert.True(await Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways at 1366 px.");
     }
 
     private async Task SearchAsync(string text)

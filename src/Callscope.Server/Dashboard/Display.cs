@@ -89,13 +89,33 @@ public static class Display
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
-    public static string EndReason(string? reason) => reason switch
+    /// <summary>
+    /// Why a session ended, in the words the sessions list and the record use. An end with reason <c>api</c> was asked
+    /// for either with the developer key (a call to the end endpoint, or deleting the room; <c>ended_by</c> is
+    /// <c>api</c>) or by a member on the dashboard (<c>ended_by</c> is their email).
+    /// </summary>
+    public static string EndReason(string? reason, string? endedBy) => reason switch
     {
         null => "—",
-        "grace_expired" => "grace period expired",
-        "moderator" => "ended by a moderator",
-        "api" => "ended by a team member",
-        "session_length" => "session length reached",
+        EndReasons.GraceExpired => "grace period expired",
+        EndReasons.Moderator => "ended by a moderator",
+        EndReasons.Api when ThroughTheApi(endedBy) => "ended through the API",
+        EndReasons.Api => "ended by a team member",
+        EndReasons.SessionLength => "session length reached",
         _ => Words(reason),
     };
+
+    /// <summary>The end reason as the sessions list shows it: a member's end names the member.</summary>
+    public static string EndReasonShort(string? reason, string? endedBy) =>
+        reason == EndReasons.Api && !ThroughTheApi(endedBy) ? $"ended by {endedBy}" : EndReason(reason, endedBy);
+
+    /// <summary>Who ended a session, for the record: the member's email, a moderator's identity, or the API client.</summary>
+    public static string EndedBy(string? reason, string? endedBy) => reason switch
+    {
+        EndReasons.Api when ThroughTheApi(endedBy) => "an API client (developer key)",
+        _ => Or(endedBy),
+    };
+
+    /// <summary>The actor the developer-key authentication records; members are recorded by their email.</summary>
+    private static bool ThroughTheApi(string? endedBy) => string.IsNullOrEmpty(endedBy) || endedBy == "api";
 }

@@ -11,6 +11,7 @@ public static class Links
     public const string Members = "/members";
     public const string Settings = "/settings";
     public const string Account = "/account";
+    public const string ApiAccess = "/api-access";
     public const string SignIn = "/signin";
     public const string SignOut = "/signout";
 
