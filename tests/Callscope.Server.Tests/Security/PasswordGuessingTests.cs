@@ -70,7 +70,7 @@ public sealed class PasswordGuessingTests : IAsyncLifetime
     public void The_bootstrap_admin_password_may_not_be_a_common_one()
     {
         var validator = new BootstrapOptionsValidator();
-        var options = new Hosting.CallscopeOptions { Bootstrap = { AdminPassword = "iloveyou1" } };
+        var options = new Callscope.Server.Hosting.CallscopeOptions { Bootstrap = { AdminPassword = "iloveyou1" } };
 
         var result = validator.Validate(null, options);
 
