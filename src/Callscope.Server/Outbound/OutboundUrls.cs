@@ -18,6 +18,12 @@ public static class OutboundUrls
         }
 
         var host = uri.IdnHost.TrimEnd('.');
+        if (uri.HostNameType == UriHostNameType.IPv4 && !WrittenHost(uri).Equals(uri.Host, StringComparison.Ordinal))
+        {
+            // The URL parser reads 2130706433, 0x7f.1 and 127.1 as 127.0.0.1; a URL meant for a server writes it plainly.
+            return NumericHost(field);
+        }
+
         AddressKind kind;
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(host.Trim('[', ']'), out var address))
         {
@@ -31,7 +37,7 @@ public static class OutboundUrls
         {
             // No top-level domain is numeric: this is an address written as a number (2130706433, 0x7f.1), which
             // resolvers read as an IPv4 address.
-            return $"'{field}' must write an IPv4 address as four decimal numbers (a.b.c.d).";
+            return NumericHost(field);
         }
         else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
         {
@@ -50,6 +56,17 @@ public static class OutboundUrls
                 $"'{field}' points at a {Name(kind)} address; Callscope calls only public addresses unless the operator sets Callscope__Outbound__AllowPrivateNetworks=true.",
             _ => $"'{field}' points at a {Name(kind)} address, which Callscope never calls.",
         };
+    }
+
+    private static string NumericHost(string field) => $"'{field}' must write an IPv4 address as four decimal numbers (a.b.c.d).";
+
+    /// <summary>The host as the URL's text writes it, between <c>://</c> and the port, path or end.</summary>
+    private static string WrittenHost(Uri uri)
+    {
+        var text = uri.OriginalString;
+        var start = text.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = text.IndexOfAny([':', '/', '?', '#'], start);
+        return text[start..(end < 0 ? text.Length : end)];
     }
 
     private static string Name(AddressKind kind) => kind switch
