@@ -43,7 +43,10 @@ public static class WebhookToken
 
         var h = header.RootElement;
         var p = payload.RootElement;
-        var wellFormed = h.ValueKind == JsonValueKind.Object && p.ValueKind == JsonValueKind.Object
+        var wellFormed = h.ValueKind == JsonValueKind.Object && p.ValueKind == JsonValueKind.Object && IsText(h) && IsText(p)
+
+            // A critical extension must be understood or the token refused (RFC 7515 4.1.11); LiveKit uses none.
+            && !h.TryGetProperty("crit", out _)
             && h.TryGetProperty("alg", out var alg) && alg.ValueKind == JsonValueKind.String
             && OptionalOf(h, "typ", JsonValueKind.String)
             && p.TryGetProperty("iss", out var iss) && iss.ValueKind == JsonValueKind.String && iss.GetString() is { Length: > 0 }
@@ -77,6 +80,28 @@ public static class WebhookToken
         {
             return null;
         }
+    }
+
+    /// <summary>Whether every string member is text: an escaped lone surrogate (<c>"\ud800"</c>) is valid JSON but not a string.</summary>
+    private static bool IsText(JsonElement obj)
+    {
+        foreach (var member in obj.EnumerateObject())
+        {
+            try
+            {
+                _ = member.Name;
+                if (member.Value.ValueKind == JsonValueKind.String)
+                {
+                    _ = member.Value.GetString();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool OptionalOf(JsonElement obj, string name, JsonValueKind kind) =>

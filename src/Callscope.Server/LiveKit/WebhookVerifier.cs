@@ -41,7 +41,19 @@ public sealed partial class WebhookVerifier(LiveKitIntegrationStore integrations
 
     public async Task<WebhookCheck> VerifyAsync(string? authorization, ReadOnlyMemory<byte> body)
     {
-        var check = await CheckAsync(authorization, body);
+        WebhookCheck check;
+        try
+        {
+            check = await CheckAsync(authorization, body);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            // Whatever a token does to the code that reads it, it is a refused webhook, never a server error, and one
+            // line in the log (the kind of failure, never the token or a stack trace).
+            Log.Unreadable(logger, failure.GetType().Name);
+            return WebhookCheck.Refused(WebhookRejection.MalformedToken);
+        }
+
         if (check.Rejection is { } why)
         {
             Log.Refused(logger, why);
@@ -137,6 +149,9 @@ public sealed partial class WebhookVerifier(LiveKitIntegrationStore integrations
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a LiveKit webhook: {Reason}")]
         public static partial void Refused(ILogger logger, WebhookRejection reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a LiveKit webhook whose token could not be read ({Failure})")]
+        public static partial void Unreadable(ILogger logger, string failure);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "The LiveKit API secret of team {TeamId} cannot be decrypted (the Data Protection key ring under the data directory is not the one it was stored with); connect the LiveKit server again")]
         public static partial void SecretUnreadable(ILogger logger, string teamId);
