@@ -96,7 +96,7 @@ public sealed class EventRulesTests
     [InlineData("connection_id")]
     public void Participant_texts_over_their_limit_or_with_control_characters_are_refused(string field)
     {
-        foreach (var bad in new[] { new string('i', 10_000), "a\0b", "a\u001b[31mb", "line\nbreak", "del\u007f" })
+        foreach (var bad in new[] { new string('i', 10_000), "a\0b", "a\u001b[31mb", "line\nbreak", "del\u007f", "half\ud800", "\udc00half", "\ud83d" })
         {
             var p = new ParticipantRef("ana", "Ana", "host", "conn-1");
             p = field switch
@@ -111,6 +111,14 @@ public sealed class EventRulesTests
 
             Assert.Equal("participant." + field, Assert.Single(problems).Field);
         }
+    }
+
+    [Fact]
+    public void Whole_surrogate_pairs_are_text_and_are_kept()
+    {
+        var p = new ParticipantRef("\ud83d\ude00 ana", "Ana \ud83d\ude00", null, null);
+
+        Assert.Empty(EventRules.Check(Sample("participant_joined", null) with { Participant = p, Room = new RoomRef(null, "\ud83d\ude00-room") }));
     }
 
     [Theory]

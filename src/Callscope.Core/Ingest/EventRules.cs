@@ -70,7 +70,27 @@ public static class EventRules
             return $"'{field}' must be at most {maxLength} characters.";
         }
 
-        return text.Any(char.IsControl) ? $"'{field}' cannot contain control characters." : null;
+        return text.Any(char.IsControl) ? $"'{field}' cannot contain control characters."
+            : !IsWellFormed(text) ? $"'{field}' cannot contain half of a surrogate pair, which is not text."
+            : null;
+    }
+
+    /// <summary>Whether every surrogate has its partner: a lone one cannot be stored as UTF-8 text.</summary>
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Every rule an event breaks, in field order; empty when it may be stored.</summary>

@@ -52,8 +52,9 @@ public static partial class WebhookEndpoint
         {
             webhook = JsonSerializer.Deserialize(body.Span, LiveKitJsonContext.Default.WebhookEvent);
         }
-        catch (JsonException)
+        catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException or OverflowException)
         {
+            // The body is the sender's (a signed one, still): whatever it does to the reader, it is not a LiveKit event.
             webhook = null;
         }
 
