@@ -189,6 +189,84 @@ public sealed class IngestTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, chat.GetProperty("data").ValueKind);
     }
 
+    [Fact]
+    public async Task Every_known_numeric_field_that_is_not_finite_or_out_of_range_is_refused_field_by_field()
+    {
+        var cases = (from field in Core.Ingest.EventRules.NumericFields
+                     from value in new[] { "1e400", "-1e400", "-1", "\"7\"", "true", Over(field) }
+                     select (field.Name, value)).ToList();
+        var batch = string.Join(",", cases.Select((c, i) =>
+            $$$"""{"id":"q{{{i}}}","type":"quality_sample","timestamp":"2026-11-25T10:00:00Z","room":{"friendly_url":"standup"},"participant":{"external_id":"ana"},"data":{"{{{c.Name}}}":{{{c.value}}}}}"""));
+
+        var response = await api.PostAsync("/api/v1/ingest/events", new StringContent($$"""{"events":[{{batch}}]}""", Encoding.UTF8, "application/json"), Ct);
+
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation-failed");
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("index").GetInt32(), e.GetProperty("field").GetString())).ToList();
+        Assert.Equal(cases.Select((c, i) => (i, (string?)("data." + c.Name))), errors);
+        await AssertNothingStoredAsync();
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    public async Task NaN_and_Infinity_are_not_JSON_and_are_refused(string literal)
+    {
+        var body = $$$"""{"events":[{"id":"q","type":"quality_sample","timestamp":"2026-11-25T10:00:00Z","room":{"friendly_url":"standup"},"participant":{"external_id":"ana"},"data":{"rtt_ms":{{{literal}}}}}]}""";
+
+        var response = await api.PostAsync("/api/v1/ingest/events", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "malformed-json");
+        await AssertNothingStoredAsync();
+    }
+
+    [Fact]
+    public async Task Quality_samples_at_the_ends_of_every_range_are_stored_and_shown_as_given()
+    {
+        await Events.PostAsync(api, Events.Joined("standup", "ana", CallscopeApp.Start),
+            Events.Of("quality_sample", "standup", "ana", CallscopeApp.Start.AddSeconds(1),
+                new { rtt_ms = 60_000, jitter_ms = 0, packet_loss_pct = 100, bitrate_up_kbps = 10_000_000, bitrate_down_kbps = 0.5, fps = 1000, score = 5 }));
+
+        var participant = await OnlyParticipantAsync();
+        var events = await ApiAssert.GetAsync(api, $"/api/v1/participants/{participant.GetProperty("id").GetString()}/events?type=quality_sample");
+        var data = Assert.Single(events.GetProperty("data").EnumerateArray()).GetProperty("data");
+        Assert.Equal(60_000, data.GetProperty("rtt_ms").GetDouble());
+        Assert.Equal(100, data.GetProperty("packet_loss_pct").GetDouble());
+        Assert.Equal(5, data.GetProperty("score").GetDouble());
+    }
+
+    [Fact]
+    public async Task Room_names_the_room_rules_refuse_are_refused_at_ingest_too()
+    {
+        string[] names = ["live", "Live", "team/room", "a\\b", "..", "0b9d3c52-8f0e-4c59-a2c6-1f1e7d2f0a11", "bell\u0007", "tab\tinside", new string('r', 201)];
+        var batch = string.Join(",", names.Select((name, i) =>
+            $$$"""{"id":"r{{{i}}}","type":"participant_joined","timestamp":"2026-11-25T10:00:00Z","room":{"friendly_url":{{{JsonSerializer.Serialize(name)}}}},"participant":{"external_id":"ana"}}"""));
+
+        var response = await api.PostAsync("/api/v1/ingest/events", new StringContent($$"""{"events":[{{batch}}]}""", Encoding.UTF8, "application/json"), Ct);
+
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation-failed");
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("index").GetInt32(), e.GetProperty("field").GetString())).ToList();
+        Assert.Equal(names.Select((_, i) => (i, (string?)"room.friendly_url")), errors);
+        await AssertNothingStoredAsync();
+        Assert.Equal(0, (await ApiAssert.GetAsync(api, "/api/v1/rooms")).GetProperty("total_count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Identities_and_names_with_control_characters_are_refused()
+    {
+        var response = await api.PostAsJsonAsync("/api/v1/ingest/events", Events.Batch(
+            Events.Joined("standup", "ana\u001b[2J", CallscopeApp.Start),
+            Events.Joined("standup", "line\nbreak", CallscopeApp.Start, connection: "c\u0001")), Ct);
+
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation-failed");
+        var fields = problem.GetProperty("errors").EnumerateArray().Select(e => $"{e.GetProperty("index").GetInt32()}:{e.GetProperty("field").GetString()}").ToList();
+        Assert.Equal(["0:participant.external_id", "0:participant.name", "1:participant.external_id", "1:participant.name", "1:participant.connection_id"], fields);
+        await AssertNothingStoredAsync();
+    }
+
+    private static string Over(Core.Ingest.NumericField field) =>
+        (field.Max + Math.Max(1, field.Max / 1000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private async Task<JsonElement> OnlyParticipantAsync()
     {
         var participants = await ApiAssert.GetAsync(api, "/api/v1/participants");

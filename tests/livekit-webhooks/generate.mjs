@@ -287,6 +287,26 @@ async function rejections() {
   s.write();
 }
 
+// Genuine, correctly signed webhooks whose content native ingest refuses: each must be refused the same way.
+async function invalidContent() {
+  const s = new Scenario('invalid-content');
+  const joined = (room, identity, { sid = guid('PA_', identity.slice(0, 40)) } = {}) => ({
+    event: 'participant_joined', room: fullRoom(room, { numParticipants: 1 }), participant: participant(identity, 'Someone', { sid, joinedAtMs: ms(1.5) }),
+  });
+
+  await s.send('room-name-too-long', joined('r'.repeat(10000), 'alice'), 2);
+  await s.send('room-name-with-nul', joined('bad\u0000room', 'alice'), 2);
+  await s.send('room-name-with-control', joined('bad\u0007room', 'alice'), 2);
+  await s.send('room-name-reserved', joined('live', 'alice'), 2);
+  await s.send('room-name-with-slash', joined('team/room', 'alice'), 2);
+  await s.send('room-name-like-an-id', joined('0b9d3c52-8f0e-4c59-a2c6-1f1e7d2f0a11', 'alice'), 2);
+  await s.send('identity-too-long', joined('good-room', 'i'.repeat(10000)), 2);
+  await s.send('identity-with-nul', joined('good-room', 'ali\u0000ce'), 2);
+  await s.send('connection-with-control', joined('good-room', 'alice', { sid: 'PA_\u001b[31m' }), 2);
+  await s.send('weird-event-type', { event: 'Weird Type!<x>', room: fullRoom('good-room') }, 2);
+  s.write();
+}
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await checkDocumentedSample();
@@ -294,4 +314,5 @@ await fullCall();
 await passiveParticipants();
 await leaveReasons();
 await rejections();
+await invalidContent();
 console.log(`LiveKit webhook fixtures written to ${out}`);

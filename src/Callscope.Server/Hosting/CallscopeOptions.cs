@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Callscope.Server.Outbound;
 
 namespace Callscope.Server.Hosting;
 
@@ -14,6 +15,9 @@ public sealed class CallscopeOptions
     public DatabaseOptions Database { get; set; } = new();
 
     public BootstrapOptions Bootstrap { get; set; } = new();
+
+    /// <summary>Requests Callscope makes to other servers (<c>Callscope__Outbound__AllowPrivateNetworks</c>).</summary>
+    public OutboundOptions Outbound { get; set; } = new();
 
     /// <summary>How often the sweeper looks for sessions whose grace period has run out.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]

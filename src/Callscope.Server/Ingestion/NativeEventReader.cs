@@ -1,27 +1,21 @@
 using System.Text.Json;
 using Callscope.Core;
-using Callscope.Core.Events;
 using Callscope.Core.Ingest;
 using Callscope.Server.Api;
 
 namespace Callscope.Server.Ingestion;
 
 /// <summary>
-/// Validates a native ingest batch (SPEC 3.1) completely before anything is stored, listing every problem with its
-/// event index and field.
+/// Reads a native ingest batch (SPEC 3.1) completely before anything is stored, listing every problem with its event
+/// index and field. This reader checks the JSON shape (an object, strings where strings belong); what the values may
+/// be is <see cref="EventRules"/>, the same rules a LiveKit webhook's event goes through.
 /// </summary>
 public static class NativeEventReader
 {
     public const int MaxEvents = 1000;
-    private const int MaxIdLength = 200;
-    private const int MaxTextLength = 200;
-    private const int MaxDataLength = 8192;
-    private static readonly TimeSpan AllowedSkew = TimeSpan.FromSeconds(5);
 
-    /// <summary>Session ids are time-ordered UUIDs (version 7), which begin at the Unix epoch: no event can be older.</summary>
-    private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
-    private static readonly HashSet<string> Devices = ["desktop", "mobile", "tablet", "smarttv"];
-    private static readonly string[] QualityFields = ["rtt_ms", "jitter_ms", "packet_loss_pct", "bitrate_up_kbps", "bitrate_down_kbps", "fps", "score"];
+    /// <summary>Long enough for any RFC 3339 time; longer text is not a time and is not parsed.</summary>
+    private const int MaxTimeLength = 40;
 
     public static (List<IncomingEvent> Events, List<FieldError> Errors) Read(JsonElement root, DateTimeOffset receivedAt)
     {
@@ -56,48 +50,41 @@ public static class NativeEventReader
 
     private static IncomingEvent? ReadEvent(JsonElement item, int index, DateTimeOffset receivedAt, List<FieldError> errors)
     {
-        var before = errors.Count;
-        void Error(string field, string message) => errors.Add(new FieldError(field, message, index));
+        var shape = new List<FieldProblem>();
+        void Error(string field, string message) => shape.Add(new FieldProblem(field, message));
 
         if (item.ValueKind != JsonValueKind.Object)
         {
-            Error("event", "Each event must be an object.");
+            errors.Add(new FieldError("event", "Each event must be an object.", index));
             return null;
         }
 
-        var id = RequiredString(item, "id", MaxIdLength, Error);
-        var type = RequiredString(item, "type", 100, Error);
-        if (type is not null && !IsTypeName(type))
-        {
-            Error("type", "'type' must be lower-case letters, digits and underscores.");
-        }
-
-        DateTimeOffset timestamp = default;
-        if (RequiredString(item, "timestamp", 40, Error) is { } ts && !Rfc3339.TryParse(ts, out timestamp))
+        var id = RequiredString(item, "id", Error);
+        var type = RequiredString(item, "type", Error);
+        var timestamp = receivedAt;
+        if (RequiredString(item, "timestamp", Error) is { } ts && (ts.Length > MaxTimeLength || !TimeText.TryParse(ts, out timestamp)))
         {
             Error("timestamp", "'timestamp' must be an RFC 3339 time with an offset, e.g. 2026-11-25T10:00:00Z.");
         }
-        else if (timestamp < Epoch)
-        {
-            Error("timestamp", EpochMessage("timestamp"));
-        }
 
         var room = ReadRoom(item, Error);
-        var participant = ReadParticipant(item, type, Error);
-        var data = ReadData(item, type, Error);
-        if (errors.Count > before)
+        var participant = ReadParticipant(item, Error);
+        var data = ReadData(item, Error);
+
+        // The rules run even when the shape is wrong, so that one answer lists every problem; a value that could not
+        // be read stands in as one that breaks no rule, and a field whose shape is wrong is reported once.
+        var (time, skew) = EventRules.Clamp(timestamp, receivedAt);
+        var e = new IncomingEvent(id ?? "-", type ?? "-", time, receivedAt, skew, room ?? new RoomRef(new RoomId(Guid.Empty), null), participant, data);
+        var rules = EventRules.Check(type is null ? e with { Type = "unknown" } : e);
+        var problems = shape.Concat(rules.Where(r => !shape.Exists(s => s.Field == r.Field))).ToList();
+        if (problems.Count > 0)
         {
+            errors.AddRange(problems.Select(p => new FieldError(p.Field, p.Message, index)));
             return null;
         }
 
-        TimeSpan? skew = null;
-        if (timestamp > receivedAt + AllowedSkew)
-        {
-            skew = timestamp - receivedAt;
-            timestamp = receivedAt;
-        }
-
-        return new IncomingEvent(id!, type!, timestamp, receivedAt, skew, room!, participant, data);
+        // Only the fact of a chat message is kept, never what it said.
+        return type == "chat_message" ? e with { DataJson = null } : e;
     }
 
     private static RoomRef? ReadRoom(JsonElement item, Action<string, string> error)
@@ -108,10 +95,10 @@ public static class NativeEventReader
             return null;
         }
 
-        var id = OptionalString(room, "id", 36, "room.id", error);
-        var name = OptionalString(room, "friendly_url", MaxTextLength, "room.friendly_url", error);
-        var externalId = OptionalString(room, "external_id", MaxTextLength, "room.external_id", error);
-        var description = OptionalString(room, "description", 1000, "room.description", error);
+        var id = OptionalString(room, "id", "room.id", error);
+        var name = OptionalString(room, "friendly_url", "room.friendly_url", error);
+        var externalId = OptionalString(room, "external_id", "room.external_id", error);
+        var description = OptionalString(room, "description", "room.description", error);
         if (id is not null)
         {
             if (!Guid.TryParseExact(id, "D", out var guid))
@@ -129,18 +116,14 @@ public static class NativeEventReader
             return null;
         }
 
+        // Surrounding white space is forgiven here (it cannot be part of a room name); the name itself must then hold.
         return new RoomRef(null, name.Trim(), externalId, description);
     }
 
-    private static ParticipantRef? ReadParticipant(JsonElement item, string? type, Action<string, string> error)
+    private static ParticipantRef? ReadParticipant(JsonElement item, Action<string, string> error)
     {
         if (!item.TryGetProperty("participant", out var p) || p.ValueKind == JsonValueKind.Null)
         {
-            if (type is not null && EventTypes.NeedsParticipant(type))
-            {
-                error("participant", $"'{type}' events need a 'participant' object.");
-            }
-
             return null;
         }
 
@@ -151,13 +134,13 @@ public static class NativeEventReader
         }
 
         return new ParticipantRef(
-            OptionalString(p, "external_id", MaxTextLength, "participant.external_id", error),
-            OptionalString(p, "name", MaxTextLength, "participant.name", error),
-            OptionalString(p, "role", 100, "participant.role", error),
-            OptionalString(p, "connection_id", MaxTextLength, "participant.connection_id", error));
+            OptionalString(p, "external_id", "participant.external_id", error),
+            OptionalString(p, "name", "participant.name", error),
+            OptionalString(p, "role", "participant.role", error),
+            OptionalString(p, "connection_id", "participant.connection_id", error));
     }
 
-    private static string? ReadData(JsonElement item, string? type, Action<string, string> error)
+    private static string? ReadData(JsonElement item, Action<string, string> error)
     {
         if (!item.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
         {
@@ -170,13 +153,7 @@ public static class NativeEventReader
             return null;
         }
 
-        var raw = data.GetRawText();
-        if (raw.Length > MaxDataLength)
-        {
-            error("data", $"'data' must be at most {MaxDataLength} characters of JSON.");
-            return null;
-        }
-
+        // Members starting with '_' are Callscope's own markers (the source of an end, a passive participant).
         foreach (var member in data.EnumerateObject())
         {
             if (member.Name.StartsWith('_'))
@@ -185,73 +162,10 @@ public static class NativeEventReader
             }
         }
 
-        switch (type)
-        {
-            case EventTypes.ParticipantJoined when data.TryGetProperty("client", out var client) && client.ValueKind != JsonValueKind.Null:
-                if (client.ValueKind != JsonValueKind.Object)
-                {
-                    error("data.client", "'data.client' must be an object.");
-                    break;
-                }
-
-                foreach (var field in (string[])["user_agent", "os", "browser", "sdk", "network_type"])
-                {
-                    OptionalString(client, field, 500, "data.client." + field, error);
-                }
-
-                if (OptionalString(client, "device", 20, "data.client.device", error) is { } device && !Devices.Contains(device))
-                {
-                    error("data.client.device", "'data.client.device' must be desktop, mobile, tablet or smarttv.");
-                }
-
-                break;
-            case EventTypes.ParticipantLeft:
-                if (OptionalString(data, "reason", 50, "data.reason", error) is { } reason && !EventTypes.LeaveReasons.Contains(reason))
-                {
-                    error("data.reason", "'data.reason' must be one of: " + string.Join(", ", EventTypes.LeaveReasons) + ".");
-                }
-
-                if (OptionalString(data, "joined_at", 40, "data.joined_at", error) is { } joinedAt)
-                {
-                    if (!Rfc3339.TryParse(joinedAt, out var joined))
-                    {
-                        error("data.joined_at", "'data.joined_at' must be an RFC 3339 time.");
-                    }
-                    else if (joined < Epoch)
-                    {
-                        error("data.joined_at", EpochMessage("data.joined_at"));
-                    }
-                }
-
-                break;
-            case EventTypes.SessionEnded:
-                OptionalString(data, "ended_by", MaxTextLength, "data.ended_by", error);
-                break;
-            case "quality_sample":
-                foreach (var field in QualityFields)
-                {
-                    if (data.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null
-                        && (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || number < 0
-                            || (field == "score" && number > 5) || (field == "packet_loss_pct" && number > 100)))
-                    {
-                        error("data." + field, $"'data.{field}' must be a non-negative number" + (field == "score" ? " up to 5." : "."));
-                    }
-                }
-
-                break;
-            case "chat_message":
-                // Only the fact of a message is kept, never what it said.
-                return null;
-        }
-
-        return raw;
+        return data.GetRawText();
     }
 
-    private static string EpochMessage(string field) => $"'{field}' must be at or after 1970-01-01T00:00:00Z.";
-
-    private static bool IsTypeName(string type) => type.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
-
-    private static string? RequiredString(JsonElement obj, string name, int maxLength, Action<string, string> error)
+    private static string? RequiredString(JsonElement obj, string name, Action<string, string> error)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -259,17 +173,10 @@ public static class NativeEventReader
             return null;
         }
 
-        var text = OptionalString(obj, name, maxLength, name, error);
-        if (text is { Length: 0 })
-        {
-            error(name, $"'{name}' must not be empty.");
-            return null;
-        }
-
-        return text;
+        return OptionalString(obj, name, name, error);
     }
 
-    private static string? OptionalString(JsonElement obj, string name, int maxLength, string field, Action<string, string> error)
+    private static string? OptionalString(JsonElement obj, string name, string field, Action<string, string> error)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -282,13 +189,6 @@ public static class NativeEventReader
             return null;
         }
 
-        var text = value.GetString()!;
-        if (text.Length > maxLength)
-        {
-            error(field, $"'{field}' must be at most {maxLength} characters.");
-            return null;
-        }
-
-        return text;
+        return value.GetString();
     }
 }

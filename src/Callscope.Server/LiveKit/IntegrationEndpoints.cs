@@ -2,7 +2,10 @@ using System.Text.Json;
 using Callscope.Data.LiveKit;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Hosting;
+using Callscope.Server.Outbound;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Callscope.Server.LiveKit;
 
@@ -27,7 +30,8 @@ public static class IntegrationEndpoints
         group.MapPut("/", PutAsync).WithName("PutLiveKitIntegration").WithSummary("Connect the team's LiveKit server, or change it")
             .WithDescription(
                 "Body: api_key, api_secret (write-only; may be left out when api_key is unchanged), server_url (optional: http(s) or ws(s); " +
-                "when set, ending a session of a LiveKit room also deletes the room on that server). An API key belongs to one team only.")
+                "when set, ending a session of a LiveKit room also deletes the room on that server; no user info, and a public address unless " +
+                "the operator allows private networks). An API key belongs to one team only.")
             .Accepts<JsonElement>("application/json");
         group.MapDelete("/", Delete).WithName("DeleteLiveKitIntegration").WithSummary("Disconnect the team's LiveKit server");
         return app;
@@ -39,7 +43,8 @@ public static class IntegrationEndpoints
             : Problems.NotFound("A LiveKit integration");
 
     private static async Task<Results<Ok<LiveKitIntegrationItem>, ProblemHttpResult>> PutAsync(
-        HttpContext context, LiveKitIntegrationStore store, LiveKitSecrets secrets, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, LiveKitIntegrationStore store, LiveKitSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, 64 * 1024, cancellationToken);
         if (read is not { } fields)
@@ -58,9 +63,16 @@ public static class IntegrationEndpoints
             serverUrl = null;
         }
 
-        if (serverUrl is not null && !IsServerUrl(serverUrl))
+        if (serverUrl is not null)
         {
-            fields.Errors.Add(new FieldError("server_url", "'server_url' must be an absolute http, https, ws or wss URL, e.g. https://livekit.example.com."));
+            if (!IsServerUrl(serverUrl, out var uri))
+            {
+                fields.Errors.Add(new FieldError("server_url", "'server_url' must be an absolute http, https, ws or wss URL, e.g. https://livekit.example.com."));
+            }
+            else if (OutboundUrls.Problem("server_url", uri, options.Value.Outbound.AllowPrivateNetworks) is { } unsafeUrl)
+            {
+                fields.Errors.Add(new FieldError("server_url", unsafeUrl));
+            }
         }
 
         var secret = ReadSecret(fields.Root, fields.Errors);
@@ -105,7 +117,7 @@ public static class IntegrationEndpoints
         return secret;
     }
 
-    private static bool IsServerUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && ServerSchemes.Contains(uri.Scheme) && uri.Host.Length > 0
+    private static bool IsServerUrl(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? uri) =>
+        Uri.TryCreate(text, UriKind.Absolute, out uri) && ServerSchemes.Contains(uri.Scheme) && uri.Host.Length > 0
         && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment);
 }

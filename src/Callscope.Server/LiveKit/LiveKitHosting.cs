@@ -1,5 +1,6 @@
 using Callscope.Data.LiveKit;
 using Callscope.Server.Hosting;
+using Callscope.Server.Outbound;
 using Callscope.Server.Sessions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -33,7 +34,7 @@ public static class LiveKitHosting
         services.AddSingleton<WebhookVerifier>();
         services.AddSingleton<RoomServiceClient>();
         services.AddSingleton<ISessionEndHook, DeleteRoomOnEnd>();
-        services.AddHttpClient(RoomServiceClient.HttpClientName)
+        services.AddOutboundHttpClient(RoomServiceClient.HttpClientName)
             .AddResilienceHandler("livekit-room-service", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<LiveKitOptions>>().Value;
@@ -45,6 +46,10 @@ public static class LiveKitHosting
                         Delay = options.DeleteRoomRetryDelay,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
+
+                        // A refused address stays refused: asking again would only repeat the refusal.
+                        ShouldHandle = args => ValueTask.FromResult(
+                            HttpClientResiliencePredicates.IsTransient(args.Outcome) && !OutboundHandler.IsRefusal(args.Outcome.Exception)),
                     });
                 }
 

@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Callscope.Server.Outbound;
 using Polly.Timeout;
 
 namespace Callscope.Server.LiveKit;
@@ -16,14 +18,24 @@ public sealed record DeleteRoomOutcome(bool Ok, int? Status, string? Error);
 /// <summary>
 /// LiveKit's RoomService over its Twirp HTTP API (<c>POST {server}/twirp/livekit.RoomService/{Method}</c>, JSON body,
 /// <c>Authorization: Bearer</c> an HS256 token of the team's key). Retries and per-call timeouts come from the
-/// resilience pipeline of the <see cref="HttpClientName"/> client.
+/// resilience pipeline of the <see cref="HttpClientName"/> client, which connects through <see cref="OutboundHandler"/>:
+/// public addresses only (unless the operator allows private networks), no redirects. What is kept of an answer is its
+/// status and, for a failure, a bounded error code.
 /// </summary>
-public sealed class RoomServiceClient(IHttpClientFactory httpClients, TimeProvider clock)
+public sealed class RoomServiceClient(IHttpClientFactory httpClients, IOptions<LiveKitOptions> options, TimeProvider clock)
 {
     public const string HttpClientName = "livekit-room-service";
 
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(10);
     private static readonly JsonWebTokenHandler Tokens = new();
+
+    /// <summary>The error codes of the Twirp protocol (twitchtv/twirp, PROTOCOL.md).</summary>
+    private static readonly HashSet<string> TwirpCodes =
+    [
+        "canceled", "unknown", "invalid_argument", "malformed", "deadline_exceeded", "not_found", "bad_route", "already_exists",
+        "permission_denied", "unauthenticated", "resource_exhausted", "failed_precondition", "aborted", "out_of_range",
+        "unimplemented", "internal", "unavailable", "dataloss",
+    ];
 
     public async Task<DeleteRoomOutcome> DeleteRoomAsync(string serverUrl, string apiKey, string apiSecret, string room, CancellationToken cancellationToken)
     {
@@ -35,9 +47,27 @@ public sealed class RoomServiceClient(IHttpClientFactory httpClients, TimeProvid
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", RoomAdminToken(apiKey, apiSecret, room));
         try
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            return new DeleteRoomOutcome(response.IsSuccessStatusCode, (int)response.StatusCode,
-                response.IsSuccessStatusCode ? null : await TwirpErrorCodeAsync(response, cancellationToken));
+            // Headers first: the body is read here, a few KiB at most, never buffered whole by the client.
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                return new DeleteRoomOutcome(true, status, null);
+            }
+
+            if (status is >= 300 and < 400)
+            {
+                return new DeleteRoomOutcome(false, status, "redirect");
+            }
+
+            // The answer's body gets no more time than the call itself had.
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            reading.CancelAfter(options.Value.DeleteRoomTimeout);
+            return new DeleteRoomOutcome(false, status, await TwirpErrorCodeAsync(response, reading.Token));
+        }
+        catch (HttpRequestException error) when (OutboundHandler.IsRefusal(error))
+        {
+            return new DeleteRoomOutcome(false, null, "address_refused");
         }
         catch (HttpRequestException)
         {
@@ -93,18 +123,22 @@ public sealed class RoomServiceClient(IHttpClientFactory httpClients, TimeProvid
         return builder.Uri;
     }
 
-    /// <summary>Twirp errors are <c>{"code": "...", "msg": "..."}</c>; the code says enough, the message may echo input.</summary>
+    /// <summary>
+    /// Twirp errors are <c>{"code": "...", "msg": "..."}</c>. Only the code is kept, and only when it is one of Twirp's
+    /// own: the message may echo input, and a server that is not LiveKit may answer anything, of any size.
+    /// </summary>
     private static async Task<string?> TwirpErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            var prefix = await OutboundHandler.ReadPrefixAsync(response.Content, OutboundHandler.MaxAnswerBytes, cancellationToken);
+            using var document = JsonDocument.Parse(prefix);
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("code", out var code)
-                && code.ValueKind == JsonValueKind.String
-                ? code.GetString()
+                && code.ValueKind == JsonValueKind.String && code.GetString() is { } text && TwirpCodes.Contains(text)
+                ? text
                 : null;
         }
-        catch (JsonException)
+        catch (Exception error) when (error is JsonException or IOException or HttpRequestException)
         {
             return null;
         }

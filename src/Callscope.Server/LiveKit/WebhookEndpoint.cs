@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Callscope.Core.Ingest;
 using Callscope.Data.Ingest;
 using Callscope.Server.Api;
 using Callscope.Server.Ingestion;
@@ -23,7 +24,8 @@ public static partial class WebhookEndpoint
             .WithDescription(
                 "Point a LiveKit server's webhook.urls here. The Authorization header carries LiveKit's HS256 token (bare, or after 'Bearer '); " +
                 "it must be signed with the secret of an API key connected at /api/v1/integrations/livekit and carry the SHA-256 of the body. " +
-                "202 once the event is durably stored (or was already); 401 and nothing stored when the token does not hold.")
+                "202 once the event is durably stored (or was already); 401 and nothing stored when the token does not hold; " +
+                "400 validation-failed and nothing stored when the event breaks the rules native ingest applies (names, identities, type).")
             .Accepts<JsonElement>(ContentType, "application/json")
             .WithTags("Ingest");
         return app;
@@ -50,8 +52,9 @@ public static partial class WebhookEndpoint
         {
             webhook = JsonSerializer.Deserialize(body.Span, LiveKitJsonContext.Default.WebhookEvent);
         }
-        catch (JsonException)
+        catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException or OverflowException)
         {
+            // The body is the sender's (a signed one, still): whatever it does to the reader, it is not a LiveKit event.
             webhook = null;
         }
 
@@ -64,8 +67,17 @@ public static partial class WebhookEndpoint
         var fallbackId = "livekit-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body.Span))[..32];
         if (WebhookMapper.Map(webhook, fallbackId, clock.GetUtcNow()) is not { } incoming)
         {
-            Log.Unplaced(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), webhook.Event ?? "(none)");
+            Log.Unplaced(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), Shown(webhook.Event));
             return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0));
+        }
+
+        // The same rules as native ingest: a webhook whose event native ingest would refuse is refused, and nothing of it
+        // is stored. LiveKit does not retry a 4xx, so the refusal is logged (field names only, never the values).
+        if (EventRules.Check(incoming) is { Count: > 0 } problems)
+        {
+            Log.Invalid(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), Shown(webhook.Event),
+                string.Join(", ", problems.Select(p => p.Field).Distinct()));
+            return Problems.Validation([.. problems.Select(p => new FieldError(p.Field, p.Message))]);
         }
 
         var result = await pipeline.SendAsync(new IngestCommand(integration.TeamId, [incoming]), cancellationToken);
@@ -76,6 +88,10 @@ public static partial class WebhookEndpoint
 
         return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(result.Accepted, result.Duplicates));
     }
+
+    /// <summary>An event name as a log shows it: at most 64 characters, control characters as '?' (it is the sender's text).</summary>
+    private static string Shown(string? name) =>
+        name is null ? "(none)" : new string([.. name.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
 
     /// <summary>The raw body bytes (the signature covers exactly these), or null when it is too large.</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -103,6 +119,9 @@ public static partial class WebhookEndpoint
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a signed LiveKit '{Event}' webhook that breaks the ingest rules at: {Fields}")]
+        public static partial void Invalid(ILogger logger, string @event, string fields);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "A LiveKit '{Event}' webhook names no room, so it has nowhere to be kept; answered 202")]
         public static partial void Unplaced(ILogger logger, string @event);
     }

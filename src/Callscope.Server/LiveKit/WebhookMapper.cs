@@ -12,15 +12,15 @@ namespace Callscope.Server.LiveKit;
 /// </summary>
 public static class WebhookMapper
 {
-    /// <summary>As for native events (SPEC 2 rule 8): a time further ahead of the server clock is clamped to the receive time.</summary>
-    private static readonly TimeSpan AllowedSkew = TimeSpan.FromSeconds(5);
-
     /// <summary>Participant kinds that are recorded but neither start a session nor keep one alive, as LiveKit treats them.</summary>
     private static readonly HashSet<string> PassiveKinds = ["AGENT", "EGRESS", "INGRESS"];
 
     private static readonly long MaxSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
-    /// <summary>The native event, or null when the webhook names no room to keep it in.</summary>
+    /// <summary>
+    /// The native event, or null when the webhook names no room to keep it in. The event is not checked here: the
+    /// caller runs <see cref="EventRules.Check"/> on it, as native ingest does.
+    /// </summary>
     public static IncomingEvent? Map(WebhookEvent webhook, string fallbackId, DateTimeOffset receivedAt)
     {
         var roomName = NonEmpty(webhook.Room?.Name) ?? NonEmpty(webhook.EgressInfo?.RoomName) ?? NonEmpty(webhook.IngressInfo?.RoomName)
@@ -46,15 +46,10 @@ public static class WebhookMapper
         };
         Describe(webhook, data);
 
-        TimeSpan? skew = null;
-        if (time > receivedAt + AllowedSkew)
-        {
-            skew = time - receivedAt;
-            time = receivedAt;
-        }
-
-        var id = NonEmpty(webhook.Id) is { Length: <= 200 } given ? given : fallbackId;
-        return new IncomingEvent(id, type, time, receivedAt, skew, new RoomRef(null, roomName), participant, data.ToJsonString());
+        // As for native events (SPEC 2 rule 8), and by the same rule: see EventRules.
+        var (timestamp, skew) = EventRules.Clamp(time, receivedAt);
+        var id = NonEmpty(webhook.Id) ?? fallbackId;
+        return new IncomingEvent(id, type, timestamp, receivedAt, skew, new RoomRef(null, roomName), participant, data.ToJsonString());
     }
 
     /// <summary>Where a participant's leave reason comes from: LiveKit's <c>DisconnectReason</c>, in Callscope's words.</summary>

@@ -149,7 +149,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     [Fact]
     public async Task Extreme_but_valid_events_are_stored_and_read_back_without_a_server_error()
     {
-        var longName = string.Concat(Enumerable.Repeat("é'%_\\<b>", 30))[..200];
+        var longName = string.Concat(Enumerable.Repeat("é'%_<b>&", 30))[..200];
         object[] extremes =
         [
             Event("participant_joined", "1970-01-01T00:00:00Z", "epoch", "a"),
@@ -159,7 +159,7 @@ public sealed class HostileInputTests : IAsyncLifetime
             Event("participant_left", "2026-11-25T00:00:00-12:00", "offsets", "d", new { joined_at = "2026-11-24T23:00:00-12:00" }),
             Event("participant_joined", "2026-11-25T09:00:00Z", longName, new string('p', 200)),
             Event("quality_sample", "2026-11-25T09:00:01Z", longName, new string('p', 200),
-                new { rtt_ms = 1e308, jitter_ms = 0, packet_loss_pct = 100, bitrate_up_kbps = 0.000001, fps = 1e-300, score = 5 }),
+                new { rtt_ms = 60_000, jitter_ms = 0, packet_loss_pct = 100, bitrate_up_kbps = 0.000001, bitrate_down_kbps = 10_000_000, fps = 1e-300, score = 5 }),
             Event("x_custom_thing_v2", "2026-11-25T09:00:02Z", longName, "😀 ﷽ ‮reversed"),
             Event("permissions_changed", "2026-11-25T09:00:03Z", longName, new string('p', 200), new { permissions = new { a = true, b = false }, nested = Nested(25) }),
             Event("participant_left", "2026-11-25T09:00:04Z", "leave-first", "e", new { reason = "kicked" }),

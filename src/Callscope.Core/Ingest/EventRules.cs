@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text.Json;
+using Callscope.Core.Events;
+using Callscope.Core.Rooms;
+
+namespace Callscope.Core.Ingest;
+
+/// <summary>One thing wrong with an incoming event: the field (as the native API names it) and why.</summary>
+public sealed record FieldProblem(string Field, string Message);
+
+/// <summary>A known numeric field of the vocabulary and the values it may take, both ends included.</summary>
+public sealed record NumericField(string EventType, string Name, double Min, double Max);
+
+/// <summary>
+/// What every event must be before it is stored, whichever source it came from (native JSON or a LiveKit webhook):
+/// the rules are written once here and both readers run them on the event they built, so that neither source can
+/// store what the other refuses.
+/// </summary>
+public static class EventRules
+{
+    public const int MaxIdLength = 200;
+    public const int MaxTypeLength = 100;
+    public const int MaxTextLength = 200;
+    public const int MaxRoleLength = 100;
+    public const int MaxDescriptionLength = 1000;
+    public const int MaxDataLength = 8192;
+
+    /// <summary>SPEC 2 rule 8: a time further ahead of the server clock than this is clamped to the receive time.</summary>
+    public static readonly TimeSpan AllowedSkew = TimeSpan.FromSeconds(5);
+
+    /// <summary>Session ids are time-ordered UUIDs (version 7), which begin at the Unix epoch: no event can be older.</summary>
+    public static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
+
+    /// <summary>The numeric data fields of the vocabulary (SPEC 3.1). Each must be a finite JSON number in its range.</summary>
+    public static readonly IReadOnlyList<NumericField> NumericFields =
+    [
+        new("quality_sample", "rtt_ms", 0, 60_000),
+        new("quality_sample", "jitter_ms", 0, 60_000),
+        new("quality_sample", "packet_loss_pct", 0, 100),
+        new("quality_sample", "bitrate_up_kbps", 0, 10_000_000),
+        new("quality_sample", "bitrate_down_kbps", 0, 10_000_000),
+        new("quality_sample", "fps", 0, 1000),
+        new("quality_sample", "score", 0, 5),
+    ];
+
+    public static readonly IReadOnlyList<string> Devices = ["desktop", "mobile", "tablet", "smarttv"];
+
+    private static readonly string[] ClientTexts = ["user_agent", "os", "browser", "sdk", "network_type"];
+
+    /// <summary>A time as stored, and how far ahead of the server clock it was when it had to be clamped.</summary>
+    public static (DateTimeOffset Timestamp, TimeSpan? Skew) Clamp(DateTimeOffset timestamp, DateTimeOffset receivedAt) =>
+        timestamp > receivedAt + AllowedSkew ? (receivedAt, timestamp - receivedAt) : (timestamp, null);
+
+    /// <summary>Event types are lower-case letters, digits and underscores.</summary>
+    public static string? TypeProblem(string type) =>
+        type.Length is 0 or > MaxTypeLength ? $"'type' has 1 to {MaxTypeLength} characters."
+        : type.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_') ? null
+        : "'type' must be lower-case letters, digits and underscores.";
+
+    /// <summary>Why a short text (an id, a name, an identity) cannot be stored, or null when it can.</summary>
+    public static string? TextProblem(string field, string text, int maxLength, bool required = false)
+    {
+        if (text.Length == 0 && required)
+        {
+            return $"'{field}' must not be empty.";
+        }
+
+        if (text.Length > maxLength)
+        {
+            return $"'{field}' must be at most {maxLength} characters.";
+        }
+
+        return text.Any(char.IsControl) ? $"'{field}' cannot contain control characters."
+            : !IsWellFormed(text) ? $"'{field}' cannot contain half of a surrogate pair, which is not text."
+            : null;
+    }
+
+    /// <summary>Whether every surrogate has its partner: a lone one cannot be stored as UTF-8 text.</summary>
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Every rule an event breaks, in field order; empty when it may be stored.</summary>
+    public static List<FieldProblem> Check(IncomingEvent e)
+    {
+        var problems = new List<FieldProblem>();
+        void Text(string field, string? value, int max, bool required = false)
+        {
+            if (value is not null && TextProblem(field, value, max, required) is { } problem)
+            {
+                problems.Add(new(field, problem));
+            }
+        }
+
+        Text("id", e.Id, MaxIdLength, required: true);
+        if (TypeProblem(e.Type) is { } typeProblem)
+        {
+            problems.Add(new("type", typeProblem));
+        }
+
+        if (e.Timestamp < Epoch)
+        {
+            problems.Add(new("timestamp", EpochMessage("timestamp")));
+        }
+
+        if (e.Room.Id is null)
+        {
+            if (e.Room.FriendlyUrl is not { } name)
+            {
+                problems.Add(new("room", "'room' needs an 'id' or a non-empty 'friendly_url'."));
+            }
+            else if (RoomNames.Problem(name) is { } nameProblem)
+            {
+                problems.Add(new("room.friendly_url", nameProblem));
+            }
+
+            Text("room.external_id", e.Room.ExternalId, MaxTextLength);
+            if (e.Room.Description is { Length: > MaxDescriptionLength })
+            {
+                problems.Add(new("room.description", $"'room.description' must be at most {MaxDescriptionLength} characters."));
+            }
+            else if (e.Room.Description is { } description && description.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+            {
+                problems.Add(new("room.description", "'room.description' cannot contain control characters other than line breaks and tabs."));
+            }
+        }
+
+        if (e.Participant is { } p)
+        {
+            Text("participant.external_id", p.ExternalId, MaxTextLength);
+            Text("participant.name", p.Name, MaxTextLength);
+            Text("participant.role", p.Role, MaxRoleLength);
+            Text("participant.connection_id", p.ConnectionId, MaxTextLength);
+        }
+        else if (EventTypes.NeedsParticipant(e.Type))
+        {
+            problems.Add(new("participant", $"'{e.Type}' events need a 'participant' object."));
+        }
+
+        if (e.DataJson is { } json)
+        {
+            CheckData(e.Type, json, problems);
+        }
+
+        return problems;
+    }
+
+    /// <summary>The rules of the vocabulary's data fields (SPEC 3.1) for one event's <c>data</c>.</summary>
+    private static void CheckData(string type, string json, List<FieldProblem> problems)
+    {
+        if (json.Length > MaxDataLength)
+        {
+            problems.Add(new("data", $"'data' must be at most {MaxDataLength} characters of JSON."));
+            return;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        var data = document.RootElement;
+        if (data.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add(new("data", "'data' must be an object."));
+            return;
+        }
+
+        void Error(string field, string message) => problems.Add(new(field, message));
+
+        foreach (var field in NumericFields.Where(f => f.EventType == type))
+        {
+            if (data.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null && NumberProblem(field, value) is { } problem)
+            {
+                Error("data." + field.Name, problem);
+            }
+        }
+
+        switch (type)
+        {
+            case EventTypes.ParticipantJoined when data.TryGetProperty("client", out var client) && client.ValueKind != JsonValueKind.Null:
+                if (client.ValueKind != JsonValueKind.Object)
+                {
+                    Error("data.client", "'data.client' must be an object.");
+                    break;
+                }
+
+                foreach (var name in ClientTexts)
+                {
+                    OptionalString(client, name, 500, "data.client." + name, Error);
+                }
+
+                if (OptionalString(client, "device", 20, "data.client.device", Error) is { } device && !Devices.Contains(device))
+                {
+                    Error("data.client.device", "'data.client.device' must be desktop, mobile, tablet or smarttv.");
+                }
+
+                break;
+            case EventTypes.ParticipantLeft:
+                if (OptionalString(data, "reason", 50, "data.reason", Error) is { } reason && !EventTypes.LeaveReasons.Contains(reason))
+                {
+                    Error("data.reason", "'data.reason' must be one of: " + string.Join(", ", EventTypes.LeaveReasons) + ".");
+                }
+
+                if (OptionalString(data, "joined_at", 40, "data.joined_at", Error) is { } joinedAt)
+                {
+                    if (!TimeText.TryParse(joinedAt, out var joined))
+                    {
+                        Error("data.joined_at", "'data.joined_at' must be an RFC 3339 time.");
+                    }
+                    else if (joined < Epoch)
+                    {
+                        Error("data.joined_at", EpochMessage("data.joined_at"));
+                    }
+                }
+
+                break;
+            case EventTypes.SessionEnded:
+                OptionalString(data, "ended_by", MaxTextLength, "data.ended_by", Error);
+                break;
+        }
+    }
+
+    /// <summary>Why a known numeric field's value cannot be stored: not a number, not finite (<c>1e400</c>), or out of range.</summary>
+    public static string? NumberProblem(NumericField field, JsonElement value)
+    {
+        var range = $"'data.{field.Name}' must be a number from {Show(field.Min)} to {Show(field.Max)}.";
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            return range;
+        }
+
+        // JsonElement.GetDouble refuses what overflows a double; parsing the text says so without an exception.
+        return double.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && double.IsFinite(number) && number >= field.Min && number <= field.Max
+            ? null
+            : range;
+    }
+
+    private static string Show(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
+
+    private static string EpochMessage(string field) => $"'{field}' must be at or after 1970-01-01T00:00:00Z.";
+
+    private static string? OptionalString(JsonElement obj, string name, int maxLength, string field, Action<string, string> error)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            error(field, $"'{field}' must be a string.");
+            return null;
+        }
+
+        var text = value.GetString()!;
+        if (TextProblem(field, text, maxLength) is { } problem)
+        {
+            error(field, problem);
+            return null;
+        }
+
+        return text;
+    }
+}
