@@ -23,7 +23,7 @@ public sealed record SessionActivity(double BroadcastedMinutes, double ScreenBro
     ];
 
     /// <summary>
-    /// Measures events in time order (ties in arrival order) up to <paramref name="until"/> (the session's end, or now
+    /// Measures events in time order (ties in the order given) up to <paramref name="until"/> (the session's end, or now
     /// while it is live). A participant's leave ends its media; anything still on at <paramref name="until"/> ends then.
     /// </summary>
     public static SessionActivity Measure(IEnumerable<ActivityEvent> events, DateTimeOffset until)
@@ -50,7 +50,8 @@ public sealed record SessionActivity(double BroadcastedMinutes, double ScreenBro
             }
         }
 
-        foreach (var e in events)
+        // Stable: events of the same time keep their order.
+        foreach (var e in events.OrderBy(e => e.At))
         {
             if (e.At > until)
             {

@@ -37,9 +37,34 @@ public static class TeamEndpoints
         // Digital Samba answers GET /events with a bare array of names; the same names in a list envelope stay at /event-types.
         api.MapGet("/events", () => TypedResults.Ok(ParticipantEndpoints.KnownTypes))
             .WithTags("Events").WithName("ListEvents").WithSummary("The event types Callscope knows, as Digital Samba lists its webhook events");
-        api.MapGet("/event-types", () => TypedResults.Ok(new ListResponse<string>(ParticipantEndpoints.KnownTypes.Count, ParticipantEndpoints.KnownTypes)))
-            .WithTags("Events").WithName("ListEventTypes").WithSummary("The event types Callscope knows, in a list envelope");
+        api.MapGet("/event-types", EventTypeList).WithTags("Events").WithName("ListEventTypes")
+            .WithSummary("The event types Callscope knows, in a list envelope").WithQueryParameters(QueryDocs.Paging);
         return api;
+    }
+
+    /// <summary>The vocabulary as a list like every other: the same paging checks, the cursor being a type's name.</summary>
+    private static Results<Ok<ListResponse<string>>, ProblemHttpResult> EventTypeList(HttpContext context)
+    {
+        var query = new QueryReader(context.Request.Query);
+        var paging = query.Paging();
+        if (!query.Valid)
+        {
+            return Problems.Validation(query.Errors);
+        }
+
+        // In the vocabulary's own order unless asked otherwise: it has no times to sort by.
+        var all = context.Request.Query["order"] == "desc" ? ParticipantEndpoints.KnownTypes.Reverse().ToList() : [.. ParticipantEndpoints.KnownTypes];
+        var start = 0;
+        if (paging.After is { } after)
+        {
+            start = all.IndexOf(after) + 1;
+            if (start == 0)
+            {
+                return QueryReader.UnknownCursor();
+            }
+        }
+
+        return TypedResults.Ok(new ListResponse<string>(all.Count, [.. all.Skip(start + paging.Offset).Take(paging.Limit)]));
     }
 
     private static Ok<CurrentStatisticsItem> Current(HttpContext context, SessionQueries queries, TeamStore teams, TimeProvider clock)
