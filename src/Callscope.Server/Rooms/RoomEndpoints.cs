@@ -1,12 +1,12 @@
+using System.Text.Json.Serialization;
 using Callscope.Core;
+using Callscope.Core.Rooms;
 using Callscope.Data.Ingest;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Sessions;
-using System.Text.Json.Serialization;
-using Callscope.Core.Rooms;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Rooms;

@@ -23,6 +23,9 @@ public sealed class CallScenario
     /// <summary>Ana: a moderator on a desktop, in the live session.</summary>
     public string AnaId { get; private set; } = null!;
 
+    /// <summary>Zoe: the one participant of the ended session.</summary>
+    public string ZoeId { get; private set; } = null!;
+
     public static async Task<CallScenario> CreateAsync(CallscopeApp app, HttpClient api)
     {
         var scenario = new CallScenario();
@@ -63,14 +66,29 @@ public sealed class CallScenario
         scenario.LiveSessionId = sessions.GetProperty("data")[1].GetProperty("id").GetString()!;
         var participants = await ApiAssert.GetAsync(api, $"/api/v1/sessions/{scenario.LiveSessionId}/participants?order=asc");
         scenario.AnaId = participants.GetProperty("data")[0].GetProperty("id").GetString()!;
+        var ended = await ApiAssert.GetAsync(api, $"/api/v1/sessions/{scenario.EndedSessionId}/participants");
+        scenario.ZoeId = ended.GetProperty("data")[0].GetProperty("id").GetString()!;
         return scenario;
     }
 
-    /// <summary>A route of the document with its parameters filled with this scenario's ids.</summary>
+    /// <summary>A route of the document with its parameters filled with this scenario's ids (the live ones).</summary>
     public string Fill(string route) => route
         .Replace("{room}", RoomId, StringComparison.Ordinal)
         .Replace("{session}", LiveSessionId, StringComparison.Ordinal)
         .Replace("{participant}", AnaId, StringComparison.Ordinal);
+
+    /// <summary>The route filled once with the live session or participant and once with the ended one, where it names one.</summary>
+    public IEnumerable<string> FillEach(string route)
+    {
+        yield return Fill(route);
+        if (route.Contains("{session}", StringComparison.Ordinal) || route.Contains("{participant}", StringComparison.Ordinal))
+        {
+            yield return route
+                .Replace("{room}", RoomId, StringComparison.Ordinal)
+                .Replace("{session}", EndedSessionId, StringComparison.Ordinal)
+                .Replace("{participant}", ZoeId, StringComparison.Ordinal);
+        }
+    }
 
     public static object Event(string type, string room, string who, DateTimeOffset at, string connection, string role, object? data = null) => new
     {
