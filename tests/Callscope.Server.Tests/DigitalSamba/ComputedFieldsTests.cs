@@ -162,6 +162,25 @@ public sealed class SessionActivityTests
     }
 
     [Fact]
+    public void The_measure_does_not_depend_on_the_order_events_arrive_in()
+    {
+        string[] types = [.. SessionActivity.Types];
+        string?[] people = ["ana", "ben", "cai", null];
+        for (var seed = 0; seed < 200; seed++)
+        {
+            var random = new Random(seed);
+            // Distinct times: events of the same time are measured in the order given, on purpose.
+            var minutes = Enumerable.Range(0, 60).OrderBy(_ => random.Next()).Take(random.Next(1, 40)).ToList();
+            var events = minutes.Select(m => At(m, types[random.Next(types.Length)], people[random.Next(people.Length)])).ToList();
+
+            var inOrder = SessionActivity.Measure(events.OrderBy(e => e.At), T0.AddMinutes(50));
+            var shuffled = SessionActivity.Measure(events.OrderBy(_ => random.Next()), T0.AddMinutes(50));
+
+            Assert.Equal(inOrder, shuffled);
+        }
+    }
+
+    [Fact]
     public void Events_after_the_span_are_not_counted()
     {
         var activity = SessionActivity.Measure([At(0, "video_enabled"), At(12, "video_disabled"), At(13, "chat_message")], T0.AddMinutes(10));
