@@ -14,6 +14,9 @@ public sealed record SessionActivity(double BroadcastedMinutes, double ScreenBro
 {
     public const string ChatMessage = "chat_message";
 
+    /// <summary>The event types that start and stop a recording: all <see cref="Measure"/> needs to say whether one runs.</summary>
+    public static readonly IReadOnlyList<string> RecordingTypes = ["recording_started", "recording_stopped", "recording_failed"];
+
     /// <summary>The event types <see cref="Measure"/> reads; a query needs no others.</summary>
     public static readonly IReadOnlyList<string> Types =
     [

@@ -308,7 +308,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
 
         // Recorders run in live sessions, a few at a time: each live session's own events say whether it records now.
         var live = List(team, new SessionFilter(Live: true), new Paging(Limit: int.MaxValue)).Data;
-        var recorders = live.Count(s => Activity(team, s).Recording);
+        var recorders = live.Count(s => Activity(team, s, SessionActivity.RecordingTypes).Recording);
         return new CurrentStatistics((int)counts.Active, (int)counts.EndingSoon, (int)counts.Participants,
             Peak(sessionEdges), Peak(participantEdges), Math.Round(minutes, 2), periodStart, recorders);
     }
@@ -350,13 +350,15 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// What the session's events say about media, recording and chat (see <see cref="SessionActivity"/>). It reads the
     /// room's events of the session's span, so it is for one session's detail, not for lists.
     /// </summary>
-    public SessionActivity Activity(TeamId team, SessionView session)
+    public SessionActivity Activity(TeamId team, SessionView session) => Activity(team, session, SessionActivity.Types);
+
+    private SessionActivity Activity(TeamId team, SessionView session, IReadOnlyList<string> types)
     {
         var until = session.End ?? clock.GetUtcNow();
         var args = new DynamicParameters(new
         {
             team = team.ToString(), room = session.RoomId.ToString(), from = DbTime.Ms(session.Start), to = DbTime.Ms(until),
-            types = SessionActivity.Types.ToArray(),
+            types = types.ToArray(),
         });
         using var connection = database.Open();
         var rows = connection.Query<(string Type, long Ts, string? ExternalId, string? ConnectionId)>(
