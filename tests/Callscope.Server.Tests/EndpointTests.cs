@@ -46,7 +46,7 @@ public sealed class EndpointTests : IAsyncLifetime
 
         Assert.Equal(1, list.GetProperty("total_count").GetInt32());
         var session = list.GetProperty("data")[0];
-        Assert.Equal("daily-standup", session.GetProperty("room_friendly_url").GetString());
+        Assert.Equal("daily-standup", session.GetProperty("friendly_url").GetString());
         Assert.Equal(2, session.GetProperty("participants_live").GetInt32());
         Assert.Equal(600, session.GetProperty("session_duration").GetInt64());
         Assert.Equal(0, (await ApiAssert.GetAsync(api, "/api/v1/sessions?live=false")).GetProperty("total_count").GetInt32());
@@ -205,7 +205,7 @@ public sealed class EndpointTests : IAsyncLifetime
         var types = await ApiAssert.GetAsync(api, "/api/v1/events");
         var openApi = await ApiAssert.GetAsync(app.CreateClient(), "/openapi/v1.json");
 
-        Assert.Contains("quality_sample", types.GetProperty("data").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("quality_sample", types.EnumerateArray().Select(t => t.GetString()));
         var paths = openApi.GetProperty("paths");
         foreach (var path in (string[])["/api/v1/sessions", "/api/v1/sessions/{id}/end", "/api/v1/participants/{id}/events", "/api/v1/rooms/live", "/api/v1/team", "/api/v1/statistics/current", "/api/v1/ingest/events"])
         {
@@ -233,7 +233,7 @@ public sealed class EndpointTests : IAsyncLifetime
         "/api/v1/participants", "/api/v1/participants/{participant}", "/api/v1/participants/{participant}/statistics",
         "/api/v1/participants/{participant}/events", "/api/v1/rooms", "/api/v1/rooms/{room}", "/api/v1/rooms/{room}/sessions",
         "/api/v1/rooms/{room}/participants", "/api/v1/rooms/{room}/events", "/api/v1/rooms/live", "/api/v1/rooms/live/participants", "/api/v1/rooms/{room}/live",
-        "/api/v1/rooms/{room}/live/participants", "/api/v1/team", "/api/v1/statistics/current", "/api/v1/events",
+        "/api/v1/rooms/{room}/live/participants", "/api/v1/team", "/api/v1/statistics/current", "/api/v1/events", "/api/v1/event-types",
     ];
 
     [Theory]
@@ -263,7 +263,7 @@ public sealed class EndpointTests : IAsyncLifetime
         else
         {
             var body = await ApiAssert.OkAsync(response);
-            if (body.TryGetProperty("total_count", out var count) && template != "/api/v1/events")
+            if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("total_count", out var count) && template != "/api/v1/event-types")
             {
                 Assert.Equal(0, count.GetInt32());
             }

@@ -71,7 +71,7 @@ public sealed class SearchTests : IAsyncLifetime
     private async Task<(string Id, string RoomId)> SessionOfAsync(string room)
     {
         var sessions = await ApiAssert.GetAsync(api, "/api/v1/sessions");
-        var session = sessions.GetProperty("data").EnumerateArray().Single(s => s.GetProperty("room_friendly_url").GetString() == room);
+        var session = sessions.GetProperty("data").EnumerateArray().Single(s => s.GetProperty("friendly_url").GetString() == room);
         return (session.GetProperty("id").GetString()!, session.GetProperty("room_id").GetString()!);
     }
 }

@@ -17,7 +17,11 @@ public sealed record Room(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? DeletedAt);
 
-public sealed record RoomPage(int TotalCount, IReadOnlyList<Room> Data);
+public sealed record RoomPage(int TotalCount, IReadOnlyList<Room> Data)
+{
+    /// <summary>The page's <c>after</c> cursor names no room of the team.</summary>
+    public bool UnknownCursor { get; init; }
+}
 
 /// <summary>Rooms: reads for the API and the dashboard, and the writes the writer and the API share.</summary>
 public sealed class RoomStore(CallscopeDatabase database)
@@ -45,8 +49,13 @@ public sealed class RoomStore(CallscopeDatabase database)
         var p = new DynamicParameters(new { team = team.ToString(), limit, offset });
         var where = "team_id = @team AND deleted_at IS NULL";
         var total = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM rooms WHERE " + where, p);
-        if (after is { } a && connection.QuerySingleOrDefault<long?>("SELECT created_at FROM rooms WHERE id = @a AND team_id = @team", new { a = a.ToString(), team = team.ToString() }) is { } createdAt)
+        if (after is { } a)
         {
+            if (connection.QuerySingleOrDefault<long?>("SELECT created_at FROM rooms WHERE id = @a AND team_id = @team", new { a = a.ToString(), team = team.ToString() }) is not { } createdAt)
+            {
+                return new RoomPage(0, []) { UnknownCursor = true };
+            }
+
             where += descending ? " AND (created_at, id) < (@ac, @aid)" : " AND (created_at, id) > (@ac, @aid)";
             p.Add("ac", createdAt);
             p.Add("aid", a.ToString());

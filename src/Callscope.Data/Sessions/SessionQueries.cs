@@ -17,7 +17,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             r.deleted_at AS RoomDeletedAt, s.start_time AS Start, s.end_time AS EndTime, s.end_reason AS EndReason, s.ended_by AS EndedBy,
             s.last_left_at AS LastLeftAt, s.active_connections AS ActiveConnections, s.participants_live AS ParticipantsLive,
             s.participants_total AS ParticipantsTotal, s.max_concurrent AS MaxConcurrent, s.grace_period AS GracePeriod,
-            s.deadline AS Deadline, s.deadline_reason AS DeadlineReason
+            s.deadline AS Deadline, s.deadline_reason AS DeadlineReason, r.max_participants AS RoomMaxParticipants
         FROM sessions s JOIN rooms r ON r.id = s.room_id
         """;
 
@@ -60,12 +60,14 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var order = paging.Descending ? "DESC" : "ASC";
         if (paging.After is { } after)
         {
-            if (connection.QuerySingleOrDefault<long?>("SELECT start_time FROM sessions WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is { } start)
+            if (connection.QuerySingleOrDefault<long?>("SELECT start_time FROM sessions WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is not { } start)
             {
-                where.Append(paging.Descending ? " AND (s.start_time, s.id) < (@aStart, @after)" : " AND (s.start_time, s.id) > (@aStart, @after)");
-                p.Add("aStart", start);
-                p.Add("after", after);
+                return new Page<SessionView>(0, []) { UnknownCursor = true };
             }
+
+            where.Append(paging.Descending ? " AND (s.start_time, s.id) < (@aStart, @after)" : " AND (s.start_time, s.id) > (@aStart, @after)");
+            p.Add("aStart", start);
+            p.Add("after", after);
         }
 
         var byStart = narrow && database.Provider == DatabaseProvider.Sqlite ? "s.start_time + 0" : "s.start_time";
@@ -189,9 +191,13 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var from = "FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id";
         var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) {from} WHERE {where}", p);
         var order = paging.Descending ? "DESC" : "ASC";
-        if (paging.After is { } after
-            && connection.QuerySingleOrDefault<long?>("SELECT join_time FROM participants WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is { } join)
+        if (paging.After is { } after)
         {
+            if (connection.QuerySingleOrDefault<long?>("SELECT join_time FROM participants WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is not { } join)
+            {
+                return new Page<ParticipantView>(0, []) { UnknownCursor = true };
+            }
+
             where.Append(paging.Descending ? " AND (p.join_time, p.id) < (@aJoin, @after)" : " AND (p.join_time, p.id) > (@aJoin, @after)");
             p.Add("aJoin", join);
             p.Add("after", after);
@@ -300,8 +306,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             sessionEdges.AddRange(Merge(sessionIntervals).SelectMany(i => new[] { (i.From, 1), (i.To, -1) }));
         }
 
+        // Recorders run in live sessions, a few at a time: each live session's own events say whether it records now.
+        var live = List(team, new SessionFilter(Live: true), new Paging(Limit: int.MaxValue)).Data;
+        var recorders = live.Count(s => Activity(team, s, SessionActivity.RecordingTypes).Recording);
         return new CurrentStatistics((int)counts.Active, (int)counts.EndingSoon, (int)counts.Participants,
-            Peak(sessionEdges), Peak(participantEdges), Math.Round(minutes, 2), periodStart);
+            Peak(sessionEdges), Peak(participantEdges), Math.Round(minutes, 2), periodStart, recorders);
     }
 
     /// <summary>Whether any session's deadline has passed without the session being ended in the store.</summary>
@@ -312,19 +321,62 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             "SELECT 1 FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1", new { now = DbTime.Ms(clock.GetUtcNow()) }) is not null;
     }
 
-    public IReadOnlyList<LiveRoom> LiveRooms(TeamId team, RoomId? only)
+    /// <summary>
+    /// Rooms with a live session, paged like the sessions they are (by start time); <c>after</c> names a room, whose
+    /// latest session marks the place, so that a room that stopped being live still continues the walk.
+    /// </summary>
+    public Page<LiveRoom> LiveRooms(TeamId team, RoomId? only, Paging paging)
     {
-        var now = clock.GetUtcNow();
-        var live = List(team, new SessionFilter(Live: true, RoomId: only), new Paging(Limit: int.MaxValue));
-        return [.. live.Data.Select(s => new LiveRoom(s.RoomId, s.RoomExternalId, s.RoomFriendlyUrl, s.Id, s.Start,
-            Participants(team, new ParticipantFilter(Live: true, SessionId: s.Id), new Paging(Limit: int.MaxValue, Descending: false)).Data))];
+        if (paging.After is { } afterRoom)
+        {
+            using var connection = database.Open();
+            var latest = connection.QuerySingleOrDefault<string?>(
+                "SELECT id FROM sessions WHERE team_id = @team AND room_id = @room ORDER BY start_time DESC, id DESC LIMIT 1",
+                new { team = team.ToString(), room = afterRoom });
+            if (latest is null)
+            {
+                return new Page<LiveRoom>(0, []) { UnknownCursor = true };
+            }
+
+            paging = paging with { After = latest };
+        }
+
+        var live = List(team, new SessionFilter(Live: true, RoomId: only), paging);
+        return new Page<LiveRoom>(live.TotalCount, [.. live.Data.Select(s => new LiveRoom(s.RoomId, s.RoomExternalId, s.RoomFriendlyUrl, s.Id, s.Start,
+            Participants(team, new ParticipantFilter(Live: true, SessionId: s.Id), new Paging(Limit: int.MaxValue, Descending: false)).Data))]);
+    }
+
+    /// <summary>
+    /// What the session's events say about media, recording and chat (see <see cref="SessionActivity"/>). It reads the
+    /// room's events of the session's span, so it is for one session's detail, not for lists.
+    /// </summary>
+    public SessionActivity Activity(TeamId team, SessionView session) => Activity(team, session, SessionActivity.Types);
+
+    private SessionActivity Activity(TeamId team, SessionView session, IReadOnlyList<string> types)
+    {
+        var until = session.End ?? clock.GetUtcNow();
+        var args = new DynamicParameters(new
+        {
+            team = team.ToString(), room = session.RoomId.ToString(), from = DbTime.Ms(session.Start), to = DbTime.Ms(until),
+            types = types.ToArray(),
+        });
+        using var connection = database.Open();
+        var rows = connection.Query<(string Type, long Ts, string? ExternalId, string? ConnectionId)>(
+            $"""
+            SELECT e.type, e.ts, e.external_id, e.connection_id FROM {database.EventsOfRoom("@room", "@from", "@to")} e
+            WHERE e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to AND {database.InList("e.type", "types")}
+            ORDER BY e.ts, e.seq
+            """, args);
+        return SessionActivity.Measure(
+            rows.Select(r => new ActivityEvent(r.Type, DbTime.At(r.Ts), r.ExternalId ?? (r.ConnectionId is { } c ? "#" + c : null))), until);
     }
 
     private const string ParticipantSelect =
         """
         SELECT p.id AS Id, p.external_id AS ExternalId, p.session_id AS SessionId, p.room_id AS RoomId, r.friendly_url AS RoomFriendlyUrl,
             p.name AS Name, p.role AS Role, p.join_time AS JoinTime, p.leave_time AS LeaveTime, p.live AS Live, p.device AS Device, p.os AS Os,
-            p.browser AS Browser, p.reconnects AS Reconnects, p.connections AS Connections, s.end_time AS SessionEnd, s.deadline AS SessionDeadline
+            p.browser AS Browser, p.reconnects AS Reconnects, p.connections AS Connections, s.end_time AS SessionEnd, s.deadline AS SessionDeadline,
+            r.external_id AS RoomExternalId, r.deleted_at AS RoomDeletedAt
         """;
 
     private Page<EventView> Events(TeamId team, StringBuilder where, DynamicParameters p, Paging paging)
@@ -334,9 +386,13 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var events = database.EventsOfRoom("@room", "@from", "@to");
         var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM {events} e WHERE {where}", p);
         var order = paging.Descending ? "DESC" : "ASC";
-        if (paging.After is { } after
-            && connection.QuerySingleOrDefault<(long Ts, long Seq)?>("SELECT ts, seq FROM events WHERE team_id = @team AND id = @after", new { after, team = team.ToString() }) is { } a)
+        if (paging.After is { } after)
         {
+            if (connection.QuerySingleOrDefault<(long Ts, long Seq)?>("SELECT ts, seq FROM events WHERE team_id = @team AND id = @after", new { after, team = team.ToString() }) is not { } a)
+            {
+                return new Page<EventView>(0, []) { UnknownCursor = true };
+            }
+
             where.Append(paging.Descending ? " AND (e.ts, e.seq) < (@aTs, @aSeq)" : " AND (e.ts, e.seq) > (@aTs, @aSeq)");
             p.Add("aTs", a.Ts);
             p.Add("aSeq", a.Seq);
@@ -400,7 +456,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
 
     private sealed record SessionRow(string Id, string RoomId, string RoomFriendlyUrl, string? RoomDescription, string? RoomExternalId,
         long? RoomDeletedAt, long Start, long? EndTime, string? EndReason, string? EndedBy, long? LastLeftAt, long ActiveConnections,
-        long ParticipantsLive, long ParticipantsTotal, long MaxConcurrent, long GracePeriod, long? Deadline, string? DeadlineReason)
+        long ParticipantsLive, long ParticipantsTotal, long MaxConcurrent, long GracePeriod, long? Deadline, string? DeadlineReason,
+        long? RoomMaxParticipants)
     {
         public SessionView ToView(DateTimeOffset now)
         {
@@ -412,13 +469,13 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
                 DbTime.At(Start), DbTime.At(end), expired ? DeadlineReason : EndReason, EndedBy,
                 expired && ActiveConnections > 0 ? DbTime.At(Deadline) : DbTime.At(LastLeftAt),
                 status, status == SessionStatus.EndingSoon ? DbTime.At(Deadline) : null,
-                end is null ? (int)ParticipantsLive : 0, (int)ParticipantsTotal, (int)MaxConcurrent, (int)GracePeriod);
+                end is null ? (int)ParticipantsLive : 0, (int)ParticipantsTotal, (int)MaxConcurrent, (int)GracePeriod, (int?)RoomMaxParticipants);
         }
     }
 
     private sealed record ParticipantRow(string Id, string? ExternalId, string SessionId, string RoomId, string RoomFriendlyUrl, string? Name,
         string? Role, long JoinTime, long? LeaveTime, long Live, string? Device, string? Os, string? Browser, long Reconnects, string Connections,
-        long? SessionEnd, long? SessionDeadline)
+        long? SessionEnd, long? SessionDeadline, string? RoomExternalId, long? RoomDeletedAt)
     {
         public ParticipantView ToView(DateTimeOffset now)
         {
@@ -426,7 +483,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             var connections = ConnectionJson.Read(Connections, DbTime.At(sessionEnd));
             var live = connections.Any(c => c.LeaveTime is null);
             return new ParticipantView(new ParticipantId(Guid.Parse(Id)), ExternalId, new SessionId(Guid.Parse(SessionId)), new RoomId(Guid.Parse(RoomId)),
-                RoomFriendlyUrl, Name, Role, DbTime.At(JoinTime), live ? null : connections.Max(c => c.LeaveTime), live, Device, Os, Browser,
+                RoomFriendlyUrl, RoomExternalId, RoomDeletedAt is not null, Name, Role, DbTime.At(JoinTime), live ? null : connections.Max(c => c.LeaveTime), live, Device, Os, Browser,
                 (int)Reconnects, connections);
         }
     }

@@ -22,7 +22,8 @@ public sealed record SessionView(
     int ParticipantsLive,
     int ParticipantsTotal,
     int MaxConcurrentParticipants,
-    int GracePeriodSeconds)
+    int GracePeriodSeconds,
+    int? RoomMaxParticipants = null)
 {
     public TimeSpan DurationAt(DateTimeOffset now) => (End ?? now) - Start;
 }
@@ -35,6 +36,8 @@ public sealed record ParticipantView(
     SessionId SessionId,
     RoomId RoomId,
     string RoomFriendlyUrl,
+    string? RoomExternalId,
+    bool RoomDeleted,
     string? Name,
     string? Role,
     DateTimeOffset JoinTime,
@@ -53,7 +56,11 @@ public sealed record ParticipantView(
 public sealed record EventView(long Seq, string Id, string Type, DateTimeOffset Timestamp, DateTimeOffset ReceivedAt, long? SkewMs,
     string? ExternalId, string? ConnectionId, string? ParticipantName, string? DataJson);
 
-public sealed record Page<T>(int TotalCount, IReadOnlyList<T> Data);
+public sealed record Page<T>(int TotalCount, IReadOnlyList<T> Data)
+{
+    /// <summary>The page's <c>after</c> cursor names nothing of the team: a stale or mistyped cursor, not page 1.</summary>
+    public bool UnknownCursor { get; init; }
+}
 
 /// <summary>Paging as the API defines it: limit, offset, order and a keyset cursor.</summary>
 public sealed record Paging(int Limit = 100, int Offset = 0, bool Descending = true, string? After = null);
@@ -80,7 +87,8 @@ public sealed record CurrentStatistics(
     int MaxConcurrentSessions,
     int MaxConcurrentParticipants,
     double ParticipationMinutes,
-    DateTimeOffset PeriodStart);
+    DateTimeOffset PeriodStart,
+    int ActiveRecorders = 0);
 
 public sealed record LiveRoom(RoomId RoomId, string? ExternalId, string FriendlyUrl, SessionId SessionId, DateTimeOffset Start,
     IReadOnlyList<ParticipantView> LiveParticipants);

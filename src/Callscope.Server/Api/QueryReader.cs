@@ -1,5 +1,6 @@
 using System.Globalization;
 using Callscope.Data.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Api;
 
@@ -83,6 +84,13 @@ public sealed class QueryReader(IQueryCollection query)
         var after = Text("after", 200);
         return new Paging(limit, offset, descending, string.IsNullOrEmpty(after) ? null : after.ToLowerInvariant());
     }
+
+    /// <summary>
+    /// The answer to an <c>after</c> that names nothing of the list: starting again at page 1 would send a client
+    /// paging with a stale cursor round for ever.
+    /// </summary>
+    public static ProblemHttpResult UnknownCursor() =>
+        Problems.Validation("after", "'after' names no item of this list; to start from the first page, leave it out.");
 
     private string? Single(string name)
     {

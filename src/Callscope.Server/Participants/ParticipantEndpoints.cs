@@ -45,6 +45,11 @@ public static class ParticipantEndpoints
         }
 
         var page = queries.Participants(context.User.TeamOf(), filter, paging);
+        if (page.UnknownCursor)
+        {
+            return QueryReader.UnknownCursor();
+        }
+
         var now = clock.GetUtcNow();
         return TypedResults.Ok(new ListResponse<ParticipantItem>(page.TotalCount, [.. page.Data.Select(p => ParticipantItem.From(p, now))]));
     }
@@ -55,10 +60,17 @@ public static class ParticipantEndpoints
             ? List(context, queries, clock, new ParticipantFilter(RoomId: found.Id))
             : Problems.NotFound("The room");
 
-    private static Results<Ok<ParticipantItem>, ProblemHttpResult> Detail(string id, HttpContext context, SessionQueries queries, TimeProvider clock) =>
-        Guid.TryParse(id, out _) && queries.FindParticipant(context.User.TeamOf(), id) is { } participant
-            ? TypedResults.Ok(ParticipantItem.From(participant, clock.GetUtcNow()))
-            : Problems.NotFound("The participant");
+    private static Results<Ok<ParticipantDetail>, ProblemHttpResult> Detail(string id, HttpContext context, SessionQueries queries, TimeProvider clock)
+    {
+        var team = context.User.TeamOf();
+        if (!Guid.TryParse(id, out _) || queries.FindParticipant(team, id) is not { } participant)
+        {
+            return Problems.NotFound("The participant");
+        }
+
+        var chatPosts = queries.Events(team, participant, [SessionActivity.ChatMessage], new Paging(Limit: 1)).TotalCount;
+        return TypedResults.Ok(ParticipantDetail.From(participant, chatPosts, clock.GetUtcNow()));
+    }
 
     private static Results<Ok<ListResponse<EventItem>>, ProblemHttpResult> Events(string id, HttpContext context, SessionQueries queries)
     {
@@ -105,8 +117,10 @@ public static class ParticipantEndpoints
         return (types, paging);
     }
 
-    private static Ok<ListResponse<EventItem>> EventList(Page<EventView> page) =>
-        TypedResults.Ok(new ListResponse<EventItem>(page.TotalCount, [.. page.Data.Select(EventItem.From)]));
+    private static Results<Ok<ListResponse<EventItem>>, ProblemHttpResult> EventList(Page<EventView> page) =>
+        page.UnknownCursor
+            ? QueryReader.UnknownCursor()
+            : TypedResults.Ok(new ListResponse<EventItem>(page.TotalCount, [.. page.Data.Select(EventItem.From)]));
 
     /// <summary>The event types Callscope knows, as Digital Samba lists its webhook events.</summary>
     public static IReadOnlyList<string> KnownTypes => EventTypes.All;

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Callscope.Core;
+using Callscope.Core.Rooms;
 using Callscope.Data.Ingest;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
@@ -9,10 +11,17 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Rooms;
 
+/// <summary>
+/// Digital Samba's room: Callscope's own members, then the meeting-application settings Digital Samba documents, which
+/// no Callscope room has (<see cref="RoomCallSettings"/>). <c>max_participants</c> is null while the room sets no limit.
+/// </summary>
 public sealed record RoomItem(
     string Id, string FriendlyUrl, string? Description, string? ExternalId, int? GracePeriod, int? SessionLength, int? MaxParticipants,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsDeleted)
 {
+    [JsonExtensionData]
+    public IDictionary<string, object?> CallSettings => RoomCallSettings.Values;
+
     public static RoomItem From(Room r) => new(r.Id.ToString(), r.FriendlyUrl, r.Description, r.ExternalId, r.GracePeriod, r.SessionLength,
         r.MaxParticipants, r.CreatedAt, r.UpdatedAt, r.DeletedAt is not null);
 }
@@ -42,8 +51,23 @@ public static class RoomEndpoints
             return Problems.Validation(query.Errors);
         }
 
-        var after = paging.After is { } a && Guid.TryParse(a, out var id) ? new RoomId(id) : (RoomId?)null;
+        RoomId? after = null;
+        if (paging.After is { } a)
+        {
+            if (!Guid.TryParseExact(a, "D", out var id))
+            {
+                return QueryReader.UnknownCursor();
+            }
+
+            after = new RoomId(id);
+        }
+
         var page = rooms.List(context.User.TeamOf(), paging.Limit, paging.Offset, paging.Descending, after);
+        if (page.UnknownCursor)
+        {
+            return QueryReader.UnknownCursor();
+        }
+
         return TypedResults.Ok(new ListResponse<RoomItem>(page.TotalCount, [.. page.Data.Select(RoomItem.From)]));
     }
 
@@ -66,6 +90,7 @@ public static class RoomEndpoints
         var room = new Room(new RoomId(Guid.CreateVersion7(now)), team, fields.Text("friendly_url", 200, required: true) ?? string.Empty,
             fields.Text("description", 1000), fields.Text("external_id", 200), fields.Number("grace_period", 0, 86_400),
             fields.Number("session_length", 1, 10_080), fields.Number("max_participants", 1, 100_000), now, now, null);
+        CheckName(fields, room.FriendlyUrl);
         if (fields.Valid && rooms.NameTaken(team, room.FriendlyUrl, null))
         {
             return Problems.Create(StatusCodes.Status409Conflict, "room-exists", $"A room named '{room.FriendlyUrl}' already exists.");
@@ -107,6 +132,11 @@ public static class RoomEndpoints
             MaxParticipants = fields.Has("max_participants") ? fields.Number("max_participants", 1, 100_000) : current.MaxParticipants,
             UpdatedAt = clock.GetUtcNow(),
         };
+        if (updated.FriendlyUrl != current.FriendlyUrl)
+        {
+            CheckName(fields, updated.FriendlyUrl);
+        }
+
         if (!fields.Valid)
         {
             return Problems.Validation(fields.Errors);
@@ -124,6 +154,15 @@ public static class RoomEndpoints
         }
 
         return TypedResults.Ok(RoomItem.From(updated));
+    }
+
+    /// <summary>A room is reached by name in paths, so a name that a route or a room id could be taken for is refused.</summary>
+    private static void CheckName(BodyReader fields, string name)
+    {
+        if (!fields.Errors.Exists(e => e.Field == "friendly_url") && RoomNames.Problem(name) is { } problem)
+        {
+            fields.Errors.Add(new FieldError("friendly_url", problem));
+        }
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

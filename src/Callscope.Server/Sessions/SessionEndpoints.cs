@@ -57,6 +57,11 @@ public static class SessionEndpoints
         }
 
         var page = queries.List(context.User.TeamOf(), filter, paging);
+        if (page.UnknownCursor)
+        {
+            return QueryReader.UnknownCursor();
+        }
+
         var now = clock.GetUtcNow();
         return TypedResults.Ok(new ListResponse<SessionItem>(page.TotalCount, [.. page.Data.Select(s => SessionItem.From(s, now))]));
     }
@@ -70,7 +75,7 @@ public static class SessionEndpoints
         }
 
         var participants = queries.Participants(team, new ParticipantFilter(SessionId: session.Id), new Paging(Limit: int.MaxValue)).Data;
-        return TypedResults.Ok(SessionDetail.From(session, participants, clock.GetUtcNow()));
+        return TypedResults.Ok(SessionDetail.From(session, participants, queries.Activity(team, session), clock.GetUtcNow()));
     }
 
     private static async Task<Results<Ok<SessionDetail>, ProblemHttpResult>> EndAsync(

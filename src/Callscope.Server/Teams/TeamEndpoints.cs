@@ -13,9 +13,16 @@ public sealed record TeamItem(string Id, string Name, int? MaxSessions, int Grac
     public static TeamItem From(Team t) => new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength);
 }
 
+/// <summary>
+/// Digital Samba's current statistics for the period from the first day of this month (<c>date_start</c>) to today
+/// (<c>date_end</c>), then Callscope's extensions. <c>active_recorders</c> counts live sessions whose recording runs now
+/// (from their <c>recording_*</c> events). The period's recorded minutes would take a scan of every event of the period,
+/// so they are 0 here and given per session by the session statistics; transcription and storage Callscope never sees.
+/// </summary>
 public sealed record CurrentStatisticsItem(
-    int LiveSessions, int EndingSoonSessions, int LiveParticipants, int? MaxSessions, int MaxConcurrentSessions,
-    int MaxConcurrentParticipants, double ParticipationMinutes, DateTimeOffset PeriodStart);
+    double ParticipationMinutes, int LiveSessions, int LiveParticipants, int ActiveRecorders, double RecordedMinutes, double TranscriptionMinutes,
+    double StoredRecordedMinutes, int MaxConcurrentParticipants, int MaxConcurrentSessions, DateOnly DateStart, DateOnly DateEnd,
+    int EndingSoonSessions, int? MaxSessions, DateTimeOffset PeriodStart);
 
 public static class TeamEndpoints
 {
@@ -27,17 +34,47 @@ public static class TeamEndpoints
             .RequireAuthorization(TeamClaims.AdminPolicy);
         api.MapGet("/statistics/current", Current).WithTags("Statistics").WithName("GetCurrentStatistics")
             .WithSummary("Live and ending-soon sessions, live participants and this month's peaks");
-        api.MapGet("/events", () => TypedResults.Ok(new ListResponse<string>(ParticipantEndpoints.KnownTypes.Count, ParticipantEndpoints.KnownTypes)))
-            .WithTags("Events").WithName("ListEventTypes").WithSummary("The event types Callscope knows");
+        // Digital Samba answers GET /events with a bare array of names; the same names in a list envelope stay at /event-types.
+        api.MapGet("/events", () => TypedResults.Ok(ParticipantEndpoints.KnownTypes))
+            .WithTags("Events").WithName("ListEvents").WithSummary("The event types Callscope knows, as Digital Samba lists its webhook events");
+        api.MapGet("/event-types", EventTypeList).WithTags("Events").WithName("ListEventTypes")
+            .WithSummary("The event types Callscope knows, in a list envelope").WithQueryParameters(QueryDocs.Paging);
         return api;
     }
 
-    private static Ok<CurrentStatisticsItem> Current(HttpContext context, SessionQueries queries, TeamStore teams)
+    /// <summary>The vocabulary as a list like every other: the same paging checks, the cursor being a type's name.</summary>
+    private static Results<Ok<ListResponse<string>>, ProblemHttpResult> EventTypeList(HttpContext context)
+    {
+        var query = new QueryReader(context.Request.Query);
+        var paging = query.Paging();
+        if (!query.Valid)
+        {
+            return Problems.Validation(query.Errors);
+        }
+
+        // In the vocabulary's own order unless asked otherwise: it has no times to sort by.
+        var all = context.Request.Query["order"] == "desc" ? ParticipantEndpoints.KnownTypes.Reverse().ToList() : [.. ParticipantEndpoints.KnownTypes];
+        var start = 0;
+        if (paging.After is { } after)
+        {
+            start = all.IndexOf(after) + 1;
+            if (start == 0)
+            {
+                return QueryReader.UnknownCursor();
+            }
+        }
+
+        return TypedResults.Ok(new ListResponse<string>(all.Count, [.. all.Skip(start + paging.Offset).Take(paging.Limit)]));
+    }
+
+    private static Ok<CurrentStatisticsItem> Current(HttpContext context, SessionQueries queries, TeamStore teams, TimeProvider clock)
     {
         var team = context.User.TeamOf();
         var s = queries.Current(team);
-        return TypedResults.Ok(new CurrentStatisticsItem(s.LiveSessions, s.EndingSoonSessions, s.LiveParticipants, teams.Find(team)!.MaxSessions,
-            s.MaxConcurrentSessions, s.MaxConcurrentParticipants, s.ParticipationMinutes, s.PeriodStart));
+        return TypedResults.Ok(new CurrentStatisticsItem(s.ParticipationMinutes, s.LiveSessions, s.LiveParticipants, s.ActiveRecorders,
+            RecordedMinutes: 0, TranscriptionMinutes: 0, StoredRecordedMinutes: 0, s.MaxConcurrentParticipants, s.MaxConcurrentSessions,
+            DateOnly.FromDateTime(s.PeriodStart.UtcDateTime), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), s.EndingSoonSessions,
+            teams.Find(team)!.MaxSessions, s.PeriodStart));
     }
 
     private static async Task<Results<Ok<TeamItem>, ProblemHttpResult>> UpdateAsync(

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Callscope.Core;
+using Callscope.Core.Rooms;
 using Callscope.Data.Ingest;
 using Callscope.Data.Rooms;
 using Microsoft.AspNetCore.Mvc;
@@ -76,6 +77,11 @@ public sealed class EditRoomModel(RoomStore rooms, IngestPipeline pipeline, Time
         }
 
         Form.FriendlyUrl = Form.FriendlyUrl.Trim();
+        if (ModelState.IsValid && Form.FriendlyUrl != Existing?.FriendlyUrl && RoomNames.Problem(Form.FriendlyUrl) is { } problem)
+        {
+            ModelState.AddModelError("Form.FriendlyUrl", problem);
+        }
+
         if (ModelState.IsValid && rooms.NameTaken(Team, Form.FriendlyUrl, Existing?.Id))
         {
             ModelState.AddModelError("Form.FriendlyUrl", $"A room named “{Form.FriendlyUrl}” already exists.");

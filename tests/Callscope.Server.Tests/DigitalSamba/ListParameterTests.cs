@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using Callscope.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Callscope.Server.Tests.DigitalSamba;
+
+/// <summary>
+/// SPEC 4.1: every list checks limit, offset, order and after the same way. The lists are found by walking every GET
+/// route of the API and keeping those that answer with a list envelope, so a list added later is walked too.
+/// </summary>
+public sealed class ListParameterTests(ScenarioFixture fixture) : IClassFixture<ScenarioFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string, string> BadParameters() => new()
+    {
+        { "limit=-5", "limit" },
+        { "limit=0", "limit" },
+        { "limit=101", "limit" },
+        { "limit=ten", "limit" },
+        { "limit=1&limit=2", "limit" },
+        { "offset=-1", "offset" },
+        { "offset=1.5", "offset" },
+        { "order=sideways", "order" },
+        { "order=", "order" },
+        { $"after={Guid.NewGuid()}", "after" },
+        { "after=not-an-item", "after" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadParameters))]
+    public async Task Every_list_refuses_a_bad_paging_parameter_with_a_problem_naming_it(string query, string field)
+    {
+        var lists = await ListsAsync();
+        Assert.Superset(
+            new HashSet<string>(["/api/v1/sessions", "/api/v1/participants", "/api/v1/rooms", "/api/v1/rooms/live", "/api/v1/rooms/live/participants",
+                "/api/v1/rooms/{room}/sessions", "/api/v1/sessions/{id}/participants", "/api/v1/participants/{id}/events", "/api/v1/rooms/{room}/events"]),
+            lists.ToHashSet());
+
+        foreach (var template in lists)
+        {
+            var url = Fill(template) + "?" + query;
+            var problem = await ApiAssert.ProblemAsync(await fixture.Api.GetAsync(url, Ct), HttpStatusCode.BadRequest, "validation-failed");
+            Assert.True(field == problem.GetProperty("errors")[0].GetProperty("field").GetString(), $"{url}: {problem}");
+        }
+    }
+
+    [Fact]
+    public async Task Every_list_continues_after_its_own_first_item()
+    {
+        foreach (var template in await ListsAsync())
+        {
+            var url = Fill(template);
+            var first = await ApiAssert.GetAsync(fixture.Api, url + "?limit=1");
+            var all = await ApiAssert.GetAsync(fixture.Api, url);
+            var item = first.GetProperty("data")[0];
+            var cursor = item.ValueKind == JsonValueKind.String ? item.GetString() : item.GetProperty("id").GetString();
+
+            var rest = await ApiAssert.GetAsync(fixture.Api, $"{url}?after={Uri.EscapeDataString(cursor!)}");
+
+            Assert.True(all.GetProperty("data").GetArrayLength() - 1 == rest.GetProperty("data").GetArrayLength(), $"{url} after {cursor}: {rest}");
+            Assert.DoesNotContain(cursor, rest.GetProperty("data").EnumerateArray()
+                .Select(i => i.ValueKind == JsonValueKind.String ? i.GetString() : i.GetProperty("id").GetString()));
+        }
+    }
+
+    /// <summary>The GET routes of the API that answer with Digital Samba's list envelope, with data to page through.</summary>
+    private async Task<List<string>> ListsAsync()
+    {
+        var lists = new List<string>();
+        var routes = fixture.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => "/" + (e.RoutePattern.RawText ?? string.Empty).Trim('/'))
+            .Where(r => r.StartsWith("/api/v1/", StringComparison.Ordinal))
+            .Distinct();
+        foreach (var route in routes)
+        {
+            var response = await fixture.Api.GetAsync(Fill(route), Ct);
+            if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "application/json")
+            {
+                continue;
+            }
+
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+            if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("total_count", out _) && body.TryGetProperty("data", out var data))
+            {
+                Assert.True(data.GetArrayLength() > 0, $"{route} has nothing to page through in the scenario");
+                lists.Add(route);
+            }
+        }
+
+        return lists;
+    }
+
+    private string Fill(string route)
+    {
+        var scenario = fixture.Scenario;
+        var id = route.StartsWith("/api/v1/participants/", StringComparison.Ordinal) ? scenario.AnaId : scenario.LiveSessionId;
+        return route.Replace("{room}", scenario.RoomId, StringComparison.Ordinal).Replace("{id}", id, StringComparison.Ordinal);
+    }
+}
