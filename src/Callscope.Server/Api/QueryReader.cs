@@ -1,4 +1,5 @@
 using System.Globalization;
+using Callscope.Core.Ingest;
 using Callscope.Data.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -62,7 +63,7 @@ public sealed class QueryReader(IQueryCollection query)
             return new DateTimeOffset(day.ToDateTime(endOfDay ? new TimeOnly(23, 59, 59, 999) : TimeOnly.MinValue), TimeSpan.Zero);
         }
 
-        return Rfc3339.TryParse(text, out var time) ? time : Fail<DateTimeOffset?>(name, $"'{name}' must be YYYY-MM-DD or an RFC 3339 time.");
+        return TimeText.TryParse(text, out var time) ? time : Fail<DateTimeOffset?>(name, $"'{name}' must be YYYY-MM-DD or an RFC 3339 time.");
     }
 
     public string? Text(string name, int maxLength)
@@ -114,28 +115,5 @@ public sealed class QueryReader(IQueryCollection query)
     {
         Errors.Add(new FieldError(name, message));
         return default!;
-    }
-}
-
-public static class Rfc3339
-{
-    /// <summary>RFC 3339 needs an explicit offset (<c>Z</c> or <c>±hh:mm</c>); a bare local time is not accepted.</summary>
-    public static bool TryParse(string text, out DateTimeOffset value)
-    {
-        value = default;
-        if (text.Length is < 20 or > 40 || text[10] is not ('T' or 't' or ' '))
-        {
-            return false;
-        }
-
-        var last = text[^1];
-        var hasOffset = last is 'Z' or 'z' || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-        if (!hasOffset || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-        {
-            return false;
-        }
-
-        value = parsed.ToUniversalTime();
-        return true;
     }
 }
