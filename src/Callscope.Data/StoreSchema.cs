@@ -9,7 +9,7 @@ public static class StoreSchema
     public static readonly IReadOnlyDictionary<string, string[]> Tables = new Dictionary<string, string[]>
     {
         ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at"],
-        ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at"],
+        ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at", "security_stamp"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
             "created_at", "updated_at", "deleted_at", "law_version", "session_count"],
         ["events"] = ["seq", "team_id", "id", "room_id", "type", "ts", "received_at", "skew_ms", "law", "external_id", "connection_id",
