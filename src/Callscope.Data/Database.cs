@@ -217,13 +217,34 @@ public sealed class CallscopeDatabase
         error is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.UniqueViolation }
         || error is SqliteException { SqliteErrorCode: 5 or 6 };
 
+    /// <summary>
+    /// Whether the configured PostgreSQL database is there. Creating it goes through the maintenance database, and
+    /// that path leaves a connection open on every call (one per start, more in a test run), so it is taken only when needed.
+    /// </summary>
+    private bool PostgresDatabaseExists()
+    {
+        try
+        {
+            using var connection = postgres!.OpenConnection();
+            return true;
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Applies pending migrations; returns the names of the scripts it ran.</summary>
     public IReadOnlyList<string> Migrate(DateTimeOffset? now = null)
     {
         UpgradeEngine upgrader;
         if (Provider == DatabaseProvider.Postgres)
         {
-            EnsureDatabase.For.PostgresqlDatabase(ConnectionString, new DbUp.Engine.Output.NoOpUpgradeLog());
+            if (!PostgresDatabaseExists())
+            {
+                EnsureDatabase.For.PostgresqlDatabase(ConnectionString, new DbUp.Engine.Output.NoOpUpgradeLog());
+            }
+
             upgrader = DeployChanges.To.PostgresqlDatabase(ConnectionString)
                 .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Postgres.", StringComparison.Ordinal))
                 .WithTransactionPerScript()
