@@ -74,8 +74,9 @@ public static class NativeEventReader
         // The rules run even when the shape is wrong, so that one answer lists every problem; a value that could not
         // be read stands in as one that breaks no rule, and a field whose shape is wrong is reported once.
         var (time, skew) = EventRules.Clamp(timestamp, receivedAt);
-        var e = new IncomingEvent(id ?? "-", type ?? "-", time, receivedAt, skew, room ?? new RoomRef(new RoomId(Guid.Empty), null), participant, data);
-        var rules = EventRules.Check(type is null ? e with { Type = "unknown" } : e);
+        var e = new IncomingEvent(id ?? "-", type ?? "-", time, receivedAt, skew, room ?? new RoomRef(new RoomId(Guid.Empty), null), participant,
+            data?.GetRawText());
+        var rules = EventRules.Check(type is null ? e with { Type = "unknown" } : e, data);
         var problems = shape.Concat(rules.Where(r => !shape.Exists(s => s.Field == r.Field))).ToList();
         if (problems.Count > 0)
         {
@@ -140,7 +141,7 @@ public static class NativeEventReader
             OptionalString(p, "connection_id", "participant.connection_id", error));
     }
 
-    private static string? ReadData(JsonElement item, Action<string, string> error)
+    private static JsonElement? ReadData(JsonElement item, Action<string, string> error)
     {
         if (!item.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
         {
@@ -162,7 +163,7 @@ public static class NativeEventReader
             }
         }
 
-        return data.GetRawText();
+        return data;
     }
 
     private static string? RequiredString(JsonElement obj, string name, Action<string, string> error)
