@@ -36,7 +36,9 @@ public static class NetworkAddresses
     };
 
     /// <summary>Whether a request may go to <paramref name="address"/>: public ones always, loopback and private when allowed.</summary>
-    public static bool IsAllowed(IPAddress address, bool allowPrivateNetworks) => Classify(address) switch
+    public static bool IsAllowed(IPAddress address, bool allowPrivateNetworks) => IsAllowed(Classify(address), allowPrivateNetworks);
+
+    public static bool IsAllowed(AddressKind kind, bool allowPrivateNetworks) => kind switch
     {
         AddressKind.Public => true,
         AddressKind.Loopback or AddressKind.Private => allowPrivateNetworks,

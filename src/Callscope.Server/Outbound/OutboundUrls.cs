@@ -48,10 +48,8 @@ public static class OutboundUrls
             return null;
         }
 
-        return kind switch
+        return NetworkAddresses.IsAllowed(kind, allowPrivateNetworks) ? null : kind switch
         {
-            AddressKind.Public => null,
-            AddressKind.Loopback or AddressKind.Private when allowPrivateNetworks => null,
             AddressKind.Loopback or AddressKind.Private =>
                 $"'{field}' points at a {Name(kind)} address; Callscope calls only public addresses unless the operator sets Callscope__Outbound__AllowPrivateNetworks=true.",
             _ => $"'{field}' points at a {Name(kind)} address, which Callscope never calls.",
