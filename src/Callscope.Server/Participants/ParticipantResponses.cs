@@ -2,7 +2,11 @@ using Callscope.Data.Sessions;
 
 namespace Callscope.Server.Participants;
 
-public sealed record ConnectionItem(DateTimeOffset JoinTime, DateTimeOffset? LeaveTime, string? LeaveReason, string? ConnectionId, bool JoinMissing);
+public sealed record ConnectionItem(DateTimeOffset JoinTime, DateTimeOffset? LeaveTime, string? LeaveReason, string? ConnectionId, bool JoinMissing)
+{
+    public static IReadOnlyList<ConnectionItem> Of(ParticipantView p) =>
+        [.. p.Connections.Select(c => new ConnectionItem(c.JoinTime, c.LeaveTime, c.LeaveReason, c.ConnectionId, c.JoinMissing))];
+}
 
 /// <summary>
 /// Digital Samba's participant list item (<c>name</c>, and the room's <c>friendly_url</c>, <c>room_external_id</c>,
@@ -33,7 +37,7 @@ public sealed record ParticipantItem(
     public static ParticipantItem From(ParticipantView p, DateTimeOffset now) => new(
         p.Id.ToString(), p.ExternalId, p.SessionId.ToString(), p.RoomId.ToString(), p.RoomExternalId, p.RoomDeleted, p.Name, p.Role,
         p.RoomFriendlyUrl, p.JoinTime, p.LeaveTime, p.Live, p.RoomFriendlyUrl, p.Name, p.Device, p.Os, p.Browser, p.ParticipationMinutesAt(now),
-        p.Reconnects, [.. p.Connections.Select(c => new ConnectionItem(c.JoinTime, c.LeaveTime, c.LeaveReason, c.ConnectionId, c.JoinMissing))]);
+        p.Reconnects, ConnectionItem.Of(p));
 }
 
 /// <summary>
@@ -72,7 +76,7 @@ public sealed record ParticipantDetail(
         p.RoomId.ToString(), p.RoomExternalId, p.RoomFriendlyUrl, RoomPrivacy: null, p.RoomDeleted, p.SessionId.ToString(), p.Live, p.Name, p.Role,
         p.JoinTime, p.LeaveTime, p.Device, p.Os, p.Browser, E2ee: false, p.ParticipationMinutesAt(now), chatPosts, Questions: 0, Answers: 0,
         p.Id.ToString(), p.ExternalId, p.Name, p.RoomFriendlyUrl, p.Reconnects,
-        [.. p.Connections.Select(c => new ConnectionItem(c.JoinTime, c.LeaveTime, c.LeaveReason, c.ConnectionId, c.JoinMissing))]);
+        ConnectionItem.Of(p));
 }
 
 public sealed record EventItem(string Id, string Type, DateTimeOffset Timestamp, DateTimeOffset ReceivedAt, long? ClockSkewMs, System.Text.Json.JsonElement? Data)
