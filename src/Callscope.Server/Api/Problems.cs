@@ -38,6 +38,9 @@ public static class Problems
 
     public static ProblemHttpResult Forbidden(string message) => Create(StatusCodes.Status403Forbidden, "forbidden", message);
 
+    public static ProblemHttpResult Unauthorized() => Create(StatusCodes.Status401Unauthorized, "unauthorized",
+        "A valid developer key is required: 'Authorization: Bearer <key>' or Basic with the team id and the key.");
+
     /// <summary>
     /// Answers 429 with <c>Retry-After</c> (whole seconds, at least one) and a <c>too-many-requests</c> problem. It
     /// writes the response itself, because a problem result cannot carry a header.

@@ -58,8 +58,7 @@ public sealed class DeveloperKeyHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"callscope\"";
-        await Problems.Create(StatusCodes.Status401Unauthorized, "unauthorized",
-            "A valid developer key is required: 'Authorization: Bearer <key>' or Basic with the team id and the key.").ExecuteAsync(Context);
+        await Problems.Unauthorized().ExecuteAsync(Context);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) =>

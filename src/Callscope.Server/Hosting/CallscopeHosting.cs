@@ -121,16 +121,14 @@ public static class CallscopeHosting
             return Task.CompletedTask;
         }
 
-        if (status == StatusCodes.Status401Unauthorized)
+        if (status != StatusCodes.Status401Unauthorized)
         {
-            // Bearer only: a Basic challenge would make browsers ask for a password and then send it on their own,
-            // from any site.
-            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"callscope\"";
+            return Problems.Forbidden("This needs an admin of the team.").ExecuteAsync(context.HttpContext);
         }
 
-        return status == StatusCodes.Status401Unauthorized
-            ? Problems.Create(status, "unauthorized", "A valid developer key is required: 'Authorization: Bearer <key>' or Basic with the team id and the key.").ExecuteAsync(context.HttpContext)
-            : Problems.Forbidden("This needs an admin of the team.").ExecuteAsync(context.HttpContext);
+        // Bearer only: a Basic challenge would make browsers ask for a password and then send it on their own, from any site.
+        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"callscope\"";
+        return Problems.Unauthorized().ExecuteAsync(context.HttpContext);
     }
 
     public static WebApplication UseCallscope(this WebApplication app)
