@@ -49,7 +49,8 @@ public static class MemberPrincipal
             return;
         }
 
-        if (!user!.IsInRole(member.Role) || user.FindFirstValue(ClaimTypes.Name) != (member.Name ?? member.Email))
+        // A new role always comes with a new stamp (TeamStore.SetRole), so only the name can differ here.
+        if (user!.FindFirstValue(ClaimTypes.Name) != (member.Name ?? member.Email))
         {
             context.ReplacePrincipal(For(member));
             context.ShouldRenew = true;
