@@ -1,25 +1,42 @@
+using System.Runtime.InteropServices;
+
 namespace Callscope.Core.Law;
 
 /// <summary>
 /// The session law as a state machine over one room's events taken in <see cref="LawOrder"/>. Appending an event
 /// that comes after everything seen so far is the fast path; anything else needs <see cref="RoomLaw.Compute"/>
-/// over the whole event set. Both go through <see cref="Append"/>, so they cannot disagree.
+/// over the whole event set, or <see cref="TryInsertLate"/>, which replays a window of it. All go through
+/// <see cref="Append"/>'s steps, so they cannot disagree.
 /// </summary>
-public sealed class RoomSweep(RoomPolicy policy)
+public sealed partial class RoomSweep(RoomPolicy policy)
 {
     private readonly Dictionary<string, Open> open = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset?> lastRealJoin = new(StringComparer.Ordinal);
-    private readonly HashSet<string> syntheticJoinsGiven = new(StringComparer.Ordinal);
-    private readonly HashSet<string> seenKeys = new(StringComparer.Ordinal);
+
+    // What the law remembers of each connection key across sessions: whether the key was seen (a leave of a key
+    // seen before closes nothing new), and the last real join (whether a leave's join time needs a join inferred).
+    private readonly Dictionary<string, KeyHistory> keys = new(StringComparer.Ordinal);
+
+    // Joins inferred from leaves that carry their join time, by the leave's id.
+    private readonly Dictionary<string, InferredJoin> inferredJoins = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParticipantRecord> currentParticipants = new(StringComparer.Ordinal);
     private readonly Dictionary<ParticipantRecord, int> openPerParticipant = new(ReferenceEqualityComparer.Instance);
     private readonly List<SessionRecord> sessions = [];
+
+    // Every session's span, released ones included: where a window replay may start and stop.
+    private readonly List<SessionSpan> spans = [];
     private readonly HashSet<SessionRecord> touched = new(ReferenceEqualityComparer.Instance);
 
     // Leaves that found their connection not open, by connection key. Leaves sort before joins at the same instant,
     // so a join of the same key at the leave's instant is the connection that leave closes (joined and left within
     // the timestamps' resolution): it must not stay open for ever.
     private readonly Dictionary<string, UnmatchedLeave> unmatchedLeaves = new(StringComparer.Ordinal);
+
+    // A replay of a window of the room's history starts after events it does not see: which keys they had seen.
+    private Func<string, bool>? seenBeforeWindow;
+
+    // Set when the policy changed while sessions existed: the sessions are no longer those one replay under one
+    // policy gives, so a window replay could not be spliced in exactly.
+    private bool policyChangedMidway;
 
     private sealed record Open(ParticipantRecord Participant, ConnectionRecord Connection);
 
@@ -74,6 +91,7 @@ public sealed class RoomSweep(RoomPolicy policy)
     public void Reconfigure(RoomPolicy newPolicy, DateTimeOffset now)
     {
         Expire(now);
+        policyChangedMidway |= spans.Count > 0 && newPolicy != Policy;
         Policy = newPolicy;
         if (Current is { } current)
         {
@@ -120,8 +138,8 @@ public sealed class RoomSweep(RoomPolicy policy)
     internal bool NeedsSyntheticJoin(LawEvent e) =>
         e.Kind == LawKind.Leave
         && e.JoinedAt is { } joinedAt && joinedAt < e.Time
-        && !syntheticJoinsGiven.Contains(e.Id)
-        && !(lastRealJoin.TryGetValue(e.ConnectionKey, out var last) && last >= joinedAt);
+        && !inferredJoins.ContainsKey(e.Id)
+        && !(keys.TryGetValue(e.ConnectionKey, out var history) && history.LastRealJoin >= joinedAt);
 
     internal static LawEvent SyntheticJoinFor(LawEvent leave) => leave with
     {
@@ -168,14 +186,10 @@ public sealed class RoomSweep(RoomPolicy policy)
     private void ApplyJoin(LawEvent e)
     {
         var key = e.ConnectionKey;
-        seenKeys.Add(key);
+        See(key, e.Time, realJoin: e.SyntheticFor is null);
         if (e.SyntheticFor is { } leaveId)
         {
-            syntheticJoinsGiven.Add(leaveId);
-        }
-        else
-        {
-            lastRealJoin[key] = e.Time;
+            inferredJoins[leaveId] = new InferredJoin(e);
         }
 
         if (open.ContainsKey(key))
@@ -237,13 +251,19 @@ public sealed class RoomSweep(RoomPolicy policy)
     private void ApplyLeave(LawEvent e)
     {
         var key = e.ConnectionKey;
+        var firstSight = See(key, e.Time, realJoin: false);
+        if (inferredJoins.TryGetValue(e.Id, out var inferred))
+        {
+            inferred.LeaveTime = e.Time;
+        }
+
         if (open.ContainsKey(key))
         {
             Close(key, e.Time, e.Reason ?? LeaveReasons.Left);
             return;
         }
 
-        if (!seenKeys.Add(key))
+        if (!firstSight)
         {
             // A leave for a connection that is already closed (by a session end, or a second leave): log only,
             // unless it says its connection began at this very instant and that join is still to come.
@@ -279,10 +299,29 @@ public sealed class RoomSweep(RoomPolicy policy)
         touched.Add(session);
     }
 
+    /// <summary>Records an event of <paramref name="key"/>; true when the key had never been seen before.</summary>
+    private bool See(string key, DateTimeOffset at, bool realJoin)
+    {
+        ref var history = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, key, out var known);
+        if (!known)
+        {
+            history.First = at;
+        }
+
+        history.Last = at;
+        if (realJoin)
+        {
+            history.LastRealJoin = at;
+        }
+
+        return !known && seenBeforeWindow?.Invoke(key) != true;
+    }
+
     private SessionRecord StartSession(DateTimeOffset at)
     {
         var session = new SessionRecord { Start = at, GracePeriod = Policy.GracePeriod, SessionLength = Policy.SessionLength };
         sessions.Add(session);
+        spans.Add(new SessionSpan(at, null));
         Current = session;
         currentParticipants.Clear();
         openPerParticipant.Clear();
@@ -370,6 +409,7 @@ public sealed class RoomSweep(RoomPolicy policy)
             open.Remove(key);
         }
 
+        spans[^1] = spans[^1] with { End = at };
         Current = null;
         touched.Add(session);
     }
