@@ -1,5 +1,6 @@
 using Callscope.Core.Ingest;
-using Callscope.Data.Ingest;
+using Callscope.Data.Dialects;
+using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 

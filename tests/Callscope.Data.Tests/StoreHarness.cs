@@ -1,6 +1,7 @@
 using Callscope.Core;
 using Callscope.Core.Ingest;
-using Callscope.Data.Ingest;
+using Callscope.Data.Dialects;
+using Callscope.Data.Writing;
 using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Callscope.Core.Ingest;
-using Callscope.Data.Ingest;
+using Callscope.Data.Dialects;
+using Callscope.Data.Writing;
 
 namespace Callscope.Data.Tests;
 

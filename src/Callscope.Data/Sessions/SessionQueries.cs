@@ -54,7 +54,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var narrow = search is not null && total <= NarrowSearchLimit;
         if (search is not null)
         {
-            where.Append(narrow || database.Provider == DatabaseProvider.Postgres ? hits : $" AND (s.room_id IN ({search.Rooms}) OR s.id IN ({search.Ids}))");
+            where.Append(database.Dialect.SearchCondition(narrow, hits, search.Rooms, search.Ids));
         }
 
         var order = paging.Descending ? "DESC" : "ASC";
@@ -70,7 +70,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             p.Add("after", after);
         }
 
-        var byStart = narrow && database.Provider == DatabaseProvider.Sqlite ? "s.start_time + 0" : "s.start_time";
+        var byStart = database.Dialect.StartOrder(narrow);
         var activeFirst = filter.ActiveFirst ? "CASE WHEN s.active_connections > 0 THEN 0 ELSE 1 END, " : string.Empty;
         var sort = $"ORDER BY {activeFirst}{byStart} {order}, s.id {order}";
         var rows = connection.Query<SessionRow>(

@@ -1,6 +1,6 @@
 using Callscope.Core;
 using Callscope.Core.Law;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 
 namespace Callscope.Data.Sessions;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Callscope.Core;
 using Callscope.Core.Events;
 using Callscope.Core.Ingest;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Data.Teams;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Callscope.Data;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
@@ -139,6 +139,8 @@ public static class CallscopeHosting
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // The writer has logged the cause of a failed write once already.
+            SuppressDiagnosticsCallback = context => context.Exception is WriteFailedException,
         });
         if (!app.Environment.IsDevelopment())
         {

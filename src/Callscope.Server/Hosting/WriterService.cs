@@ -1,4 +1,4 @@
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 
 namespace Callscope.Server.Hosting;
 

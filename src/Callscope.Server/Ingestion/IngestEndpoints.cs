@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Callscope.Core;
 using Callscope.Core.Ingest;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.LiveKit;
 using Callscope.Server.Sessions;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Callscope.Core.Ingest;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Server.Api;
 using Callscope.Server.Ingestion;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Callscope.Core;
 using Callscope.Core.Rooms;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Server.Api;

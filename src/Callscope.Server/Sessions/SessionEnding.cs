@@ -1,5 +1,5 @@
 using Callscope.Core;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 
 namespace Callscope.Server.Sessions;
 

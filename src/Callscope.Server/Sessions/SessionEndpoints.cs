@@ -1,5 +1,5 @@
 using Callscope.Core;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Server.Api;

@@ -73,10 +73,10 @@ public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = f
     /// <summary>Waits until the writer has handled everything queued so far.</summary>
     public async Task SettleAsync()
     {
-        var pipeline = Services.GetRequiredService<Data.Ingest.IngestPipeline>();
+        var pipeline = Services.GetRequiredService<Data.Writing.IngestPipeline>();
         for (var i = 0; i < 3; i++)
         {
-            await pipeline.SendAsync(new Data.Ingest.ExpireCommand());
+            await pipeline.SendAsync(new Data.Writing.ExpireCommand());
         }
     }
 

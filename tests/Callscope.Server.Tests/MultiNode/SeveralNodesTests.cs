@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Callscope.Core;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Server.Tests.Infrastructure;
 using Callscope.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;

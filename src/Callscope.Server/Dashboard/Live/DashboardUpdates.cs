@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Callscope.Core;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 
 namespace Callscope.Server.Dashboard.Live;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Teams;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Callscope.Core;
 using Callscope.Core.Rooms;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,4 +1,4 @@
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Sessions;
 using Callscope.Server.Auth;
 using Callscope.Server.Sessions;

@@ -6,9 +6,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Callscope.Core;
 using Callscope.Core.Law;
-using System.Data.Common;
 
-namespace Callscope.Data.Ingest;
+namespace Callscope.Data.Writing;
 
 /// <summary>A connection as stored inside its participant row.</summary>
 public sealed record StoredConnection(
@@ -28,7 +27,7 @@ public sealed record StoredConnection(
 /// </summary>
 internal sealed class SessionRows
 {
-    private static readonly Table Sessions = new("sessions",
+    private static readonly RowTable Sessions = new("sessions",
     [
         new("team_id", Text: true, Updated: false), new("id", Text: true, Updated: false), new("room_id", Text: true, Updated: false),
         new("start_time"), new("end_time"), new("end_reason", Text: true), new("ended_by", Text: true), new("last_left_at"),
@@ -36,7 +35,7 @@ internal sealed class SessionRows
         new("deadline"), new("deadline_reason", Text: true),
     ]);
 
-    private static readonly Table Participants = new("participants",
+    private static readonly RowTable Participants = new("participants",
     [
         new("team_id", Text: true, Updated: false), new("id", Text: true, Updated: false), new("session_id", Text: true, Updated: false),
         new("room_id", Text: true, Updated: false), new("pkey", Text: true, Updated: false), new("external_id", Text: true, Updated: false),
@@ -99,10 +98,10 @@ internal sealed class SessionRows
     }
 
     /// <summary>Writes what was added, in the order it was added, and starts empty again.</summary>
-    public void Flush(DbConnection connection, WriterStatements statements, DbTransaction tx)
+    public void Flush(WriteContext context)
     {
-        sessions.Write(connection, statements, tx);
-        participants.Write(connection, statements, tx);
+        sessions.Write(context);
+        participants.Write(context);
     }
 
     /// <summary>Forgets what was added and not written (the command that added it failed).</summary>
@@ -112,39 +111,8 @@ internal sealed class SessionRows
         participants.Clear();
     }
 
-    /// <summary>A column of a derived table: whether it holds text (otherwise a whole number), and whether an upsert rewrites it.</summary>
-    private sealed record Column(string Name, bool Text = false, bool Updated = true);
-
-    /// <summary>
-    /// A derived table keyed by (team_id, id), with its two upserts built from one list of columns (each bound to a
-    /// parameter of its own name): one row at a time, and every row at once from one array per column.
-    /// </summary>
-    private sealed class Table
-    {
-        public Table(string name, Column[] columns)
-        {
-            Columns = columns;
-            Names = [.. columns.Select(c => c.Name)];
-            var names = string.Join(", ", Names);
-            var parameters = string.Join(", ", columns.Select(c => "@" + c.Name));
-            var upsert = "ON CONFLICT (team_id, id) DO UPDATE SET " +
-                string.Join(", ", columns.Where(c => c.Updated).Select(c => $"{c.Name} = excluded.{c.Name}"));
-            One = $"INSERT INTO {name} ({names}) VALUES ({parameters}) {upsert}";
-            Many = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({parameters}) WITH ORDINALITY AS r ({names}, ord) ORDER BY ord {upsert}";
-        }
-
-        public Column[] Columns { get; }
-
-        /// <summary>The column names, which are also the parameter names.</summary>
-        public string[] Names { get; }
-
-        public string One { get; }
-
-        public string Many { get; }
-    }
-
     /// <summary>Rows of one table by key, in the order each key was first put.</summary>
-    private sealed class RowList(Table table)
+    private sealed class RowList(RowTable table)
     {
         private readonly Dictionary<string, int> at = new(StringComparer.Ordinal);
         private readonly List<object?[]> rows = [];
@@ -167,39 +135,47 @@ internal sealed class SessionRows
             rows.Clear();
         }
 
-        /// <summary>
-        /// SQLite: the compiled one-row upsert for each row (in process, nothing to save). PostgreSQL: one statement for
-        /// every row, each column as one array, in place of a round trip per row.
-        /// </summary>
-        public void Write(DbConnection connection, WriterStatements statements, DbTransaction tx)
+        /// <summary>Writes the rows in the order they were put, the way the store writes several rows best.</summary>
+        public void Write(WriteContext context)
         {
             if (rows.Count == 0)
             {
                 return;
             }
 
-            if (connection is Npgsql.NpgsqlConnection)
-            {
-                var parameters = new Dapper.DynamicParameters();
-                for (var c = 0; c < table.Columns.Length; c++)
-                {
-                    var column = c;
-                    parameters.Add(table.Columns[c].Name,
-                        table.Columns[c].Text ? rows.Select(r => (string?)r[column]).ToArray() : rows.Select(r => (long?)r[column]).ToArray());
-                }
-
-                Dapper.SqlMapper.Execute(connection, table.Many, parameters, tx);
-            }
-            else
-            {
-                var command = statements.For(table.One, tx, table.Names);
-                foreach (var row in rows)
-                {
-                    WriterStatements.Bind(command, row).ExecuteNonQuery();
-                }
-            }
-
+            context.Dialect.UpsertRows(context, table, rows);
             Clear();
         }
     }
+}
+
+/// <summary>A column of a derived table: whether it holds text (otherwise a whole number), and whether an upsert rewrites it.</summary>
+internal sealed record RowColumn(string Name, bool Text = false, bool Updated = true);
+
+/// <summary>
+/// A derived table keyed by (team_id, id), with its two upserts built from one list of columns (each bound to a
+/// parameter of its own name): one row at a time, and every row at once from one array per column.
+/// </summary>
+internal sealed class RowTable
+{
+    public RowTable(string name, RowColumn[] columns)
+    {
+        Columns = columns;
+        Names = [.. columns.Select(c => c.Name)];
+        var names = string.Join(", ", Names);
+        var parameters = string.Join(", ", columns.Select(c => "@" + c.Name));
+        var upsert = "ON CONFLICT (team_id, id) DO UPDATE SET " +
+            string.Join(", ", columns.Where(c => c.Updated).Select(c => $"{c.Name} = excluded.{c.Name}"));
+        One = $"INSERT INTO {name} ({names}) VALUES ({parameters}) {upsert}";
+        Many = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({parameters}) WITH ORDINALITY AS r ({names}, ord) ORDER BY ord {upsert}";
+    }
+
+    public RowColumn[] Columns { get; }
+
+    /// <summary>The column names, which are also the parameter names.</summary>
+    public string[] Names { get; }
+
+    public string One { get; }
+
+    public string Many { get; }
 }

@@ -1,9 +1,7 @@
-using System.Data.Common;
 using Callscope.Core;
 using Callscope.Core.Ingest;
-using Dapper;
 
-namespace Callscope.Data.Ingest;
+namespace Callscope.Data.Writing;
 
 /// <summary>
 /// Stores raw events, skipping ids the team already has. SQLite takes one prepared insert per event inside the
@@ -11,21 +9,20 @@ namespace Callscope.Data.Ingest;
 /// </summary>
 internal static class EventRows
 {
-    /// <returns>For each event, whether it was new.</returns>
-    public static bool[] Insert(CallscopeDatabase database, DbConnection connection, WriterStatements statements, DbTransaction tx, TeamId team,
-        IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) => database.Provider == DatabaseProvider.Postgres
-        ? InsertSetBased(connection, tx, team, rooms, events)
-        : InsertPrepared(statements, tx, team, rooms, events);
+    /// <summary>For each event, whether it was new: the events of a team's batch go through the store's dialect.</summary>
+    public static bool[] Insert(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) =>
+        context.Dialect.InsertEvents(context, team, rooms, events);
 
-    private static bool[] InsertPrepared(WriterStatements statements, DbTransaction tx, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
+    /// <summary>One compiled insert per event.</summary>
+    internal static bool[] InsertPrepared(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
-        var command = statements.For(
+        var command = context.Statement(
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
             VALUES (@team, @id, @room, @type, @ts, @received, @skew, @law, @external, @connection, @name, @role, @data)
             ON CONFLICT (team_id, id) DO NOTHING
             """,
-            tx, "team", "id", "room", "type", "ts", "received", "skew", "law", "external", "connection", "name", "role", "data");
+            "team", "id", "room", "type", "ts", "received", "skew", "law", "external", "connection", "name", "role", "data");
         var p = command.Parameters;
         p[0].Value = team.ToString();
         var inserted = new bool[events.Count];
@@ -50,12 +47,13 @@ internal static class EventRows
         return inserted;
     }
 
-    private static bool[] InsertSetBased(DbConnection connection, DbTransaction tx, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
+    /// <summary>The whole batch in two set-based statements: ids first (which tells the new ones), then the rows.</summary>
+    internal static bool[] InsertSetBased(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
         var teamText = team.ToString();
-        var fresh = connection.Query<string>(
+        var fresh = context.Query<string>(
             "INSERT INTO event_ids (team_id, id) SELECT @team, unnest(@ids) ON CONFLICT DO NOTHING RETURNING id",
-            new { team = teamText, ids = events.Select(e => e.Id).Distinct(StringComparer.Ordinal).ToArray() }, tx).ToHashSet(StringComparer.Ordinal);
+            new { team = teamText, ids = events.Select(e => e.Id).Distinct(StringComparer.Ordinal).ToArray() }).ToHashSet(StringComparer.Ordinal);
 
         // Within a batch the first occurrence of an id is the one stored.
         var inserted = new bool[events.Count];
@@ -74,7 +72,7 @@ internal static class EventRows
             return inserted;
         }
 
-        connection.Execute(
+        context.Execute(
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
             SELECT @team, * FROM unnest(@ids, @rooms, @types, @ts, @received, @skew, @law, @external, @connection, @name, @role, @data)
@@ -94,8 +92,7 @@ internal static class EventRows
                 name = rows.Select(i => events[i].Participant?.Name).ToArray(),
                 role = rows.Select(i => events[i].Participant?.Role).ToArray(),
                 data = rows.Select(i => events[i].DataJson).ToArray(),
-            },
-            tx);
+            });
         return inserted;
     }
 }

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Callscope.Data.Ingest;
+namespace Callscope.Data.Writing;
 
 /// <summary>
 /// The writer's statements on its one connection, each built once and reused for the life of the connection. On

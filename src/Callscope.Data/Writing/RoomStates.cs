@@ -1,7 +1,7 @@
 using Callscope.Core;
 using Callscope.Core.Law;
 
-namespace Callscope.Data.Ingest;
+namespace Callscope.Data.Writing;
 
 /// <summary>
 /// The writer's memory of each busy room's law state, so that in-order events take the fast path. It is only a

@@ -1,18 +1,18 @@
 using Dapper;
 
-namespace Callscope.Data;
+namespace Callscope.Data.Dialects;
 
 /// <summary>
 /// On PostgreSQL the events table is partitioned by month of event time, so that retention drops whole
 /// partitions instead of deleting rows. Partitions for the months around now are created ahead; anything outside
 /// them lands in the default partition.
 /// </summary>
-public static class EventPartitions
+internal static class EventPartitions
 {
     public const int MonthsBack = 2;
     public const int MonthsAhead = 3;
 
-    public static void Ensure(CallscopeDatabase database, DateTimeOffset now)
+    public static void Ensure(PostgresDialect database, DateTimeOffset now)
     {
         using var connection = database.Open();
         var first = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-MonthsBack);

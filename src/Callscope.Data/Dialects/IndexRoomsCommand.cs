@@ -1,0 +1,20 @@
+using Callscope.Data.Writing;
+
+namespace Callscope.Data.Dialects;
+
+/// <summary>
+/// SQLite only: copies the rooms of the events stored since the last copy into <c>event_rooms</c>, sorted by room, and
+/// moves the mark past them; answers how many events it copied. Sorted, the copy writes each room's last page of
+/// that index once, where an index kept up by every insert wrote it once per transaction. The writer runs it about
+/// once a second; until then readers find the newest events after the mark (<see cref="SqliteDialect.EventsOfRoom"/>).
+/// </summary>
+public sealed class IndexRoomsCommand : WriteCommand<int>
+{
+    internal override int Run(WriteContext context)
+    {
+        var copied = context.Execute(
+            "INSERT INTO event_rooms (room_id, ts, seq) SELECT room_id, ts, seq FROM events WHERE seq > (SELECT seq FROM event_rooms_mark) ORDER BY room_id, ts, seq");
+        context.Execute("UPDATE event_rooms_mark SET seq = COALESCE((SELECT MAX(seq) FROM events), seq)");
+        return copied;
+    }
+}

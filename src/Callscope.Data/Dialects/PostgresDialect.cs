@@ -1,0 +1,193 @@
+using System.Data;
+using System.Data.Common;
+using System.Reflection;
+using Callscope.Core;
+using Callscope.Core.Ingest;
+using Callscope.Data.Writing;
+using Dapper;
+using DbUp;
+using Npgsql;
+
+namespace Callscope.Data.Dialects;
+
+/// <summary>
+/// PostgreSQL, shared by several nodes: rooms are row-locked per writer, several rows go in one statement as arrays
+/// (one round trip instead of one per row), sessions due to end are taken with <c>SKIP LOCKED</c>, events are
+/// partitioned by month (<see cref="EventPartitions"/>), and commits are announced to the other nodes.
+/// </summary>
+public sealed class PostgresDialect : StoreDialect
+{
+    private readonly NpgsqlDataSource source;
+
+    public PostgresDialect(string connectionString)
+    {
+        ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Enlist = false }.ToString();
+        source = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public override string ConnectionString { get; }
+
+    public override DbConnection Open() => source.OpenConnection();
+
+    public override DbConnection OpenWriter() => Open();
+
+    public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
+
+    public override IReadOnlyList<string> Migrate(DateTimeOffset now)
+    {
+        if (!DatabaseExists())
+        {
+            EnsureDatabase.For.PostgresqlDatabase(ConnectionString, new DbUp.Engine.Output.NoOpUpgradeLog());
+        }
+
+        var scripts = Migrations.Run(DeployChanges.To.PostgresqlDatabase(ConnectionString)
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Postgres.", StringComparison.Ordinal)));
+        EventPartitions.Ensure(this, now);
+        return scripts;
+    }
+
+    /// <summary>
+    /// Whether the configured database is there. Creating it goes through the maintenance database, and that path
+    /// leaves a connection open on every call (one per start, more in a test run), so it is taken only when needed.
+    /// </summary>
+    private bool DatabaseExists()
+    {
+        try
+        {
+            using var connection = source.OpenConnection();
+            return true;
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            return false;
+        }
+    }
+
+    public override bool IsUniqueViolation(DbException error) => error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>A deadlock or a race with another node: running the same transaction again settles it.</summary>
+    public override bool IsTransient(DbException error) =>
+        error is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.UniqueViolation };
+
+    public override string ILike => "ILIKE";
+
+    /// <summary>The list goes as one array parameter.</summary>
+    public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
+
+    /// <summary>PostgreSQL indexes events by room as it stores them.</summary>
+    public override string EventsOfRoom(string room, string? from = null, string? to = null) => "events";
+
+    /// <summary>The planner weighs a search by its statistics.</summary>
+    public override string SearchCondition(bool narrow, string hits, string rooms, string ids) => hits;
+
+    public override string StartOrder(bool narrowSearch) => "s.start_time";
+
+    public override async Task ListenForChangesAsync(Action<TeamId> changed, Action<Exception> lost, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                connection.Notification += (_, e) =>
+                {
+                    if (Guid.TryParse(e.Payload, out var team))
+                    {
+                        changed(new TeamId(team));
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {ChangesChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(cancellationToken);
+                }
+            }
+            catch (NpgsqlException error)
+            {
+                lost(error);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The whole batch in two set-based statements (ids, then rows).</summary>
+    internal override bool[] InsertEvents(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) =>
+        EventRows.InsertSetBased(context, team, rooms, events);
+
+    /// <summary>Every row in one statement, each column as one array.</summary>
+    internal override void UpsertRows(WriteContext context, RowTable table, IReadOnlyList<object?[]> rows)
+    {
+        var parameters = new DynamicParameters();
+        for (var c = 0; c < table.Columns.Length; c++)
+        {
+            var column = c;
+            parameters.Add(table.Columns[c].Name,
+                table.Columns[c].Text ? rows.Select(r => (string?)r[column]).ToArray() : rows.Select(r => (long?)r[column]).ToArray());
+        }
+
+        context.Connection.Execute(table.Many, parameters, context.Transaction);
+    }
+
+    /// <summary>Row locks, taken in id order in one statement.</summary>
+    internal override Dictionary<RoomId, long> LockRooms(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms)
+    {
+        if (rooms.Count == 1)
+        {
+            var (team, room) = rooms.First();
+            var version = WriterStatements.Bind(
+                context.Statement("SELECT law_version FROM rooms WHERE team_id = @team AND id = @room FOR UPDATE", "team", "room"),
+                team.ToString(), room.ToString()).ExecuteScalar();
+            return new Dictionary<RoomId, long> { [room] = Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture) };
+        }
+
+        return Versions(context,
+            """
+            SELECT r.id, r.law_version FROM rooms r JOIN unnest(@teams, @ids) AS u (team_id, id) ON r.team_id = u.team_id AND r.id = u.id
+            ORDER BY r.id FOR UPDATE OF r
+            """,
+            rooms);
+    }
+
+    internal override Dictionary<RoomId, long> BumpVersions(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) => Versions(context,
+        """
+        UPDATE rooms r SET law_version = r.law_version + 1 FROM unnest(@teams, @ids) AS u (team_id, id)
+        WHERE r.team_id = u.team_id AND r.id = u.id RETURNING r.id, r.law_version
+        """,
+        rooms);
+
+    private static Dictionary<RoomId, long> Versions(WriteContext context, string sql, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) =>
+        rooms.Count == 0
+            ? []
+            : context.Connection.Query<(string Id, long Version)>(sql,
+                    new { teams = rooms.Select(r => r.Team.ToString()).ToArray(), ids = rooms.Select(r => r.Room.ToString()).ToArray() }, context.Transaction)
+                .ToDictionary(r => new RoomId(Guid.Parse(r.Id)), r => r.Version);
+
+    /// <summary>All the names in one statement: one round trip.</summary>
+    internal override Dictionary<string, RoomId> FindRooms(WriteContext context, TeamId team, string[] names) => context.Connection.Query<(string Id, string Name)>(
+            "SELECT id, friendly_url FROM rooms WHERE team_id = @team AND deleted_at IS NULL AND friendly_url = ANY(@names)",
+            new { team = team.ToString(), names }, context.Transaction)
+        .ToDictionary(r => r.Name, r => new RoomId(Guid.Parse(r.Id)), StringComparer.Ordinal);
+
+    /// <summary>SKIP LOCKED: when several nodes sweep at once, each due session is taken by exactly one of them.</summary>
+    internal override string DueRoomsSql =>
+        "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now ORDER BY room_id LIMIT 1000 FOR UPDATE SKIP LOCKED";
+
+    internal override string LawEventsSql =>
+        "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1";
+
+    /// <summary>Delivered to every node's listener when the transaction commits, for live updates across nodes.</summary>
+    internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)
+    {
+        foreach (var team in teams)
+        {
+            context.Connection.Execute("SELECT pg_notify(@channel, @team)", new { channel = ChangesChannel, team = team.ToString() }, context.Transaction);
+        }
+    }
+}

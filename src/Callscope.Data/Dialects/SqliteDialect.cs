@@ -1,0 +1,224 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+using Callscope.Core;
+using Callscope.Core.Ingest;
+using Callscope.Data.Writing;
+using DbUp;
+using Microsoft.Data.Sqlite;
+
+namespace Callscope.Data.Dialects;
+
+/// <summary>
+/// The embedded store: one file in write-ahead-log mode, one writer. Its writer compiles each statement once and runs
+/// it per row (nothing to save on round trips in process); its upkeep copies the log back into the file beside the
+/// writer and keeps the room index of events (<see cref="SqliteUpkeepLoop"/>).
+/// </summary>
+public sealed class SqliteDialect : StoreDialect
+{
+    public SqliteDialect(string connectionString)
+    {
+        ConnectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = false }.ToString();
+    }
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override string ConnectionString { get; }
+
+    /// <summary>
+    /// The database <c>callscope.db</c> in a data folder private to the service's user: the folder is 0700 and the
+    /// database files 0600 (see <see cref="PrivateFiles"/>).
+    /// </summary>
+    public static SqliteDialect InDirectory(string directory)
+    {
+        PrivateFiles.EnsureFolder(directory);
+        var file = Path.Combine(directory, "callscope.db");
+        MakePrivate(file);
+        return new SqliteDialect($"Data Source={file}");
+    }
+
+    /// <summary>A SQLite file named by a connection string: the file is private too; its folder is the operator's.</summary>
+    public static SqliteDialect OwnFile(string connectionString)
+    {
+        var settings = new SqliteConnectionStringBuilder(connectionString);
+        var file = settings.DataSource;
+        if (settings.Mode == SqliteOpenMode.ReadWriteCreate && file.Length > 0 && file != ":memory:"
+            && !file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(file))))
+        {
+            MakePrivate(file);
+        }
+
+        return new SqliteDialect(connectionString);
+    }
+
+    /// <summary>
+    /// Makes a SQLite database 0600 before SQLite opens it: a new one is created empty with that mode (an empty file
+    /// is an empty database); an existing one, its journal, write-ahead log and shared-memory index lose group's and
+    /// others' access. SQLite creates its -wal, -shm and -journal files with the database file's mode, so they are
+    /// born private.
+    /// </summary>
+    private static void MakePrivate(string file)
+    {
+        PrivateFiles.EnsureFile(file);
+        foreach (var suffix in new[] { "-wal", "-shm", "-journal" })
+        {
+            PrivateFiles.Tighten(file + suffix);
+        }
+    }
+
+    public override DbConnection Open() => OpenSqlite(ConnectionString);
+
+    private static SqliteConnection OpenSqlite(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // WAL (set once by Migrate; it is a property of the file) with synchronous=NORMAL keeps every committed
+        // transaction across a process crash (kill -9); only a power loss could drop the last commits.
+        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>
+    /// Keeps a large page cache (the event id index takes inserts all over its tree) and does not checkpoint on commit:
+    /// <see cref="Checkpoint"/> does that from another thread, so the writer never waits for the copy back into the file.
+    /// </summary>
+    public override DbConnection OpenWriter()
+    {
+        // Not pooled: these settings belong to the writer alone.
+        var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA cache_size=-{WriterCacheKib}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    private const int WriterCacheKib = 128 * 1024;
+
+    /// <summary>
+    /// What is left of the log file on disk when it starts over: more than the log grows to between two restarts
+    /// (see <see cref="SqliteUpkeepLoop"/>), so under steady load the file is rewritten in place instead of being cut
+    /// and grown again, which costs the file system a new allocation for every block.
+    /// </summary>
+    private const long WalSizeLimit = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// Copies committed pages from the write-ahead log back into the database file and returns how many frames the log
+    /// holds. A passive checkpoint never waits for the writer or readers, and runs beside the writer. A writer that
+    /// keeps writing keeps a passive checkpoint from ever finishing, and an unfinished log never starts over, so once
+    /// the log has grown the writer, between two transactions, finishes one with a restarting checkpoint.
+    /// </summary>
+    public static long Checkpoint(DbConnection connection, bool restart)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = restart ? "PRAGMA wal_checkpoint(RESTART)" : "PRAGMA wal_checkpoint(PASSIVE)";
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? reader.GetInt64(1) : 0;
+    }
+
+    /// <summary>SQLite takes its write lock at once.</summary>
+    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    public override IReadOnlyList<string> Migrate(DateTimeOffset now)
+    {
+        using (var connection = Open())
+        {
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL";
+            wal.ExecuteNonQuery();
+        }
+
+        return Migrations.Run(DeployChanges.To.SqliteDatabase(ConnectionString)
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Sqlite.", StringComparison.Ordinal)));
+    }
+
+    public override bool IsUniqueViolation(DbException error) => error is SqliteException { SqliteErrorCode: 19 };
+
+    /// <summary>Busy or locked: another process held the file for longer than the busy timeout.</summary>
+    public override bool IsTransient(DbException error) => error is SqliteException { SqliteErrorCode: 5 or 6 };
+
+    public override string ILike => "LIKE";
+
+    public override string InList(string column, string parameter) => $"{column} IN @{parameter}";
+
+    /// <summary>
+    /// Events carry no index by room: the writer copies new events into <c>event_rooms</c> about once a second
+    /// (<see cref="IndexRoomsCommand"/>), and the rows stored since the last copy are found by a scan of those rows alone,
+    /// after the mark. That scan is NOT INDEXED (the rowid range stays): conditions on the team reach it from the
+    /// caller's filter, and without statistics SQLite would take the id index for them and read every event of the team.
+    /// </summary>
+    public override string EventsOfRoom(string room, string? from = null, string? to = null)
+    {
+        var range = (from is null ? "" : $" AND x.ts >= {from}") + (to is null ? "" : $" AND x.ts <= {to}");
+        return $"""
+            (SELECT e.* FROM event_rooms x JOIN events e ON e.seq = x.seq WHERE x.room_id = {room}{range}
+             UNION ALL
+             SELECT * FROM events NOT INDEXED WHERE seq > (SELECT seq FROM event_rooms_mark) AND room_id = {room})
+            """;
+    }
+
+    /// <summary>
+    /// SQLite has no statistics to weigh a search by. A narrow one is read from its hits; a broad one walks the time
+    /// index, testing each session's room against the few matched rooms, and fills its page early.
+    /// </summary>
+    public override string SearchCondition(bool narrow, string hits, string rooms, string ids) =>
+        narrow ? hits : $" AND (s.room_id IN ({rooms}) OR s.id IN ({ids}))";
+
+    /// <summary>A narrow search is sorted after it is read: an expression in ORDER BY keeps the planner off the time index.</summary>
+    public override string StartOrder(bool narrowSearch) => narrowSearch ? "s.start_time + 0" : "s.start_time";
+
+    /// <summary>One node: every commit is this node's own.</summary>
+    public override Task ListenForChangesAsync(Action<TeamId> changed, Action<Exception> lost, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    internal override bool[] InsertEvents(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) =>
+        EventRows.InsertPrepared(context, team, rooms, events);
+
+    internal override void UpsertRows(WriteContext context, RowTable table, IReadOnlyList<object?[]> rows)
+    {
+        var command = context.Statement(table.One, table.Names);
+        foreach (var row in rows)
+        {
+            WriterStatements.Bind(command, row).ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>One writer, so nothing to lock: the versions only tell whether the cached state is current.</summary>
+    internal override Dictionary<RoomId, long> LockRooms(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) =>
+        rooms.ToDictionary(r => r.Room, r => RoomVersion(context, "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room", r.Team, r.Room));
+
+    internal override Dictionary<RoomId, long> BumpVersions(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) =>
+        rooms.ToDictionary(r => r.Room, r => RoomVersion(context,
+            "UPDATE rooms SET law_version = law_version + 1 WHERE team_id = @team AND id = @room RETURNING law_version", r.Team, r.Room));
+
+    private static long RoomVersion(WriteContext context, string sql, TeamId team, RoomId room) => Convert.ToInt64(
+        WriterStatements.Bind(context.Statement(sql, "team", "room"), team.ToString(), room.ToString()).ExecuteScalar(), CultureInfo.InvariantCulture);
+
+    /// <summary>One compiled look-up per name: cheaper in process than compiling a new statement for every list.</summary>
+    internal override Dictionary<string, RoomId> FindRooms(WriteContext context, TeamId team, string[] names)
+    {
+        var found = new Dictionary<string, RoomId>(names.Length, StringComparer.Ordinal);
+        var lookup = context.Statement("SELECT id FROM rooms WHERE team_id = @team AND friendly_url = @name AND deleted_at IS NULL", "team", "name");
+        foreach (var name in names)
+        {
+            if (WriterStatements.Bind(lookup, team.ToString(), name).ExecuteScalar() is string id)
+            {
+                found[name] = new RoomId(Guid.Parse(id));
+            }
+        }
+
+        return found;
+    }
+
+    internal override string DueRoomsSql => "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1000";
+
+    /// <summary>Only the law's events, by their partial index: the planner would otherwise walk every event of the room.</summary>
+    internal override string LawEventsSql =>
+        "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1";
+
+    internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)
+    {
+    }
+
+    internal override WriterUpkeep CreateUpkeep(SqliteUpkeep settings) => new SqliteUpkeepLoop(this, settings);
+}

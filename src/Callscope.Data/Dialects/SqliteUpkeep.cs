@@ -1,0 +1,171 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Callscope.Data.Writing;
+
+namespace Callscope.Data.Dialects;
+
+/// <summary>
+/// The writer's upkeep of a SQLite store: how often the checkpointer copies the write-ahead log back, the length
+/// (in pages) past which it has the log start over, and how often new events are copied into the room index.
+/// </summary>
+public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfterFrames, TimeSpan RoomIndexInterval)
+{
+    /// <summary>
+    /// A pass every second; the log starts over past about 256 MiB of 4 KiB pages; new events are copied into the room
+    /// index every second (<see cref="Timeout.InfiniteTimeSpan"/>: only when an <see cref="IndexRoomsCommand"/> asks).
+    /// </summary>
+    public static SqliteUpkeep Default { get; } = new(TimeSpan.FromSeconds(1), 65_536, TimeSpan.FromSeconds(1));
+}
+
+/// <summary>
+/// SQLite's work beside the writer. A checkpointer, on a connection of its own, copies the write-ahead log back into the
+/// database file after commits, at most every <see cref="SqliteUpkeep.CheckpointInterval"/>, so the copy runs beside the
+/// writer instead of inside its commits; a longer interval copies a page that many commits rewrite (the tail of a room's
+/// index) once instead of once per commit. Once the log is long, it asks the writer to let the log start over and waits
+/// until it has: the writer then copies only what was committed since this pass, without waiting for it. Between two
+/// transactions, and once more when it falls idle, the writer copies new events into the room index.
+/// </summary>
+internal sealed class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep settings) : WriterUpkeep
+{
+    private readonly CancellationTokenSource stopping = new();
+    private Task checkpointer = Task.CompletedTask;
+
+    /// <summary>At most one pending "something was committed" for the checkpointer; more are dropped.</summary>
+    private readonly Channel<bool> committed = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>How long the checkpointer waits for the writer to restart the log before it checkpoints again.</summary>
+    private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Set by the checkpointer, between its passes, when it wants the writer to restart the log.</summary>
+    private TaskCompletionSource? restartWanted;
+
+    /// <summary>When the writer last copied new events into the room index.</summary>
+    private long roomsIndexedAt;
+
+    /// <summary>Whether events may have been stored since the last copy into the room index.</summary>
+    private bool roomsBehind;
+
+    /// <summary>Events may wait for the room index, and the writer copies them by itself.</summary>
+    private bool RoomsWaiting => roomsBehind && settings.RoomIndexInterval != Timeout.InfiniteTimeSpan;
+
+    public override void Start() => checkpointer = Task.Run(() => CheckpointLoopAsync(stopping.Token), CancellationToken.None);
+
+    public override void Committed() => committed.Writer.TryWrite(true);
+
+    public override void BetweenTransactions(IWriterLoop writer)
+    {
+        roomsBehind = true;
+        if (Stopwatch.GetElapsedTime(roomsIndexedAt) >= settings.RoomIndexInterval)
+        {
+            IndexRooms(writer);
+        }
+
+        if (writer.Connection is { } connection)
+        {
+            RestartLogIfWanted(connection);
+        }
+    }
+
+    /// <summary>
+    /// A writer that falls idle with events not yet in the room index copies them once
+    /// <see cref="SqliteUpkeep.RoomIndexInterval"/> has passed, so that a quiet store's logs are read from the index alone.
+    /// </summary>
+    public override async ValueTask<bool> WaitForCommandsAsync(ValueTask<bool> waiting, IWriterLoop writer, CancellationToken stoppingToken)
+    {
+        if (waiting.IsCompleted || !RoomsWaiting)
+        {
+            return await waiting;
+        }
+
+        var pending = waiting.AsTask();
+        var idle = Task.Delay(settings.RoomIndexInterval, stoppingToken);
+        if (await Task.WhenAny(pending, idle) == idle && !stoppingToken.IsCancellationRequested && writer.Connection is { State: System.Data.ConnectionState.Open })
+        {
+            IndexRooms(writer);
+        }
+
+        return await pending;
+    }
+
+    /// <summary>Copies the new events into the room index in a transaction of its own (<see cref="IndexRoomsCommand"/>).</summary>
+    private void IndexRooms(IWriterLoop writer)
+    {
+        if (!RoomsWaiting)
+        {
+            return;
+        }
+
+        roomsIndexedAt = Stopwatch.GetTimestamp();
+        // A failed copy leaves the rows after the mark, where readers find them; the next one takes them.
+        roomsBehind = !writer.Run(new IndexRoomsCommand());
+    }
+
+    private async Task CheckpointLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await committed.Reader.ReadAsync(cancellationToken);
+                long frames = 0;
+                try
+                {
+                    await using var connection = dialect.Open();
+                    frames = SqliteDialect.Checkpoint(connection, restart: false);
+                }
+                catch (DbException)
+                {
+                    // Busy or interrupted: the next commit tries again, and nothing committed depends on it.
+                }
+
+                if (frames >= settings.RestartAfterFrames)
+                {
+                    var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Volatile.Write(ref restartWanted, restarted);
+                    // The writer answers after its current transaction; an idle writer has nothing more to copy.
+                    await Task.WhenAny(restarted.Task, Task.Delay(RestartWait, cancellationToken));
+                    Interlocked.CompareExchange(ref restartWanted, null, restarted);
+                }
+
+                await Task.Delay(settings.CheckpointInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// When the checkpointer has asked for it: copies what was committed since its last pass and lets the next
+    /// transaction write the log from its start again, so the log stays bounded. The checkpointer is idle meanwhile,
+    /// so this never waits for it.
+    /// </summary>
+    private void RestartLogIfWanted(DbConnection connection)
+    {
+        if (Volatile.Read(ref restartWanted) is not { } wanted)
+        {
+            return;
+        }
+
+        try
+        {
+            SqliteDialect.Checkpoint(connection, restart: true);
+        }
+        catch (DbException)
+        {
+            // Busy with a reader: the checkpointer asks again after its next pass.
+        }
+
+        wanted.TrySetResult();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        await checkpointer;
+        stopping.Dispose();
+        await base.DisposeAsync();
+    }
+}

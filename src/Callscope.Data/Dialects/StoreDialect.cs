@@ -1,0 +1,94 @@
+using System.Data.Common;
+using Callscope.Core;
+using Callscope.Core.Ingest;
+using Callscope.Data.Writing;
+
+namespace Callscope.Data.Dialects;
+
+/// <summary>
+/// Everything in which the two stores differ, and nothing else: connections, migrations, the SQL that has no common
+/// form, the writer's set-based or prepared statements, and each store's upkeep (SQLite's checkpointer and room index,
+/// PostgreSQL's partitions and change feed). No other class asks which store it runs on.
+/// </summary>
+public abstract class StoreDialect
+{
+    public abstract DatabaseProvider Provider { get; }
+
+    public abstract string ConnectionString { get; }
+
+    public abstract DbConnection Open();
+
+    /// <summary>The single writer's own connection, with the settings that belong to it alone.</summary>
+    public abstract DbConnection OpenWriter();
+
+    /// <summary>Begins the writer's transaction.</summary>
+    public abstract DbTransaction BeginWrite(DbConnection connection);
+
+    /// <summary>Applies pending migrations; returns the names of the scripts it ran.</summary>
+    public abstract IReadOnlyList<string> Migrate(DateTimeOffset now);
+
+    public abstract bool IsUniqueViolation(DbException error);
+
+    /// <summary>Errors after which the same transaction can simply be run again (deadlocks between nodes).</summary>
+    public abstract bool IsTransient(DbException error);
+
+    /// <summary>The case-insensitive LIKE.</summary>
+    public abstract string ILike { get; }
+
+    /// <summary>"column IN list" for a list parameter.</summary>
+    public abstract string InList(string column, string parameter);
+
+    /// <summary>
+    /// A table expression for the events of one room (<paramref name="room"/> is a parameter or a column), those from
+    /// <paramref name="from"/> to <paramref name="to"/> when they are given, to be named and filtered like <c>events</c>.
+    /// </summary>
+    public abstract string EventsOfRoom(string room, string? from = null, string? to = null);
+
+    /// <summary>
+    /// The condition a session list adds for a search: <paramref name="hits"/> (sessions in the matched rooms or with a
+    /// matched id) or an equivalent the planner reads better.
+    /// </summary>
+    public abstract string SearchCondition(bool narrow, string hits, string rooms, string ids);
+
+    /// <summary>The expression a session list sorts by start time with.</summary>
+    public abstract string StartOrder(bool narrowSearch);
+
+    /// <summary>
+    /// Listens for other nodes' commits until <paramref name="cancellationToken"/> fires, handing each changed team to
+    /// <paramref name="changed"/>; a store with one node has nothing to listen to and returns at once.
+    /// </summary>
+    public abstract Task ListenForChangesAsync(Action<TeamId> changed, Action<Exception> lost, CancellationToken cancellationToken);
+
+    /// <summary>The notification channel that tells every node which teams' data changed.</summary>
+    public const string ChangesChannel = "callscope_changes";
+
+    /// <summary>Stores raw events, skipping ids the team already has; for each event, whether it was new.</summary>
+    internal abstract bool[] InsertEvents(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events);
+
+    /// <summary>Upserts the rows of a derived table, in order.</summary>
+    internal abstract void UpsertRows(WriteContext context, RowTable table, IReadOnlyList<object?[]> rows);
+
+    /// <summary>
+    /// Serialises writers of these rooms across nodes and returns each room's law version, which tells whether this
+    /// node's memory of the room is still current. Every node locks rooms in id order, so two never wait in a cycle.
+    /// </summary>
+    internal abstract Dictionary<RoomId, long> LockRooms(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms);
+
+    /// <summary>Records that these rooms' sessions changed and returns their new law versions.</summary>
+    internal abstract Dictionary<RoomId, long> BumpVersions(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms);
+
+    /// <summary>The rooms of this team named so, by name.</summary>
+    internal abstract Dictionary<string, RoomId> FindRooms(WriteContext context, TeamId team, string[] names);
+
+    /// <summary>Up to 1000 (team, room) pairs with a session due to end by <c>@now</c>, each taken by one node only.</summary>
+    internal abstract string DueRoomsSql { get; }
+
+    /// <summary>A room's law events (<c>@team</c>, <c>@room</c>): id, type, ts, external_id, connection_id, participant_name, role, data.</summary>
+    internal abstract string LawEventsSql { get; }
+
+    /// <summary>Tells the other nodes, when the transaction commits, which teams' data changed.</summary>
+    internal abstract void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams);
+
+    /// <summary>The work the store needs beside the writer (none by default).</summary>
+    internal virtual WriterUpkeep CreateUpkeep(SqliteUpkeep settings) => new();
+}

@@ -1,0 +1,141 @@
+using Callscope.Core;
+using Callscope.Core.Ingest;
+using Callscope.Core.Law;
+using Callscope.Data.Rooms;
+
+namespace Callscope.Data.Writing;
+
+public sealed record EventProblem(int Index, string Field, string Message);
+
+/// <summary>The answer to a batch: stored counts, or the problems that kept it from being stored at all.</summary>
+public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<EventProblem> Problems)
+{
+    public bool Rejected => Problems.Count > 0;
+}
+
+/// <summary>
+/// Stores a team's batch of events and applies the law to their rooms. Rooms named by <c>friendly_url</c> are created on
+/// first use; a room id that does not exist rejects the batch with nothing stored. A repeated event id is a duplicate
+/// and counts once.
+/// </summary>
+public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> events) : WriteCommand<IngestResult>
+{
+    public TeamId Team { get; } = team;
+
+    public IReadOnlyList<IncomingEvent> Events { get; } = events;
+
+    internal override int Weight => Events.Count;
+
+    internal override IngestResult Run(WriteContext context)
+    {
+        var rooms = ResolveRooms(context, out var problems);
+        if (problems.Count > 0)
+        {
+            return new IngestResult(0, 0, problems);
+        }
+
+        var fresh = new Dictionary<RoomId, List<LawEvent>>();
+        var inserted = EventRows.Insert(context, Team, rooms, Events);
+        var accepted = 0;
+        for (var i = 0; i < Events.Count; i++)
+        {
+            if (!inserted[i])
+            {
+                continue;
+            }
+
+            accepted++;
+            if (Events[i].ToLaw() is { } law)
+            {
+                (fresh.TryGetValue(rooms[i], out var list) ? list : fresh[rooms[i]] = []).Add(law);
+            }
+        }
+
+        // Rooms are locked in one order by every node, so two writers never wait on each other in a cycle.
+        var versions = context.LockRooms([.. fresh.Keys.Select(room => (Team, room))]);
+        foreach (var (room, law) in fresh.OrderBy(r => r.Key.Value))
+        {
+            RoomRecompute.Apply(context, Team, room, law, versions[room]);
+        }
+
+        if (accepted > 0)
+        {
+            context.ChangedTeams.Add(Team);
+        }
+
+        return new IngestResult(accepted, Events.Count - accepted, []);
+    }
+
+    private List<RoomId> ResolveRooms(WriteContext context, out List<EventProblem> problems)
+    {
+        problems = [];
+        var byId = new Dictionary<Guid, bool>();
+        for (var i = 0; i < Events.Count; i++)
+        {
+            if (Events[i].Room.Id is not { } id)
+            {
+                continue;
+            }
+
+            if (!byId.TryGetValue(id.Value, out var exists))
+            {
+                exists = context.Scalar<long>(
+                    "SELECT COUNT(*) FROM rooms WHERE id = @id AND team_id = @team AND deleted_at IS NULL",
+                    new { id = id.ToString(), team = Team.ToString() }) > 0;
+                byId[id.Value] = exists;
+            }
+
+            if (!exists)
+            {
+                problems.Add(new EventProblem(i, "room.id", $"No room with id {id} exists in this team."));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            return [];
+        }
+
+        // One look-up for every room the batch names; rooms named for the first time are created.
+        var names = Events.Where(e => e.Room.Id is null).Select(e => e.Room.FriendlyUrl!).Distinct(StringComparer.Ordinal).ToArray();
+        var byName = names.Length == 0 ? new Dictionary<string, RoomId>(StringComparer.Ordinal) : context.Dialect.FindRooms(context, Team, names);
+        var resolved = new List<RoomId>(Events.Count);
+        foreach (var e in Events)
+        {
+            if (e.Room.Id is { } id)
+            {
+                resolved.Add(id);
+                continue;
+            }
+
+            var name = e.Room.FriendlyUrl!;
+            if (!byName.TryGetValue(name, out var room))
+            {
+                room = CreateRoom(context, e.Room);
+                byName[name] = room;
+            }
+
+            resolved.Add(room);
+        }
+
+        return resolved;
+    }
+
+    private RoomId CreateRoom(WriteContext context, RoomRef reference)
+    {
+        var now = context.Now;
+        var room = new Room(new RoomId(Guid.CreateVersion7(now)), Team, reference.FriendlyUrl!, reference.Description, reference.ExternalId,
+            null, null, null, now, now, null);
+        RoomStore.Insert(context.Connection, context.Transaction, room);
+        var stored = RoomStore.Find(context.Connection, context.Transaction, Team, room.FriendlyUrl)!.Id;
+        if (stored == room.Id)
+        {
+            // Created here (not by another node at the same moment), so it has no history: its law starts empty under
+            // its settings, and its first events take the fast path instead of being read back and replayed.
+            context.TouchedRooms.Add(stored);
+            context.States.Put(Team, stored, RoomLaw.Replay([], RoomRecompute.LoadPolicy(context, stored)), 0);
+        }
+
+        return stored;
+    }
+}

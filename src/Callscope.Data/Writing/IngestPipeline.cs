@@ -1,0 +1,240 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Callscope.Core;
+using Callscope.Data.Dialects;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Callscope.Data.Writing;
+
+/// <summary>
+/// The one writer of the store. Commands queue in a bounded channel (a full channel makes callers wait: nothing is
+/// dropped); the writer takes everything pending into one transaction, runs each command in a savepoint of its own,
+/// commits once, and only then answers each command. A command that fails is rolled back alone and answered with its
+/// error; the writer itself goes on whatever happens.
+/// </summary>
+public sealed partial class IngestPipeline : IWriterLoop, IDisposable
+{
+    private const int MaxEventsPerTransaction = 20_000;
+
+    /// <summary>How often a transaction that lost a deadlock to another node is run again before its commands fail.</summary>
+    private const int Attempts = 3;
+
+    private readonly CallscopeDatabase database;
+    private readonly TimeProvider clock;
+    private readonly SqliteUpkeep upkeepSettings;
+    private readonly ILogger logger;
+
+    private readonly Channel<WriteCommand> queue = Channel.CreateBounded<WriteCommand>(
+        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly RoomStates states = new();
+
+    private DbConnection? connection;
+    private WriterStatements? statements;
+
+    public IngestPipeline(CallscopeDatabase database, TimeProvider clock, SqliteUpkeep? upkeep = null, ILogger<IngestPipeline>? logger = null)
+    {
+        this.database = database;
+        this.clock = clock;
+        upkeepSettings = upkeep ?? SqliteUpkeep.Default;
+        this.logger = logger ?? NullLogger<IngestPipeline>.Instance;
+    }
+
+    /// <summary>Raised after each commit with the teams whose data changed (on PostgreSQL, also for other nodes' commits).</summary>
+    public event Action<IReadOnlyCollection<TeamId>>? Committed;
+
+    /// <summary>Tells this node's listeners that another node changed these teams' data.</summary>
+    public void AnnounceChanged(IReadOnlyCollection<TeamId> teams) => Committed?.Invoke(teams);
+
+    public int CachedRooms => states.Count;
+
+    DbConnection? IWriterLoop.Connection => connection;
+
+    public async Task<T> SendAsync<T>(WriteCommand<T> command, CancellationToken cancellationToken = default)
+    {
+        await queue.Writer.WriteAsync(command, cancellationToken);
+        return await command.Completion.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Runs the writer until <paramref name="stoppingToken"/> fires; pending commands are answered first.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await using var upkeep = database.Dialect.CreateUpkeep(upkeepSettings);
+        upkeep.Start();
+        var batch = new List<WriteCommand>();
+        try
+        {
+            while (await upkeep.WaitForCommandsAsync(queue.Reader.WaitToReadAsync(stoppingToken), this, stoppingToken))
+            {
+                var events = 0;
+                while (events < MaxEventsPerTransaction && queue.Reader.TryRead(out var command))
+                {
+                    batch.Add(command);
+                    events += command.Weight;
+                }
+
+                if (WriteBatch(batch))
+                {
+                    upkeep.Committed();
+                }
+
+                batch.Clear();
+                upkeep.BetweenTransactions(this);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            queue.Writer.TryComplete();
+            while (queue.Reader.TryRead(out var command))
+            {
+                command.Fail(new OperationCanceledException("The server is stopping."));
+            }
+        }
+        finally
+        {
+            CloseConnection();
+        }
+    }
+
+    bool IWriterLoop.Run(WriteCommand command) => WriteBatch([command]);
+
+    /// <summary>
+    /// Runs the batch in one transaction; a deadlock with another node runs it again from the start. Whatever else goes
+    /// wrong fails the batch's commands, is logged once, and leaves the writer ready for the next batch.
+    /// </summary>
+    /// <returns>Whether the batch committed.</returns>
+    private bool WriteBatch(List<WriteCommand> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                WriteOnce(batch);
+                return true;
+            }
+            catch (DbException error) when (attempt < Attempts && database.Dialect.IsTransient(error))
+            {
+                states.Clear();
+            }
+            catch (Exception error)
+            {
+                // The memory of rooms may be ahead of the store: every room is rebuilt from the store when next needed.
+                states.Clear();
+                Log.TransactionFailed(logger, batch.Count, error);
+                var failure = new WriteFailedException("The change could not be stored.", error);
+                foreach (var command in batch)
+                {
+                    command.Fail(failure);
+                }
+
+                if (error is DbException || connection?.State != System.Data.ConnectionState.Open)
+                {
+                    // The connection may be what failed: the next batch starts on a fresh one.
+                    CloseConnection();
+                }
+
+                return false;
+            }
+        }
+    }
+
+    private void WriteOnce(List<WriteCommand> batch)
+    {
+        if (connection is not { State: System.Data.ConnectionState.Open })
+        {
+            // First use, or the database went away and came back: start over on a fresh connection.
+            CloseConnection();
+            connection = database.Dialect.OpenWriter();
+            statements = new WriterStatements(connection);
+        }
+
+        using var tx = database.Dialect.BeginWrite(connection);
+        var context = new WriteContext(database.Dialect, connection, statements!, tx, states, clock.GetUtcNow());
+        var done = new List<WriteCommand>(batch.Count);
+        var failed = new List<(WriteCommand Command, Exception Error)>();
+        foreach (var command in batch)
+        {
+            tx.Save("command");
+            try
+            {
+                command.Execute(context);
+                context.Finish();
+                tx.Release("command");
+                done.Add(command);
+            }
+            catch (DbException error) when (database.Dialect.IsTransient(error))
+            {
+                // The whole transaction is lost; WriteBatch runs it again.
+                context.Discard();
+                ForgetTouched(context);
+                throw;
+            }
+            catch (Exception error)
+            {
+                tx.Rollback("command");
+                context.Discard();
+                ForgetTouched(context);
+                Log.CommandFailed(logger, command.GetType().Name, error);
+                failed.Add((command, new WriteFailedException("The change could not be stored.", error)));
+            }
+        }
+
+        database.Dialect.AnnounceChanges(context, context.ChangedTeams);
+        try
+        {
+            tx.Commit();
+        }
+        catch (Exception)
+        {
+            ForgetTouched(context);
+            throw;
+        }
+
+        foreach (var (command, error) in failed)
+        {
+            command.Fail(error);
+        }
+
+        foreach (var command in done)
+        {
+            command.Commit();
+        }
+
+        if (context.ChangedTeams.Count > 0)
+        {
+            Committed?.Invoke(context.ChangedTeams);
+        }
+    }
+
+    /// <summary>The cache may be ahead of the store after a rollback: forget what the transaction touched.</summary>
+    private void ForgetTouched(WriteContext context)
+    {
+        foreach (var room in context.TouchedRooms)
+        {
+            states.Forget(room);
+        }
+
+        context.TouchedRooms.Clear();
+    }
+
+    /// <summary>Closes the writer's connection, if the writer left it open.</summary>
+    public void Dispose() => CloseConnection();
+
+    private void CloseConnection()
+    {
+        statements?.Dispose();
+        statements = null;
+        connection?.Dispose();
+        connection = null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "A write command ({Command}) failed and was rolled back; the writer goes on")]
+        public static partial void CommandFailed(ILogger logger, string command, Exception error);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "A write transaction of {Commands} commands failed and was rolled back; the writer goes on")]
+        public static partial void TransactionFailed(ILogger logger, int commands, Exception error);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Callscope.Data.Writing;
+
+/// <summary>
+/// A change to the store, run by the single writer inside its group-commit transaction (in a savepoint of its own)
+/// and answered only after that transaction commits. Each command owns its SQL and lives in a file of its own under
+/// <c>Writing/Commands</c>.
+/// </summary>
+public abstract class WriteCommand
+{
+    /// <summary>How many events the command carries, for the writer's bound on a transaction's size.</summary>
+    internal virtual int Weight => 1;
+
+    internal abstract void Execute(WriteContext context);
+
+    internal abstract void Commit();
+
+    internal abstract void Fail(Exception error);
+}
+
+public abstract class WriteCommand<T> : WriteCommand
+{
+    private readonly TaskCompletionSource<T> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private T? result;
+
+    public Task<T> Completion => done.Task;
+
+    /// <summary>Does the command's work in the writer's transaction and returns its answer, given once the transaction commits.</summary>
+    internal abstract T Run(WriteContext context);
+
+    internal sealed override void Execute(WriteContext context) => result = Run(context);
+
+    internal override void Commit() => done.TrySetResult(result!);
+
+    internal override void Fail(Exception error) => done.TrySetException(error);
+}
+
+/// <summary>
+/// A command failed for a reason of the server's, not of its input: the writer logged the cause once, rolled the
+/// command back, and went on. Requests answer it with a 500 problem.
+/// </summary>
+public sealed class WriteFailedException(string message, Exception cause) : Exception(message, cause);

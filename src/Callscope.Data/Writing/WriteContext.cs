@@ -1,0 +1,88 @@
+using System.Data.Common;
+using Callscope.Core;
+using Callscope.Core.Law;
+using Callscope.Data.Dialects;
+using Dapper;
+
+namespace Callscope.Data.Writing;
+
+/// <summary>
+/// One transaction of the writer, as its commands see it: the connection, the transaction, the store's dialect, the
+/// instant the transaction runs at, the writer's memory of busy rooms, and the session rows a command holds back
+/// until it finishes.
+/// </summary>
+internal sealed class WriteContext(StoreDialect dialect, DbConnection connection, WriterStatements statements, DbTransaction transaction, RoomStates states, DateTimeOffset now)
+{
+    public StoreDialect Dialect => dialect;
+
+    public DbConnection Connection => connection;
+
+    public DbTransaction Transaction => transaction;
+
+    /// <summary>The instant the transaction runs at, by the server clock.</summary>
+    public DateTimeOffset Now => now;
+
+    public RoomStates States => states;
+
+    /// <summary>Rooms whose cached state this transaction changed: forgotten if it does not commit.</summary>
+    public HashSet<RoomId> TouchedRooms { get; } = [];
+
+    /// <summary>Teams whose data changed, for live updates.</summary>
+    public HashSet<TeamId> ChangedTeams { get; } = [];
+
+    /// <summary>Session and participant rows the running command wrote, until <see cref="Finish"/>.</summary>
+    public SessionRows Held { get; } = new();
+
+    /// <summary>Rooms whose law version the running command bumps at <see cref="Finish"/>, with their new state.</summary>
+    private readonly List<(TeamId Team, RoomId Room, RoomSweep Sweep)> bumps = [];
+
+    /// <summary>One of the writer's statements, compiled once for the life of its connection, in this transaction.</summary>
+    public DbCommand Statement(string sql, params ReadOnlySpan<string> parameters) => statements.For(sql, transaction, parameters);
+
+    public int Execute(string sql, object? parameters = null) => connection.Execute(sql, parameters, transaction);
+
+    public IEnumerable<T> Query<T>(string sql, object? parameters = null) => connection.Query<T>(sql, parameters, transaction);
+
+    public T? Single<T>(string sql, object? parameters = null) => connection.QuerySingleOrDefault<T>(sql, parameters, transaction);
+
+    public T Scalar<T>(string sql, object? parameters = null) => connection.ExecuteScalar<T>(sql, parameters, transaction)!;
+
+    /// <summary>Locks one room for this transaction and returns its law version (see <see cref="StoreDialect.LockRooms"/>).</summary>
+    public long LockRoom(TeamId team, RoomId room) => dialect.LockRooms(this, [(team, room)])[room];
+
+    public Dictionary<RoomId, long> LockRooms(IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) => dialect.LockRooms(this, rooms);
+
+    /// <summary>
+    /// Records that the room's sessions changed, so other nodes rebuild their memory of it; done at <see cref="Finish"/>,
+    /// which keeps the room's state under its new version.
+    /// </summary>
+    public void BumpVersion(TeamId team, RoomId room, RoomSweep sweep) => bumps.Add((team, room, sweep));
+
+    /// <summary>
+    /// Ends a command: writes the rows it held back and bumps its rooms' versions, so that a command costs a few
+    /// statements rather than a few per room.
+    /// </summary>
+    public void Finish()
+    {
+        Held.Flush(this);
+        if (bumps.Count == 0)
+        {
+            return;
+        }
+
+        var versions = dialect.BumpVersions(this, [.. bumps.Select(b => (b.Team, b.Room)).Distinct()]);
+        foreach (var (team, room, sweep) in bumps)
+        {
+            states.Put(team, room, sweep, versions[room]);
+        }
+
+        bumps.Clear();
+    }
+
+    /// <summary>The command failed and its savepoint is rolled back: nothing it held back may be written.</summary>
+    public void Discard()
+    {
+        Held.Clear();
+        bumps.Clear();
+    }
+}
