@@ -34,7 +34,7 @@ public static class BenchCommands
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("Callscope benchmarks: ingest, queries, grace expiry, memory and soak, each against the real server.")
+        var root = new RootCommand("Callscope benchmarks: ingest, queries, grace expiry, memory, soak and late events, each against the real server.")
         {
             Provider, ConnectionString, WorkRoot, KeepData,
         };
@@ -43,6 +43,7 @@ public static class BenchCommands
         root.Subcommands.Add(Expiry());
         root.Subcommands.Add(Memory());
         root.Subcommands.Add(Soak());
+        root.Subcommands.Add(LateEvents());
         root.Subcommands.Add(BareServerCommand());
         return root;
     }
@@ -131,6 +132,23 @@ public static class BenchCommands
         command.SetAction((result, cancellationToken) => WithContext(result, bench => SoakScenario.RunAsync(bench, new SoakOptions(
             TimeSpan.FromMinutes(result.GetValue(minutes)), result.GetValue(rate), result.GetValue(clients), result.GetValue(rooms),
             result.GetValue(subscribers)), cancellationToken)));
+        return command;
+    }
+
+    private static Command LateEvents()
+    {
+        var small = Int("--small", 200, "Events in the small room's history.");
+        var large = Int("--large", 100_000, "Events in the large room's history.");
+        var perSession = Int("--events-per-session", 50, "Events in each past session (two joins, two leaves, the rest quality samples; at least 4).");
+        var pairs = Int("--pairs", 20, "Late pairs timed per room, and as many in-order pairs (at least 6).");
+        var warmup = Int("--warmup", 2, "Pairs sent first per room and not timed.");
+        var command = new Command("late-events", "Ack time of a late join and leave inside the oldest session of a small and a large room history.")
+        {
+            small, large, perSession, pairs, warmup,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => LateEventScenario.RunAsync(bench, new LateEventOptions(
+            result.GetValue(small), result.GetValue(large), Math.Max(4, result.GetValue(perSession)), Math.Max(6, result.GetValue(pairs)),
+            Math.Max(0, result.GetValue(warmup))), cancellationToken)));
         return command;
     }
 

@@ -40,6 +40,46 @@ public sealed class ScriptedSessions(string idPrefix, int seed)
         }
     }
 
+    /// <summary>How long each session of <see cref="Regular"/> lasts, from the host's join to the guest's leave.</summary>
+    public const long RegularLength = 15 * Minute;
+
+    /// <summary>
+    /// <paramref name="count"/> sessions of one room like a daily meeting, each of <paramref name="eventsPerSession"/>
+    /// events: the host joins, a guest 30 s later, quality samples between them, the host leaves at 14.5 min and the
+    /// guest at <see cref="RegularLength"/>; the next session starts <paramref name="gapMs"/> after that (longer than
+    /// the grace period, so each is a session of its own). The events come in time order.
+    /// </summary>
+    public IEnumerable<SimEvent> Regular(string room, long startMs, int count, int eventsPerSession, long gapMs)
+    {
+        var samples = Math.Max(0, eventsPerSession - 4);
+        var at = startMs;
+        for (var s = 0; s < count; s++)
+        {
+            var (host, guest) = (Person(room, 0), Person(room, 1));
+            var (hostConnection, guestConnection) = (NextId(), NextId());
+            yield return Joined(room, host, hostConnection, "moderator", at);
+            yield return Joined(room, guest, guestConnection, "attendee", at + (30 * Second));
+            var spacing = (13 * Minute) / Math.Max(1, samples);
+            for (var i = 0; i < samples; i++)
+            {
+                var (who, connection) = i % 2 == 0 ? (host, hostConnection) : (guest, guestConnection);
+                yield return Event(room, who, connection, "quality_sample", at + Minute + (i * spacing), """{"rtt_ms":48,"jitter_ms":3,"packet_loss_pct":0.2,"fps":30,"score":4.6}""");
+            }
+
+            yield return Event(room, host, hostConnection, "participant_left", at + RegularLength - (30 * Second), """{"reason":"left"}""");
+            yield return Event(room, guest, guestConnection, "participant_left", at + RegularLength, """{"reason":"left"}""");
+            at += RegularLength + gapMs;
+        }
+    }
+
+    /// <summary>Someone who joins at <paramref name="joinMs"/> and leaves at <paramref name="leaveMs"/>, on a connection of their own.</summary>
+    public IEnumerable<SimEvent> Visit(string room, string who, long joinMs, long leaveMs)
+    {
+        var connection = NextId();
+        yield return Joined(room, who, connection, "attendee", joinMs);
+        yield return Event(room, who, connection, "participant_left", leaveMs, """{"reason":"left"}""");
+    }
+
     /// <summary>One person joins and leaves at <paramref name="leftAtMs"/>: the session then waits, empty, for its grace period.</summary>
     public IEnumerable<SimEvent> Waiting(string room, long leftAtMs)
     {
