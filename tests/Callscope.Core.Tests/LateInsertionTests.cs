@@ -17,7 +17,7 @@ public sealed class LateInsertionTests
     {
         // Session i: one participant from minute 10i to 10i + 1, ended by grace at 10i + 8.
         var history = Enumerable.Range(0, 2_000).SelectMany(i => Stay($"p{i % 5}", from: 10 * i, to: (10 * i) + 1, connection: $"c{i}")).ToList();
-        var sweep = RoomLaw.Replay(history, SevenMinutes);
+        var sweep = Stored(history);
         LawEvent[] late = [.. Stay("latecomer", from: 0.25, to: 0.5, connection: "late")];
         var store = new CountingStore([.. history, .. late]);
 
@@ -34,7 +34,7 @@ public sealed class LateInsertionTests
     public void A_late_stay_that_bridges_two_sessions_merges_them_and_the_later_one_becomes_an_alias()
     {
         LawEvent[] history = [.. Stay("A", from: 0, to: 1), .. Stay("B", from: 20, to: 21), .. Stay("C", from: 40, to: 41)];
-        var sweep = RoomLaw.Replay(history, SevenMinutes);
+        var sweep = Stored(history);
         var stored = sweep.Sessions.Select(s => new StoredSpan(SessionId.New(s.Start), s.Start, s.End)).ToList();
         LawEvent[] late = [.. Stay("D", from: 5, to: 16)];
 
@@ -54,7 +54,7 @@ public sealed class LateInsertionTests
     {
         // C's leave at minute 40 closes nothing and starts a session, as long as C was never seen before it.
         LawEvent[] history = [.. Stay("A", from: 0, to: 1), .. Stay("B", from: 20, to: 21), Leave("C", at: 40), .. Stay("D", from: 60, to: 61)];
-        var sweep = RoomLaw.Replay(history, SevenMinutes);
+        var sweep = Stored(history);
         LawEvent[] late = [Leave("C", at: 0.5)];
 
         var insertion = sweep.TryInsertLate(late, new CountingStore([.. history, .. late]).Load)!;
@@ -70,7 +70,7 @@ public sealed class LateInsertionTests
     {
         // X's leave at minute 30 carries a join time of minute 2: without a join, X is taken to be present from 2.
         LawEvent[] history = [.. Stay("A", from: 0, to: 1), Leave("X", at: 30, connection: "x", joinedAt: 2)];
-        var sweep = RoomLaw.Replay(history, SevenMinutes);
+        var sweep = Stored(history);
         LawEvent[] late = [Join("X", at: 25, connection: "x")];
 
         var insertion = sweep.TryInsertLate(late, new CountingStore([.. history, .. late]).Load)!;
@@ -84,7 +84,7 @@ public sealed class LateInsertionTests
     public void Events_that_can_be_appended_are_and_the_late_ones_are_handed_back()
     {
         LawEvent[] history = [.. Stay("A", from: 0, to: 10)];
-        var sweep = RoomLaw.Replay(history, SevenMinutes);
+        var sweep = Stored(history);
 
         var late = sweep.AppendInOrder([Join("C", at: 12), Join("B", at: 5), Leave("C", at: 13)]);
 
@@ -96,7 +96,7 @@ public sealed class LateInsertionTests
     public void After_the_policy_changed_while_sessions_existed_only_a_full_replay_is_exact()
     {
         LawEvent[] history = [.. Stay("A", from: 0, to: 1), .. Stay("B", from: 20, to: 21)];
-        var sweep = RoomLaw.Replay(history, SevenMinutes);
+        var sweep = Stored(history);
         sweep.Reconfigure(new RoomPolicy(TimeSpan.FromMinutes(30), null), Minute(22));
         var before = SessionText.Describe(sweep.Sessions);
 
@@ -121,6 +121,14 @@ public sealed class LateInsertionTests
         Assert.NotNull(insertion);
         PropertyRuns.SameSessions("after the late stay",
             SessionText.Describe(RoomLaw.Replay([.. history, .. late], sweep.Policy).Sessions), SessionText.Describe(sweep.Sessions));
+    }
+
+    /// <summary>A room's sweep as the writer keeps it: replayed from its events, with every session written.</summary>
+    private static RoomSweep Stored(IEnumerable<LawEvent> history)
+    {
+        var sweep = RoomLaw.Replay(history, SevenMinutes);
+        sweep.TakeTouched();
+        return sweep;
     }
 
     private static void AssertSameAsFullReplay(RoomSweep sweep, IReadOnlyList<LawEvent> events) =>

@@ -28,18 +28,31 @@ internal static class RoomRecompute
         return sweep;
     }
 
-    /// <summary>The fast path appends events that come after everything the room has seen; otherwise the room is recomputed.</summary>
+    /// <summary>
+    /// Events that come after everything the room has seen are appended; late ones are put in by replaying only the
+    /// window of the room's history they change, which rewrites only the sessions that change. A room not in memory,
+    /// or whose policy changed while it was, is recomputed from its stored events.
+    /// </summary>
     public static void Apply(WriteContext context, TeamId team, RoomId room, List<LawEvent> law, long? lockedVersion = null)
     {
         context.TouchedRooms.Add(room);
         context.ChangedTeams.Add(team);
         law.Sort((a, b) => a.Order.CompareTo(b.Order));
         var version = lockedVersion ?? context.LockRoom(team, room);
-        if (context.States.TryGet(room, version, out var sweep) && law.TrueForAll(e => TryAppend(sweep, e)))
+        if (context.States.TryGet(room, version, out var sweep))
         {
-            WriteTouched(context, team, room, sweep);
-            context.BumpVersion(team, room, sweep);
-            return;
+            var late = sweep.AppendInOrder(law);
+            if (late.Count == 0 || sweep.CanInsertLate)
+            {
+                WriteTouched(context, team, room, sweep);
+                if (late.Count > 0)
+                {
+                    InsertLate(context, team, room, sweep, late);
+                }
+
+                context.BumpVersion(team, room, sweep);
+                return;
+            }
         }
 
         // Rebuilding reads the events this transaction has just stored, so it includes them. Nothing before the earliest
@@ -50,16 +63,50 @@ internal static class RoomRecompute
         context.BumpVersion(team, room, rebuilt);
     }
 
-    private static bool TryAppend(RoomSweep sweep, LawEvent e)
+    /// <summary>
+    /// Puts late events into the room's sweep, reading back only the window of events they change, and stores the
+    /// sessions of that window whose stored form changes: a session keeps the id of the oldest stored session it
+    /// overlaps, stored sessions it absorbed become aliases of it, and stored sessions that no longer exist go.
+    /// </summary>
+    private static void InsertLate(WriteContext context, TeamId team, RoomId room, RoomSweep sweep, IReadOnlyList<LawEvent> late)
     {
-        if (!sweep.CanAppend(e))
+        // The window is read from the store and its ids matched against it: both must include what this command wrote.
+        context.Held.Flush(context);
+        var insertion = sweep.TryInsertLate(late, (from, until) => LawEvents(context, team, room, from, until))
+            ?? throw new InvalidOperationException("A sweep that can insert late events returned no insertion.");
+        var stored = StoredSpans(context, team, room, insertion.From, insertion.Until);
+        var writes = insertion.Identify(stored);
+        WriteAliases(context, team, writes.Aliases);
+
+        // Rewritten sessions get their participants anew (one may have lost some); removed ones lose theirs and their row.
+        var storedIds = stored.Select(s => s.Id).ToHashSet();
+        var cleared = writes.Removed.Concat(writes.Write.Select(s => s.Id!.Value).Where(storedIds.Contains))
+            .Distinct().Select(id => id.ToString()).ToArray();
+        if (cleared.Length > 0)
         {
-            return false;
+            context.Execute($"DELETE FROM participants WHERE {context.Dialect.InList("session_id", "ids")}", new { ids = cleared });
         }
 
-        sweep.Append(e);
-        return true;
+        if (writes.Removed.Count > 0)
+        {
+            context.Execute($"DELETE FROM sessions WHERE team_id = @team AND {context.Dialect.InList("id", "ids")}",
+                new { team = team.ToString(), ids = writes.Removed.Select(id => id.ToString()).ToArray() });
+        }
+
+        foreach (var s in writes.Write)
+        {
+            context.Held.Add(team, room, ReferenceEquals(s, sweep.Current) ? sweep.CurrentAt(context.Now)! : s);
+        }
+
+        WriteTouched(context, team, room, sweep);
     }
+
+    /// <summary>A room's law events with <paramref name="from"/> &lt;= time &lt; <paramref name="until"/> (no upper bound when null).</summary>
+    private static IEnumerable<LawEvent> LawEvents(WriteContext context, TeamId team, RoomId room, DateTimeOffset from, DateTimeOffset? until) =>
+        context.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
+                context.Dialect.LawEventsSql + " AND ts >= @from" + (until is null ? "" : " AND ts < @until"),
+                new { team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from), until = DbTime.Ms(until) })
+            .Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
 
     /// <summary>Writes the sessions the sweep touched since the last write, each as it stands now.</summary>
     public static void WriteTouched(WriteContext context, TeamId team, RoomId room, RoomSweep sweep)
@@ -94,6 +141,13 @@ internal static class RoomRecompute
         var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
         var sweep = RoomLaw.Replay(law, LoadPolicy(context, room));
         var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(context, team, room));
+        WriteAliases(context, team, aliases);
+        return sweep;
+    }
+
+    /// <summary>Absorbed ids resolve to the session that absorbed them, and so do the ids that resolved to them.</summary>
+    private static void WriteAliases(WriteContext context, TeamId team, IEnumerable<SessionAlias> aliases)
+    {
         foreach (var alias in aliases)
         {
             var ids = new { from = alias.Absorbed.ToString(), team = team.ToString(), to = alias.Survivor.ToString() };
@@ -102,13 +156,15 @@ internal static class RoomRecompute
                 "INSERT INTO session_aliases (team_id, alias_id, session_id) VALUES (@team, @from, @to) ON CONFLICT (team_id, alias_id) DO UPDATE SET session_id = excluded.session_id",
                 ids);
         }
-
-        return sweep;
     }
 
-    private static List<StoredSpan> StoredSpans(WriteContext context, TeamId team, RoomId room) => [.. context.Query<(string Id, long Start, long? End)>(
-            "SELECT id, start_time, end_time FROM sessions WHERE team_id = @team AND room_id = @room", new { team = team.ToString(), room = room.ToString() })
-        .Select(s => new StoredSpan(new SessionId(Guid.Parse(s.Id)), DbTime.At(s.Start), DbTime.At(s.End)))];
+    /// <summary>The room's stored sessions, or those starting from <paramref name="from"/> and before <paramref name="until"/>.</summary>
+    private static List<StoredSpan> StoredSpans(WriteContext context, TeamId team, RoomId room, DateTimeOffset? from = null, DateTimeOffset? until = null) =>
+        [.. context.Query<(string Id, long Start, long? End)>(
+                "SELECT id, start_time, end_time FROM sessions WHERE team_id = @team AND room_id = @room"
+                + (from is null ? "" : " AND start_time >= @from") + (until is null ? "" : " AND start_time < @until"),
+                new { team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from), until = DbTime.Ms(until) })
+            .Select(s => new StoredSpan(new SessionId(Guid.Parse(s.Id)), DbTime.At(s.Start), DbTime.At(s.End)))];
 
     /// <summary>
     /// Writes a recomputed room from <paramref name="since"/> on: sessions stored as ended before it are final and
