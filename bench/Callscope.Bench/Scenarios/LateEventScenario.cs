@@ -29,8 +29,8 @@ public static class LateEventScenario
     {
         var output = bench.Output;
         Machine.Print(output, bench.Target);
-        var rooms = new[] { o.SmallEvents, o.LargeEvents }.Select((events, i) =>
-            new History(string.Create(CultureInfo.InvariantCulture, $"history-{events}"), Math.Max(1, events / o.EventsPerSession), o.EventsPerSession,
+        var rooms = new[] { ("small", o.SmallEvents), ("large", o.LargeEvents) }.Select((r, i) =>
+            new History(string.Create(CultureInfo.InvariantCulture, $"{r.Item1}-{r.Item2}"), Math.Max(1, r.Item2 / o.EventsPerSession), o.EventsPerSession,
                 new ScriptedSessions($"{bench.Tag}-r{i}-", i))).ToList();
         var pairs = o.Warmup + o.Pairs;
 
@@ -40,17 +40,7 @@ public static class LateEventScenario
         await using (var bare = await ChildServer.StartBareAsync(cancellationToken))
         {
             using var client = BenchHttp.Client(bare.BaseAddress);
-            var times = new List<double>();
-            for (var k = 0; k < pairs; k++)
-            {
-                var ms = await PostAsync(client, BareServer.ReadPath, floorBody, cancellationToken);
-                if (k >= o.Warmup)
-                {
-                    times.Add(ms);
-                }
-            }
-
-            floor = Percentiles.Of(times);
+            floor = (await TimeAsync(client, BareServer.ReadPath, 1, o, (_, _) => floorBody, cancellationToken))[0];
         }
 
         using var store = await bench.NewStoreAsync("late", cancellationToken);
@@ -58,7 +48,7 @@ public static class LateEventScenario
         using var api = BenchHttp.Client(server.BaseAddress);
         var grace = (await api.GetFromJsonAsync<JsonElement>("/api/v1/team", cancellationToken)).GetProperty("grace_period").GetInt32();
 
-        // Sessions 5 minutes longer apart than the grace period, all of them long past.
+        // Sessions 5 minutes longer apart than the grace period, the newest a day old.
         var gap = (grace + 300) * 1000L;
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var start = nowMs - (rooms.Max(r => r.Sessions) * (ScriptedSessions.RegularLength + gap)) - (24 * 60 * Minute);
@@ -77,81 +67,87 @@ public static class LateEventScenario
             }
         }
 
+        var before = new List<Oldest>();
         foreach (var room in rooms)
         {
-            room.Before = await OldestAsync(api, room, cancellationToken);
+            before.Add(await OldestAsync(api, room, cancellationToken));
         }
 
         // Late: inside the oldest session, which runs from `start` to `start + RegularLength`; each pair in a slot of its
-        // own between its first and its thirteenth minute, the rooms taking turns.
+        // own between the session's first and thirteenth minute.
         output.WriteLine($"Late pairs: {o.Warmup} warm-up and {o.Pairs} timed per room, inside the oldest session...");
         var slot = 12 * Minute / pairs;
-        for (var k = 0; k < pairs; k++)
+        var late = await TimeAsync(api, IngestScenario.IngestPath, rooms.Count, o, (r, k) =>
         {
-            foreach (var room in rooms)
-            {
-                var join = start + Minute + (k * slot);
-                var body = BatchBody.From([.. room.Script.Visit(room.Room, $"{bench.Tag}-late-{k}", join, join + (slot / 2))]);
-                var ms = await PostAsync(api, IngestScenario.IngestPath, body, cancellationToken);
-                if (k >= o.Warmup)
-                {
-                    room.Late.Add(ms);
-                }
-            }
-        }
+            var join = start + Minute + (k * slot);
+            return BatchBody.From([.. rooms[r].Script.Visit(rooms[r].Room, $"{bench.Tag}-late-{k}", join, join + (slot / 2))]);
+        }, cancellationToken);
 
-        var checks = new List<string>();
-        foreach (var room in rooms)
+        var checks = new List<(bool Passed, string Text)>();
+        for (var r = 0; r < rooms.Count; r++)
         {
-            var after = await OldestAsync(api, room, cancellationToken);
-            var expected = room.Before! with { ParticipantsTotal = room.Before!.ParticipantsTotal + pairs };
+            var after = await OldestAsync(api, rooms[r], cancellationToken);
+            var expected = before[r] with { ParticipantsTotal = before[r].ParticipantsTotal + pairs };
             checks.Add(after == expected
-                ? $"{room.Room}: {after.Total:N0} sessions, the oldest kept its id and times and has {after.ParticipantsTotal} participants"
-                : $"{room.Room}: FAILED, expected {expected}, found {after}");
+                ? (true, $"{rooms[r].Room}: {after.Total:N0} sessions, the oldest kept its id and times and has {after.ParticipantsTotal} participants")
+                : (false, $"{rooms[r].Room}: FAILED, expected {expected}, found {after}"));
         }
 
         // In order: the same pair at the room's present. The first pair opens a session that then waits for its grace
         // period, and the next ones join it, so every timed pair takes the writer's in-order path.
         output.WriteLine($"In-order pairs: {o.Warmup} warm-up and {o.Pairs} timed per room, at the rooms' present...");
         var last = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 10_000;
-        for (var k = 0; k < pairs; k++)
+        var inOrder = await TimeAsync(api, IngestScenario.IngestPath, rooms.Count, o, (r, k) =>
         {
-            foreach (var room in rooms)
-            {
-                var join = Math.Max(last + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000);
-                last = join + 1;
-                var body = BatchBody.From([.. room.Script.Visit(room.Room, $"{bench.Tag}-now-{k}", join, last)]);
-                var ms = await PostAsync(api, IngestScenario.IngestPath, body, cancellationToken);
-                if (k >= o.Warmup)
-                {
-                    room.InOrder.Add(ms);
-                }
-            }
-        }
+            var join = Math.Max(last + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000);
+            last = join + 1;
+            return BatchBody.From([.. rooms[r].Script.Visit(rooms[r].Room, $"{bench.Tag}-now-{k}", join, last)]);
+        }, cancellationToken);
 
-        var (small, large) = (rooms[0], rooms[1]);
         var table = new Table($"Late events — {bench.Target.Name}, a join and a leave per request, {o.Pairs} timed pairs each",
             "what", "room history", "p50", "p95", "max", "p50 ÷ in-order p50");
-        foreach (var room in rooms)
+        for (var r = 0; r < rooms.Count; r++)
         {
-            var late = Percentiles.Of(room.Late);
-            table.Add("late pair inside the oldest session", room.Describe(), Table.Ms(late.P50), Table.Ms(late.P95), Table.Ms(late.Max),
-                Table.Ratio(late.P50 / Percentiles.Of(room.InOrder).P50));
+            table.Add("late pair inside the oldest session", rooms[r].Describe(), Table.Ms(late[r].P50), Table.Ms(late[r].P95), Table.Ms(late[r].Max),
+                Table.Ratio(late[r].P50 / inOrder[r].P50));
         }
 
-        foreach (var room in rooms)
+        for (var r = 0; r < rooms.Count; r++)
         {
-            var inOrder = Percentiles.Of(room.InOrder);
-            table.Add("in-order pair at the room's present (baseline)", room.Describe(), Table.Ms(inOrder.P50), Table.Ms(inOrder.P95), Table.Ms(inOrder.Max), "1×");
+            table.Add("in-order pair at the room's present (baseline)", rooms[r].Describe(), Table.Ms(inOrder[r].P50), Table.Ms(inOrder[r].P95),
+                Table.Ms(inOrder[r].Max), "1×");
         }
 
         table.Add("bare Kestrel reads the same body (floor)", "–", Table.Ms(floor.P50), Table.Ms(floor.P95), Table.Ms(floor.Max), null);
         table.Print(output);
-        var (smallLate, largeLate) = (Percentiles.Of(small.Late), Percentiles.Of(large.Late));
-        output.WriteLine($"Large ÷ small, late pair: p50 {Table.Ratio(largeLate.P50 / smallLate.P50)}, p95 {Table.Ratio(largeLate.P95 / smallLate.P95)} " +
-            $"(in-order pair: p50 {Table.Ratio(Percentiles.Of(large.InOrder).P50 / Percentiles.Of(small.InOrder).P50)}).");
-        output.WriteLine($"Check: {string.Join("; ", checks)}.");
-        return checks.TrueForAll(c => !c.Contains("FAILED", StringComparison.Ordinal)) ? 0 : 1;
+        output.WriteLine($"Large ÷ small, late pair: p50 {Table.Ratio(late[1].P50 / late[0].P50)}, p95 {Table.Ratio(late[1].P95 / late[0].P95)} " +
+            $"(in-order pair: p50 {Table.Ratio(inOrder[1].P50 / inOrder[0].P50)}).");
+        output.WriteLine($"Check: {string.Join("; ", checks.Select(c => c.Text))}.");
+        return checks.TrueForAll(c => c.Passed) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Posts the body <paramref name="body"/> gives for each room and turn, one request at a time and the rooms taking
+    /// turns, so that a change in the machine's load falls on every room alike; the first turns warm up and are not
+    /// timed. Returns each room's times.
+    /// </summary>
+    private static async Task<Percentiles[]> TimeAsync(
+        HttpClient client, string path, int rooms, LateEventOptions o, Func<int, int, BatchBody> body, CancellationToken cancellationToken)
+    {
+        var times = Enumerable.Range(0, rooms).Select(_ => new List<double>()).ToArray();
+        for (var k = 0; k < o.Warmup + o.Pairs; k++)
+        {
+            for (var r = 0; r < rooms; r++)
+            {
+                var ms = await PostAsync(client, path, body(r, k), cancellationToken);
+                if (k >= o.Warmup)
+                {
+                    times[r].Add(ms);
+                }
+            }
+        }
+
+        return [.. times.Select(Percentiles.Of)];
     }
 
     /// <summary>Posts one body and times it to its answer, which must be a success.</summary>
@@ -182,7 +178,7 @@ public static class LateEventScenario
 
     private sealed record Oldest(int Total, string Id, string Start, string? End, int ParticipantsTotal);
 
-    /// <summary>One room of the run: its name, the size of its past, and the ack times measured on it.</summary>
+    /// <summary>One room of the run: its name, the size of its past, and the script that writes its events.</summary>
     private sealed class History(string room, int sessions, int eventsPerSession, ScriptedSessions script)
     {
         public string Room => room;
@@ -194,12 +190,6 @@ public static class LateEventScenario
         public long Events => (long)sessions * eventsPerSession;
 
         public ScriptedSessions Script => script;
-
-        public Oldest? Before { get; set; }
-
-        public List<double> Late { get; } = [];
-
-        public List<double> InOrder { get; } = [];
 
         public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Events:N0} events, {Sessions:N0} sessions");
     }
