@@ -6,6 +6,7 @@ using Callscope.Core.Ingest;
 using Callscope.Data.Writing;
 using DbUp;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Callscope.Data.Dialects;
 
@@ -220,5 +221,5 @@ public sealed class SqliteDialect : StoreDialect
     {
     }
 
-    internal override WriterUpkeep CreateUpkeep(SqliteUpkeep settings) => new SqliteUpkeepLoop(this, settings);
+    internal override WriterUpkeep CreateUpkeep(SqliteUpkeep settings, ILogger logger) => new SqliteUpkeepLoop(this, settings, logger);
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Callscope.Core;
 using Callscope.Core.Ingest;
 using Callscope.Data.Writing;
+using Microsoft.Extensions.Logging;
 
 namespace Callscope.Data.Dialects;
 
@@ -90,5 +91,5 @@ public abstract class StoreDialect
     internal abstract void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams);
 
     /// <summary>The work the store needs beside the writer (none by default).</summary>
-    internal virtual WriterUpkeep CreateUpkeep(SqliteUpkeep settings) => new();
+    internal virtual WriterUpkeep CreateUpkeep(SqliteUpkeep settings, ILogger logger) => new();
 }
