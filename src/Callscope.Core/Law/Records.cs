@@ -129,7 +129,7 @@ public sealed class SessionRecord
     public (DateTimeOffset At, string Reason)? DueBy(DateTimeOffset now) =>
         Deadline is { } due && StoredSession.HasPassed(due.At, now) ? due : null;
 
-    /// <summary>What the store keeps of the session's state, from which a reader works out where it stands later.</summary>
+    /// <summary>The session's state as the store keeps it, from which a reader works out where it stands later (<see cref="StoredSession.At"/>).</summary>
     public StoredSession Stored => new(End, EndReason, Deadline?.At, Deadline?.Reason, ActiveConnections, LastParticipantLeftAt);
 
     public int LiveParticipants => Participants.Count(p => p.Live);
