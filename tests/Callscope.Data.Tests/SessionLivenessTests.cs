@@ -2,7 +2,7 @@ using Callscope.Core;
 using Callscope.Core.Events;
 using Callscope.Core.Ingest;
 using Callscope.Core.Law;
-using Callscope.Data.Ingest;
+using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Dapper;

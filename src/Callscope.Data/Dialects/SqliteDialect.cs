@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using Callscope.Core;
 using Callscope.Core.Ingest;
+using Callscope.Data.Sessions;
 using Callscope.Data.Writing;
 using DbUp;
 using Microsoft.Data.Sqlite;
@@ -211,7 +212,7 @@ public sealed class SqliteDialect : StoreDialect
         return found;
     }
 
-    internal override string DueRoomsSql => "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1000";
+    internal override string DueRoomsSql => $"SELECT s.team_id, s.room_id FROM sessions s WHERE {SessionLiveness.Due} LIMIT 1000";
 
     /// <summary>Only the law's events, by their partial index: the planner would otherwise walk every event of the room.</summary>
     internal override string LawEventsSql =>
