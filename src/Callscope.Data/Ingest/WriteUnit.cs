@@ -226,9 +226,13 @@ internal sealed class WriteUnit(
 
     private void EndLiveSession(TeamId team, RoomId room, string endedBy)
     {
+        // The log keeps "_source": "api" in the data, as it always has; the law reads the flag.
         var end = new IncomingEvent(
             "api-end-" + Guid.CreateVersion7(now).ToString("N"), EventTypes.SessionEnded, now, now, null, new RoomRef(room, null), null,
-            $$"""{"{{LawMapping.SourceMember}}":"api","ended_by":{{System.Text.Json.JsonSerializer.Serialize(endedBy)}}}""");
+            $$"""{"_source":"api","ended_by":{{System.Text.Json.JsonSerializer.Serialize(endedBy)}}}""")
+        {
+            Facts = new LawFacts(LawFlags.ApiEnd) { EndedBy = endedBy },
+        };
         EventRows.Insert(database, connection, statements, tx, team, [room], [end]);
         Apply(team, room, [end.ToLaw()!]);
         ChangedTeams.Add(team);
@@ -329,13 +333,14 @@ internal sealed class WriteUnit(
     {
         // What it reads and rewrites must include what this command has written so far.
         held.Flush(connection, statements, tx);
-        var rows = connection.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
+        var rows = connection.Query<(string Id, string Type, long Ts, long Flags, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
             // Only the law's events: SQLite's planner would otherwise walk every event of the room (samples included).
             database.Provider == DatabaseProvider.Sqlite
-                ? "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1"
-                : "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1",
+                ? "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1"
+                : "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1",
             new { team = team.ToString(), room = room.ToString() }, tx);
-        var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
+        var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role,
+            LawFacts.Parse(r.Type, r.Data, (LawFlags)r.Flags))!);
         var sweep = RoomLaw.Replay(law, LoadPolicy(room));
         var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(team, room));
         foreach (var alias in aliases)
