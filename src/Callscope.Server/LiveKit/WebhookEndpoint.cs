@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Callscope.Core.Ingest;
 using Callscope.Data.Ingest;
 using Callscope.Server.Api;
 using Callscope.Server.Ingestion;
