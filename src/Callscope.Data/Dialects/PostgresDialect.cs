@@ -181,7 +181,7 @@ public sealed class PostgresDialect : StoreDialect
         $"SELECT s.team_id, s.room_id FROM sessions s WHERE {SessionLiveness.Due} ORDER BY s.room_id LIMIT 1000 FOR UPDATE SKIP LOCKED";
 
     internal override string LawEventsSql =>
-        "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1";
+        "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1";
 
     /// <summary>Delivered to every node's listener when the transaction commits, for live updates across nodes.</summary>
     internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)

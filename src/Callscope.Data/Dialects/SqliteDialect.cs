@@ -216,7 +216,7 @@ public sealed class SqliteDialect : StoreDialect
 
     /// <summary>Only the law's events, by their partial index: the planner would otherwise walk every event of the room.</summary>
     internal override string LawEventsSql =>
-        "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1";
+        "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1";
 
     internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)
     {

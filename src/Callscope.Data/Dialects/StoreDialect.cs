@@ -84,7 +84,7 @@ public abstract class StoreDialect
     /// <summary>Up to 1000 (team, room) pairs with a session due to end by <c>@now</c>, each taken by one node only.</summary>
     internal abstract string DueRoomsSql { get; }
 
-    /// <summary>A room's law events (<c>@team</c>, <c>@room</c>): id, type, ts, external_id, connection_id, participant_name, role, data.</summary>
+    /// <summary>A room's law events (<c>@team</c>, <c>@room</c>): id, type, ts, law_flags, external_id, connection_id, participant_name, role, data.</summary>
     internal abstract string LawEventsSql { get; }
 
     /// <summary>Tells the other nodes, when the transaction commits, which teams' data changed.</summary>
