@@ -36,16 +36,35 @@ public sealed class CallscopeDatabase(StoreDialect dialect)
     /// <inheritdoc cref="StoreDialect.EventsOfRoom"/>
     public string EventsOfRoom(string room, string? from = null, string? to = null) => Dialect.EventsOfRoom(room, from, to);
 
-    /// <summary>Picks the store by name; an unknown name is an error, never a silent fallback.</summary>
-    public static CallscopeDatabase Create(string provider, string? connectionString, string dataDirectory) => new(provider.ToLowerInvariant() switch
+    /// <summary>The store a configured name means ("sqlite"; "postgres" or "postgresql"), or null for any other name.</summary>
+    public static DatabaseProvider? ParseProvider(string? name) => name?.ToLowerInvariant() switch
     {
-        "sqlite" => string.IsNullOrEmpty(connectionString) ? SqliteDialect.InDirectory(dataDirectory) : SqliteDialect.OwnFile(connectionString),
-        "postgres" or "postgresql" => new PostgresDialect(
-            string.IsNullOrEmpty(connectionString)
-                ? throw new InvalidOperationException("Callscope:Database:ConnectionString is required with the postgres provider.")
-                : connectionString),
-        _ => throw new InvalidOperationException($"Unknown database provider '{provider}': use 'sqlite' or 'postgres'."),
-    });
+        "sqlite" => DatabaseProvider.Sqlite,
+        "postgres" or "postgresql" => DatabaseProvider.Postgres,
+        _ => null,
+    };
+
+    /// <summary>Why these settings name no usable store, or null when they do.</summary>
+    public static string? SettingsProblem(string provider, string? connectionString) => ParseProvider(provider) switch
+    {
+        null => $"Unknown database provider '{provider}' in Callscope:Database:Provider: use 'sqlite' (the default) or 'postgres'.",
+        DatabaseProvider.Postgres when string.IsNullOrEmpty(connectionString) =>
+            "Callscope:Database:ConnectionString is required with the postgres provider.",
+        _ => null,
+    };
+
+    /// <summary>Picks the store by name; an unknown name is an error, never a silent fallback.</summary>
+    public static CallscopeDatabase Create(string provider, string? connectionString, string dataDirectory)
+    {
+        if (SettingsProblem(provider, connectionString) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        return new(ParseProvider(provider) == DatabaseProvider.Postgres
+            ? new PostgresDialect(connectionString!)
+            : string.IsNullOrEmpty(connectionString) ? SqliteDialect.InDirectory(dataDirectory) : SqliteDialect.OwnFile(connectionString));
+    }
 
     /// <summary>The database <c>callscope.db</c> in a data folder private to the service's user.</summary>
     public static CallscopeDatabase InDirectory(string directory) => new(SqliteDialect.InDirectory(directory));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Callscope.Core.Events;
 using Callscope.Core.Law;
 
@@ -20,33 +19,37 @@ public sealed record IncomingEvent(
     ParticipantRef? Participant,
     string? DataJson)
 {
+    /// <summary>
+    /// What the event tells the session law, made once by the source that read it (see <see cref="EventIntake"/>).
+    /// An event made without a source (demo data, a test) has none: its facts are read from <see cref="DataJson"/>
+    /// when asked, with no flags.
+    /// </summary>
+    public LawFacts? Facts { get; init; }
+
+    /// <summary>The flags the store keeps with the event.</summary>
+    public LawFlags LawFlags => Facts?.Flags ?? LawFlags.None;
+
     /// <summary>What the event means to the session law, or null when it only goes to the log.</summary>
-    public LawEvent? ToLaw() => LawMapping.Map(Id, Type, Timestamp, Participant?.ExternalId, Participant?.ConnectionId,
-        Participant?.Name, Participant?.Role, DataJson);
+    public LawEvent? ToLaw() => LawMapping.IsLawType(Type)
+        ? LawMapping.Map(Id, Type, Timestamp, Participant?.ExternalId, Participant?.ConnectionId, Participant?.Name, Participant?.Role,
+            Facts ?? LawFacts.Parse(Type, DataJson, LawFlags.None))
+        : null;
 }
 
 /// <summary>Turns a stored or incoming event into a law event; the same function for both so they cannot drift.</summary>
 public static class LawMapping
 {
-    /// <summary>Marks a <c>session_ended</c> the REST API wrote, as opposed to one a moderator sent.</summary>
-    public const string SourceMember = "_source";
-
-    /// <summary>Marks a participant that is recorded but does not keep a session alive (agents, recorders).</summary>
-    public const string PassiveMember = "_passive";
-
     public static bool IsLawType(string type) => type is EventTypes.ParticipantJoined or EventTypes.ParticipantLeft
         or EventTypes.SessionEnded or EventTypes.RoomFinished;
 
     public static LawEvent? Map(string id, string type, DateTimeOffset timestamp, string? externalId, string? connectionId,
-        string? name, string? role, string? dataJson)
+        string? name, string? role, LawFacts facts)
     {
         if (!IsLawType(type))
         {
             return null;
         }
 
-        using var data = dataJson is null ? null : JsonDocument.Parse(dataJson);
-        var root = data?.RootElement;
         var e = new LawEvent(id, type switch
         {
             EventTypes.ParticipantJoined => LawKind.Join,
@@ -59,47 +62,22 @@ public static class LawMapping
             ConnectionId = connectionId,
             Name = name,
             Role = role,
-            Passive = Bool(root, PassiveMember),
+            Passive = facts.Flags.HasFlag(LawFlags.Passive),
         };
 
         return type switch
         {
-            EventTypes.ParticipantJoined => e with { Client = ClientOf(root) },
-            EventTypes.ParticipantLeft => e with { Reason = String(root, "reason"), JoinedAt = Time(root, "joined_at") },
+            EventTypes.ParticipantJoined => e with { Client = facts.Client },
+            EventTypes.ParticipantLeft => e with { Reason = facts.Reason, JoinedAt = facts.JoinedAt },
             EventTypes.SessionEnded => e with
             {
-                EndReason = String(root, SourceMember) == "api" ? EndReasons.Api : EndReasons.Moderator,
-                EndedBy = String(root, "ended_by"),
+                EndReason = facts.Flags.HasFlag(LawFlags.ApiEnd) ? EndReasons.Api : EndReasons.Moderator,
+                EndedBy = facts.EndedBy,
             },
             _ => e,
         };
     }
 
-    private static ClientInfo? ClientOf(JsonElement? root)
-    {
-        if (root is not { ValueKind: JsonValueKind.Object } r || !r.TryGetProperty("client", out var client)
-            || client.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        return new ClientInfo(String(client, "device"), String(client, "os"), String(client, "browser"));
-    }
-
-    private static string? String(JsonElement? root, string name) =>
-        root is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()
-            : null;
-
-    private static bool Bool(JsonElement? root, string name) =>
-        root is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
-
-    private static DateTimeOffset? Time(JsonElement? root, string name) =>
-        String(root, name) is { } s && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
-            ? ToMilliseconds(t)
-            : null;
-
     /// <summary>The store keeps times to the millisecond; the law sees them exactly as stored.</summary>
-    private static DateTimeOffset ToMilliseconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+    public static DateTimeOffset ToMilliseconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 }

@@ -102,8 +102,7 @@ public sealed class SessionRecord
 
     public List<ParticipantRecord> Participants { get; } = [];
 
-    public SessionStatus Status => End is not null ? SessionStatus.Ended
-        : ActiveConnections > 0 ? SessionStatus.Live : SessionStatus.EndingSoon;
+    public SessionStatus Status => StoredSession.StatusOf(End is not null, ActiveConnections);
 
     /// <summary>When the session ends if nothing else happens, and why; null while nothing is due.</summary>
     public (DateTimeOffset At, string Reason)? Deadline
@@ -125,6 +124,13 @@ public sealed class SessionRecord
             return byLength is { } l && l.Item1 < byGrace.Item1 ? l : byGrace;
         }
     }
+
+    /// <summary>The deadline, once it has passed at <paramref name="now"/>; null while nothing is due by then.</summary>
+    public (DateTimeOffset At, string Reason)? DueBy(DateTimeOffset now) =>
+        Deadline is { } due && StoredSession.HasPassed(due.At, now) ? due : null;
+
+    /// <summary>The session's state as the store keeps it, from which a reader works out where it stands later (<see cref="StoredSession.At"/>).</summary>
+    public StoredSession Stored => new(End, EndReason, Deadline?.At, Deadline?.Reason, ActiveConnections, LastParticipantLeftAt);
 
     public int LiveParticipants => Participants.Count(p => p.Live);
 

@@ -112,7 +112,7 @@ public sealed partial class RoomSweep(RoomPolicy policy)
             return null;
         }
 
-        if (current.Deadline is not { } due || due.At > now)
+        if (current.DueBy(now) is not { } due)
         {
             return current;
         }
@@ -373,7 +373,7 @@ public sealed partial class RoomSweep(RoomPolicy policy)
 
     private void Expire(DateTimeOffset until)
     {
-        if (Current is { Deadline: { } due } session && due.At <= until)
+        if (Current is { } session && session.DueBy(until) is { } due)
         {
             Seal(session, due.At, due.Reason, endedBy: null);
         }

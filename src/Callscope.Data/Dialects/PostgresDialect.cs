@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Reflection;
 using Callscope.Core;
 using Callscope.Core.Ingest;
+using Callscope.Data.Sessions;
 using Callscope.Data.Writing;
 using Dapper;
 using DbUp;
@@ -177,10 +178,10 @@ public sealed class PostgresDialect : StoreDialect
 
     /// <summary>SKIP LOCKED: when several nodes sweep at once, each due session is taken by exactly one of them.</summary>
     internal override string DueRoomsSql =>
-        "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now ORDER BY room_id LIMIT 1000 FOR UPDATE SKIP LOCKED";
+        $"SELECT s.team_id, s.room_id FROM sessions s WHERE {SessionLiveness.Due} ORDER BY s.room_id LIMIT 1000 FOR UPDATE SKIP LOCKED";
 
     internal override string LawEventsSql =>
-        "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1";
+        "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1";
 
     /// <summary>Delivered to every node's listener when the transaction commits, for live updates across nodes.</summary>
     internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)

@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Reflection;
 using Callscope.Core;
 using Callscope.Core.Ingest;
+using Callscope.Data.Sessions;
 using Callscope.Data.Writing;
 using DbUp;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Callscope.Data.Dialects;
 
@@ -210,15 +212,15 @@ public sealed class SqliteDialect : StoreDialect
         return found;
     }
 
-    internal override string DueRoomsSql => "SELECT team_id, room_id FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1000";
+    internal override string DueRoomsSql => $"SELECT s.team_id, s.room_id FROM sessions s WHERE {SessionLiveness.Due} LIMIT 1000";
 
     /// <summary>Only the law's events, by their partial index: the planner would otherwise walk every event of the room.</summary>
     internal override string LawEventsSql =>
-        "SELECT id, type, ts, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1";
+        "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1";
 
     internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)
     {
     }
 
-    internal override WriterUpkeep CreateUpkeep(SqliteUpkeep settings) => new SqliteUpkeepLoop(this, settings);
+    internal override WriterUpkeep CreateUpkeep(SqliteUpkeep settings, ILogger logger) => new SqliteUpkeepLoop(this, settings, logger);
 }

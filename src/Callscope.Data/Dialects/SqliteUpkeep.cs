@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Callscope.Data.Writing;
+using Microsoft.Extensions.Logging;
 
 namespace Callscope.Data.Dialects;
 
@@ -26,7 +27,7 @@ public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfter
 /// until it has: the writer then copies only what was committed since this pass, without waiting for it. Between two
 /// transactions, and once more when it falls idle, the writer copies new events into the room index.
 /// </summary>
-internal sealed class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep settings) : WriterUpkeep
+internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep settings, ILogger logger) : WriterUpkeep
 {
     private readonly CancellationTokenSource stopping = new();
     private Task checkpointer = Task.CompletedTask;
@@ -115,9 +116,10 @@ internal sealed class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep setti
                     await using var connection = dialect.Open();
                     frames = SqliteDialect.Checkpoint(connection, restart: false);
                 }
-                catch (DbException)
+                catch (DbException error)
                 {
-                    // Busy or interrupted: the next commit tries again, and nothing committed depends on it.
+                    // The next commit tries again, and nothing committed depends on it.
+                    Log.CheckpointFailed(logger, error);
                 }
 
                 if (frames >= settings.RestartAfterFrames)
@@ -153,12 +155,19 @@ internal sealed class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep setti
         {
             SqliteDialect.Checkpoint(connection, restart: true);
         }
-        catch (DbException)
+        catch (DbException error)
         {
-            // Busy with a reader: the checkpointer asks again after its next pass.
+            // The checkpointer asks again after its next pass.
+            Log.CheckpointFailed(logger, error);
         }
 
         wanted.TrySetResult();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Copying SQLite's write-ahead log back into the database failed; the next pass tries again")]
+        public static partial void CheckpointFailed(ILogger logger, Exception error);
     }
 
     public override async ValueTask DisposeAsync()

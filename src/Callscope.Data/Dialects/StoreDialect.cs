@@ -2,6 +2,7 @@ using System.Data.Common;
 using Callscope.Core;
 using Callscope.Core.Ingest;
 using Callscope.Data.Writing;
+using Microsoft.Extensions.Logging;
 
 namespace Callscope.Data.Dialects;
 
@@ -83,12 +84,12 @@ public abstract class StoreDialect
     /// <summary>Up to 1000 (team, room) pairs with a session due to end by <c>@now</c>, each taken by one node only.</summary>
     internal abstract string DueRoomsSql { get; }
 
-    /// <summary>A room's law events (<c>@team</c>, <c>@room</c>): id, type, ts, external_id, connection_id, participant_name, role, data.</summary>
+    /// <summary>A room's law events (<c>@team</c>, <c>@room</c>): id, type, ts, law_flags, external_id, connection_id, participant_name, role, data.</summary>
     internal abstract string LawEventsSql { get; }
 
     /// <summary>Tells the other nodes, when the transaction commits, which teams' data changed.</summary>
     internal abstract void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams);
 
     /// <summary>The work the store needs beside the writer (none by default).</summary>
-    internal virtual WriterUpkeep CreateUpkeep(SqliteUpkeep settings) => new();
+    internal virtual WriterUpkeep CreateUpkeep(SqliteUpkeep settings, ILogger logger) => new();
 }

@@ -25,11 +25,11 @@ public sealed class DashboardQueries(CallscopeDatabase database, TimeProvider cl
     {
         using var connection = database.Open();
         var counts = connection.QuerySingle<(long Active, long EndingSoon, long Participants)>(
-            """
-            SELECT CAST(COALESCE(SUM(CASE WHEN active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                   CAST(COALESCE(SUM(CASE WHEN active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                   CAST(COALESCE(SUM(participants_live), 0) AS BIGINT)
-            FROM sessions WHERE team_id = @team AND end_time IS NULL AND (deadline IS NULL OR deadline > @now)
+            $"""
+            SELECT CAST(COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                   CAST(COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                   CAST(COALESCE(SUM(s.participants_live), 0) AS BIGINT)
+            FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live}
             """,
             new { team = team.ToString(), now = DbTime.Ms(clock.GetUtcNow()) });
         return new LiveCounts((int)counts.Active, (int)counts.EndingSoon, (int)counts.Participants);
@@ -50,11 +50,10 @@ public sealed class DashboardQueries(CallscopeDatabase database, TimeProvider cl
             return new Page<RoomOverview>(total, []);
         }
 
-        // A session is live while it has not ended and its deadline (if any) is still ahead: the same rule as SessionQueries.
         var activity = connection.Query<ActivityRow>(
             $"""
             SELECT s.room_id AS RoomId, CAST(COUNT(*) AS BIGINT) AS Sessions, CAST(MAX(s.start_time) AS BIGINT) AS LastStart,
-                CAST(MAX(CASE WHEN s.end_time IS NULL AND (s.deadline IS NULL OR s.deadline > @now)
+                CAST(MAX(CASE WHEN {SessionLiveness.Live}
                               THEN CASE WHEN s.active_connections > 0 THEN 2 ELSE 1 END
                               ELSE 0 END) AS BIGINT) AS Live
             FROM sessions s

@@ -7,7 +7,8 @@ namespace Callscope.Data.Sessions;
 
 /// <summary>
 /// Reads sessions, participants and events. A session whose deadline has passed reads as ended even before the
-/// sweeper has written it, so that answers are exact to the millisecond.
+/// sweeper has written it, so that answers are exact to the millisecond: rows go through Core's
+/// <see cref="StoredSession"/> and conditions come from <see cref="SessionLiveness"/>.
 /// </summary>
 public sealed class SessionQueries(CallscopeDatabase database, TimeProvider clock)
 {
@@ -21,9 +22,6 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         FROM sessions s JOIN rooms r ON r.id = s.room_id
         """;
 
-    /// <summary>Live: not ended, and its deadline (if any) still ahead.</summary>
-    private const string LiveCondition = "(s.end_time IS NULL AND (s.deadline IS NULL OR s.deadline > @now))";
-
     public Page<SessionView> List(TeamId team, SessionFilter filter, Paging paging)
     {
         var now = clock.GetUtcNow();
@@ -33,7 +31,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var where = new StringBuilder(filter.RoomId is null ? "s.team_id = @team" : "r.team_id = @team");
         if (filter.Live is { } live)
         {
-            where.Append(live ? " AND " + LiveCondition : " AND NOT " + LiveCondition);
+            where.Append(live ? " AND " + SessionLiveness.Live : " AND " + SessionLiveness.Ended);
         }
 
         if (filter.RoomId is { } room)
@@ -143,7 +141,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var live = filter.Live is null
             ? 0
             : connection.ExecuteScalar<int>(
-                $"SELECT COUNT(*) FROM sessions s WHERE s.team_id = @team AND {LiveCondition}{(filter.RoomId is null ? string.Empty : " AND s.room_id = @room")}", p);
+                $"SELECT COUNT(*) FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live}{(filter.RoomId is null ? string.Empty : " AND s.room_id = @room")}", p);
         if (filter.Live == true)
         {
             return live;
@@ -171,7 +169,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var where = new StringBuilder(filter.SessionId is not null ? "s.team_id = @team" : filter.RoomId is not null ? "r.team_id = @team" : "p.team_id = @team");
         if (filter.Live is { } live)
         {
-            where.Append(live ? " AND p.live = 1 AND " + LiveCondition : " AND NOT (p.live = 1 AND " + LiveCondition + ")");
+            where.Append(live ? " AND p.live = 1 AND " + SessionLiveness.Live : " AND NOT (p.live = 1 AND " + SessionLiveness.Live + ")");
         }
 
         if (filter.RoomId is { } room)
@@ -275,7 +273,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             SELECT CAST(COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
                    CAST(COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
                    CAST(COALESCE(SUM(s.participants_live), 0) AS BIGINT)
-            FROM sessions s WHERE s.team_id = @team AND {LiveCondition}
+            FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live}
             """, args);
         var rows = connection.Query<(string SessionId, string Connections, long? End, long? Deadline)>(
             """
@@ -292,8 +290,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             var sessionIntervals = new List<(long From, long To)>();
             foreach (var participant in session)
             {
-                var end = participant.End ?? (participant.Deadline is { } d && d <= nowMs ? d : null);
-                var intervals = ConnectionJson.Read(participant.Connections, DbTime.At(end))
+                var end = StoredSession.EndAt(DbTime.At(participant.End), DbTime.At(participant.Deadline), now);
+                var intervals = ConnectionJson.Read(participant.Connections, end)
                     .Select(c => (From: Math.Max(DbTime.Ms(c.JoinTime), DbTime.Ms(periodStart)), To: Math.Min(DbTime.Ms(c.LeaveTime ?? now), nowMs)))
                     .Where(i => i.To > i.From)
                     .ToList();
@@ -318,7 +316,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         using var connection = database.Open();
         return connection.ExecuteScalar<long?>(
-            "SELECT 1 FROM sessions WHERE end_time IS NULL AND deadline <= @now LIMIT 1", new { now = DbTime.Ms(clock.GetUtcNow()) }) is not null;
+            $"SELECT 1 FROM sessions s WHERE {SessionLiveness.Due} LIMIT 1", new { now = DbTime.Ms(clock.GetUtcNow()) }) is not null;
     }
 
     /// <summary>
@@ -461,15 +459,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         public SessionView ToView(DateTimeOffset now)
         {
-            var expired = EndTime is null && Deadline is { } d && d <= DbTime.Ms(now);
-            var end = expired ? Deadline : EndTime;
-            var status = end is not null ? SessionStatus.Ended : ActiveConnections > 0 ? SessionStatus.Live : SessionStatus.EndingSoon;
+            var at = new StoredSession(DbTime.At(EndTime), EndReason, DbTime.At(Deadline), DeadlineReason, (int)ActiveConnections, DbTime.At(LastLeftAt)).At(now);
             return new SessionView(
                 new SessionId(Guid.Parse(Id)), new RoomId(Guid.Parse(RoomId)), RoomFriendlyUrl, RoomDescription, RoomExternalId, RoomDeletedAt is not null,
-                DbTime.At(Start), DbTime.At(end), expired ? DeadlineReason : EndReason, EndedBy,
-                expired && ActiveConnections > 0 ? DbTime.At(Deadline) : DbTime.At(LastLeftAt),
-                status, status == SessionStatus.EndingSoon ? DbTime.At(Deadline) : null,
-                end is null ? (int)ParticipantsLive : 0, (int)ParticipantsTotal, (int)MaxConcurrent, (int)GracePeriod, (int?)RoomMaxParticipants);
+                DbTime.At(Start), at.End, at.EndReason, EndedBy, at.LastParticipantLeftAt, at.Status, at.EndingAt,
+                at.Ended ? 0 : (int)ParticipantsLive, (int)ParticipantsTotal, (int)MaxConcurrent, (int)GracePeriod, (int?)RoomMaxParticipants);
         }
     }
 
@@ -479,8 +473,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         public ParticipantView ToView(DateTimeOffset now)
         {
-            var sessionEnd = SessionEnd ?? (SessionDeadline is { } d && d <= DbTime.Ms(now) ? d : null);
-            var connections = ConnectionJson.Read(Connections, DbTime.At(sessionEnd));
+            var connections = ConnectionJson.Read(Connections, StoredSession.EndAt(DbTime.At(SessionEnd), DbTime.At(SessionDeadline), now));
             var live = connections.Any(c => c.LeaveTime is null);
             return new ParticipantView(new ParticipantId(Guid.Parse(Id)), ExternalId, new SessionId(Guid.Parse(SessionId)), new RoomId(Guid.Parse(RoomId)),
                 RoomFriendlyUrl, RoomExternalId, RoomDeletedAt is not null, Name, Role, DbTime.At(JoinTime), live ? null : connections.Max(c => c.LeaveTime), live, Device, Os, Browser,

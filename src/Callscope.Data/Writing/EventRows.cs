@@ -18,11 +18,11 @@ internal static class EventRows
     {
         var command = context.Statement(
             """
-            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
-            VALUES (@team, @id, @room, @type, @ts, @received, @skew, @law, @external, @connection, @name, @role, @data)
+            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
+            VALUES (@team, @id, @room, @type, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data)
             ON CONFLICT (team_id, id) DO NOTHING
             """,
-            "team", "id", "room", "type", "ts", "received", "skew", "law", "external", "connection", "name", "role", "data");
+            "team", "id", "room", "type", "ts", "received", "skew", "law", "flags", "external", "connection", "name", "role", "data");
         var p = command.Parameters;
         p[0].Value = team.ToString();
         var inserted = new bool[events.Count];
@@ -36,11 +36,12 @@ internal static class EventRows
             p[5].Value = DbTime.Ms(e.ReceivedAt);
             p[6].Value = e.Skew is { } skew ? (long)skew.TotalMilliseconds : DBNull.Value;
             p[7].Value = LawMapping.IsLawType(e.Type) ? 1 : 0;
-            p[8].Value = (object?)e.Participant?.ExternalId ?? DBNull.Value;
-            p[9].Value = (object?)e.Participant?.ConnectionId ?? DBNull.Value;
-            p[10].Value = (object?)e.Participant?.Name ?? DBNull.Value;
-            p[11].Value = (object?)e.Participant?.Role ?? DBNull.Value;
-            p[12].Value = (object?)e.DataJson ?? DBNull.Value;
+            p[8].Value = (long)e.LawFlags;
+            p[9].Value = (object?)e.Participant?.ExternalId ?? DBNull.Value;
+            p[10].Value = (object?)e.Participant?.ConnectionId ?? DBNull.Value;
+            p[11].Value = (object?)e.Participant?.Name ?? DBNull.Value;
+            p[12].Value = (object?)e.Participant?.Role ?? DBNull.Value;
+            p[13].Value = (object?)e.DataJson ?? DBNull.Value;
             inserted[i] = command.ExecuteNonQuery() == 1;
         }
 
@@ -74,8 +75,8 @@ internal static class EventRows
 
         context.Execute(
             """
-            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, external_id, connection_id, participant_name, role, data)
-            SELECT @team, * FROM unnest(@ids, @rooms, @types, @ts, @received, @skew, @law, @external, @connection, @name, @role, @data)
+            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
+            SELECT @team, * FROM unnest(@ids, @rooms, @types, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data)
             """,
             new
             {
@@ -87,6 +88,7 @@ internal static class EventRows
                 received = rows.Select(i => DbTime.Ms(events[i].ReceivedAt)).ToArray(),
                 skew = rows.Select(i => events[i].Skew is { } skew ? (long?)skew.TotalMilliseconds : null).ToArray(),
                 law = rows.Select(i => LawMapping.IsLawType(events[i].Type) ? 1L : 0L).ToArray(),
+                flags = rows.Select(i => (long)events[i].LawFlags).ToArray(),
                 external = rows.Select(i => events[i].Participant?.ExternalId).ToArray(),
                 connection = rows.Select(i => events[i].Participant?.ConnectionId).ToArray(),
                 name = rows.Select(i => events[i].Participant?.Name).ToArray(),

@@ -60,7 +60,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     /// <summary>Runs the writer until <paramref name="stoppingToken"/> fires; pending commands are answered first.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await using var upkeep = database.Dialect.CreateUpkeep(upkeepSettings);
+        await using var upkeep = database.Dialect.CreateUpkeep(upkeepSettings, logger);
         upkeep.Start();
         var batch = new List<WriteCommand>();
         try

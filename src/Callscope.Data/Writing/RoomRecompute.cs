@@ -136,9 +136,10 @@ internal static class RoomRecompute
     {
         // What it reads and rewrites must include what this command has written so far.
         context.Held.Flush(context);
-        var rows = context.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
+        var rows = context.Query<(string Id, string Type, long Ts, long Flags, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
             context.Dialect.LawEventsSql, new { team = team.ToString(), room = room.ToString() });
-        var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
+        var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role,
+            LawFacts.Parse(r.Type, r.Data, (LawFlags)r.Flags))!);
         var sweep = RoomLaw.Replay(law, LoadPolicy(context, room));
         var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(context, team, room));
         WriteAliases(context, team, aliases);

@@ -1,3 +1,4 @@
+using Callscope.Data;
 using Microsoft.Extensions.Options;
 
 namespace Callscope.Server.Hosting;
@@ -5,16 +6,8 @@ namespace Callscope.Server.Hosting;
 /// <summary>An unknown store stops the start with a message naming it; there is no silent fallback.</summary>
 public sealed class DatabaseOptionsValidator : IValidateOptions<CallscopeOptions>
 {
-    public ValidateOptionsResult Validate(string? name, CallscopeOptions options)
-    {
-        var provider = options.Database.Provider;
-        if (provider.ToLowerInvariant() is not ("sqlite" or "postgres" or "postgresql"))
-        {
-            return ValidateOptionsResult.Fail($"Unknown database provider '{provider}' in Callscope:Database:Provider: use 'sqlite' (the default) or 'postgres'.");
-        }
-
-        return provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) && string.IsNullOrEmpty(options.Database.ConnectionString)
-            ? ValidateOptionsResult.Fail("Callscope:Database:ConnectionString is required with the postgres provider.")
+    public ValidateOptionsResult Validate(string? name, CallscopeOptions options) =>
+        CallscopeDatabase.SettingsProblem(options.Database.Provider, options.Database.ConnectionString) is { } problem
+            ? ValidateOptionsResult.Fail(problem)
             : ValidateOptionsResult.Success;
-    }
 }

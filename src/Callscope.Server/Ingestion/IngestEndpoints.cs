@@ -34,13 +34,13 @@ public static class IngestEndpoints
         }
 
         using var document = body.Document!;
-        var (events, errors) = NativeEventReader.Read(document.RootElement, clock.GetUtcNow());
-        if (errors.Count > 0)
+        var batch = NativeEventReader.Read(document.RootElement, clock.GetUtcNow());
+        if (batch.Refused)
         {
-            return Problems.Validation(errors);
+            return Problems.Validation([.. batch.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);
         }
 
-        var result = await pipeline.SendAsync(new IngestCommand(context.User.TeamOf(), events), cancellationToken);
+        var result = await pipeline.SendAsync(new IngestCommand(context.User.TeamOf(), batch.Events), cancellationToken);
         if (result.Rejected)
         {
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);

@@ -1,63 +1,64 @@
 using System.Text.Json;
 using Callscope.Core;
 using Callscope.Core.Ingest;
-using Callscope.Server.Api;
 
 namespace Callscope.Server.Ingestion;
 
 /// <summary>
-/// Reads a native ingest batch (SPEC 3.1) completely before anything is stored, listing every problem with its event
-/// index and field. This reader checks the JSON shape (an object, strings where strings belong); what the values may
-/// be is <see cref="EventRules"/>, the same rules a LiveKit webhook's event goes through.
+/// The native source (SPEC 3.1): reads an ingest batch completely before anything is stored, listing every problem
+/// with its event index and field. This reader checks the JSON shape (an object, strings where strings belong); the
+/// time, the rules and the law's facts are the shared step's (<see cref="EventIntake"/>), the same a LiveKit
+/// webhook's event goes through. A native event sets no law flags: nothing a caller writes makes a participant passive
+/// or an end the API's.
 /// </summary>
-public static class NativeEventReader
+public sealed class NativeEventReader : IEventSource<JsonElement>
 {
     public const int MaxEvents = 1000;
 
     /// <summary>Long enough for any RFC 3339 time; longer text is not a time and is not parsed.</summary>
     private const int MaxTimeLength = 40;
 
-    public static (List<IncomingEvent> Events, List<FieldError> Errors) Read(JsonElement root, DateTimeOffset receivedAt)
+    public static SourceBatch Read(JsonElement root, DateTimeOffset receivedAt)
     {
-        var events = new List<IncomingEvent>();
-        var errors = new List<FieldError>();
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("events", out var list) || list.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new FieldError("events", "The body must be an object with an 'events' array."));
-            return (events, errors);
+            return new SourceBatch([], [new SourceProblem(null, "events", "The body must be an object with an 'events' array.")]);
         }
 
         var count = list.GetArrayLength();
         if (count is 0 or > MaxEvents)
         {
-            errors.Add(new FieldError("events", $"A batch holds 1 to {MaxEvents} events; this one has {count}."));
-            return (events, errors);
+            return new SourceBatch([], [new SourceProblem(null, "events", $"A batch holds 1 to {MaxEvents} events; this one has {count}.")]);
         }
 
+        var events = new List<IncomingEvent>(count);
+        var problems = new List<SourceProblem>();
         var index = 0;
         foreach (var item in list.EnumerateArray())
         {
-            if (ReadEvent(item, index, receivedAt, errors) is { } e)
+            if (item.ValueKind != JsonValueKind.Object)
             {
-                events.Add(e);
+                problems.Add(new SourceProblem(index, "event", "Each event must be an object."));
+            }
+            else if (ReadEvent(item, receivedAt) is var intake && intake.Accepted)
+            {
+                events.Add(intake.Event);
+            }
+            else
+            {
+                problems.AddRange(intake.Problems.Select(p => new SourceProblem(index, p.Field, p.Message)));
             }
 
             index++;
         }
 
-        return (events, errors);
+        return problems.Count > 0 ? new SourceBatch([], problems) : new SourceBatch(events, []);
     }
 
-    private static IncomingEvent? ReadEvent(JsonElement item, int index, DateTimeOffset receivedAt, List<FieldError> errors)
+    private static Intake ReadEvent(JsonElement item, DateTimeOffset receivedAt)
     {
         var shape = new List<FieldProblem>();
         void Error(string field, string message) => shape.Add(new FieldProblem(field, message));
-
-        if (item.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(new FieldError("event", "Each event must be an object.", index));
-            return null;
-        }
 
         var id = RequiredString(item, "id", Error);
         var type = RequiredString(item, "type", Error);
@@ -72,20 +73,10 @@ public static class NativeEventReader
         var data = ReadData(item, Error);
 
         // The rules run even when the shape is wrong, so that one answer lists every problem; a value that could not
-        // be read stands in as one that breaks no rule, and a field whose shape is wrong is reported once.
-        var (time, skew) = EventRules.Clamp(timestamp, receivedAt);
-        var e = new IncomingEvent(id ?? "-", type ?? "-", time, receivedAt, skew, room ?? new RoomRef(new RoomId(Guid.Empty), null), participant,
-            data?.GetRawText());
-        var rules = EventRules.Check(type is null ? e with { Type = "unknown" } : e, data);
-        var problems = shape.Concat(rules.Where(r => !shape.Exists(s => s.Field == r.Field))).ToList();
-        if (problems.Count > 0)
-        {
-            errors.AddRange(problems.Select(p => new FieldError(p.Field, p.Message, index)));
-            return null;
-        }
-
-        // Only the fact of a chat message is kept, never what it said.
-        return type == "chat_message" ? e with { DataJson = null } : e;
+        // be read stands in as one that breaks no rule.
+        return EventIntake.Accept(
+            new SourceEvent(id ?? "-", type ?? "unknown", timestamp, room ?? new RoomRef(new RoomId(Guid.Empty), null), participant, data),
+            receivedAt, shape);
     }
 
     private static RoomRef? ReadRoom(JsonElement item, Action<string, string> error)
@@ -154,7 +145,7 @@ public static class NativeEventReader
             return null;
         }
 
-        // Members starting with '_' are Callscope's own markers (the source of an end, a passive participant).
+        // Members starting with '_' are kept for Callscope's own sources (LiveKit marks its events with them in the log).
         foreach (var member in data.EnumerateObject())
         {
             if (member.Name.StartsWith('_'))

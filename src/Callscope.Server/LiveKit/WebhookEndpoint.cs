@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Callscope.Core.Ingest;
 using Callscope.Data.Writing;
 using Callscope.Server.Api;
 using Callscope.Server.Ingestion;
@@ -65,22 +64,24 @@ public static partial class WebhookEndpoint
 
         // LiveKit retries send byte-identical bodies, so the body's hash is a stable id should an event come without one.
         var fallbackId = "livekit-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body.Span))[..32];
-        if (WebhookMapper.Map(webhook, fallbackId, clock.GetUtcNow()) is not { } incoming)
+        var batch = WebhookMapper.Read(new WebhookDelivery(webhook, fallbackId), clock.GetUtcNow());
+
+        // The same rules as native ingest: a webhook whose event native ingest would refuse is refused, and nothing of it
+        // is stored. LiveKit does not retry a 4xx, so the refusal is logged (field names only, never the values).
+        if (batch.Refused)
+        {
+            Log.Invalid(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), Shown(webhook.Event),
+                string.Join(", ", batch.Problems.Select(p => p.Field).Distinct()));
+            return Problems.Validation([.. batch.Problems.Select(p => new FieldError(p.Field, p.Message))]);
+        }
+
+        if (batch.Events.Count == 0)
         {
             Log.Unplaced(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), Shown(webhook.Event));
             return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0));
         }
 
-        // The same rules as native ingest: a webhook whose event native ingest would refuse is refused, and nothing of it
-        // is stored. LiveKit does not retry a 4xx, so the refusal is logged (field names only, never the values).
-        if (EventRules.Check(incoming) is { Count: > 0 } problems)
-        {
-            Log.Invalid(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), Shown(webhook.Event),
-                string.Join(", ", problems.Select(p => p.Field).Distinct()));
-            return Problems.Validation([.. problems.Select(p => new FieldError(p.Field, p.Message))]);
-        }
-
-        var result = await pipeline.SendAsync(new IngestCommand(integration.TeamId, [incoming]), cancellationToken);
+        var result = await pipeline.SendAsync(new IngestCommand(integration.TeamId, batch.Events), cancellationToken);
         if (result.Rejected)
         {
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message))]);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Callscope.Core.Events;
 using Callscope.Core.Ingest;
@@ -6,22 +7,40 @@ using Callscope.Data.LiveKit;
 
 namespace Callscope.Server.LiveKit;
 
+/// <summary>A LiveKit webhook as it arrived: the decoded event, and the id it takes should it carry none.</summary>
+public sealed record WebhookDelivery(WebhookEvent Event, string FallbackId);
+
 /// <summary>
-/// Turns one LiveKit webhook into the native event the store takes, so that the session law and the events log treat
-/// it like any other source. The original event name is kept in <c>data.livekit_event</c>.
+/// The LiveKit source: turns one webhook into the native event the store takes, so that the session law and the events
+/// log treat it like any other source. The original event name is kept in <c>data.livekit_event</c>. The time, the
+/// rules and the law's facts are the shared step's (<see cref="EventIntake"/>), as for native events; what only
+/// LiveKit knows (a participant's kind) becomes the event's law flags.
 /// </summary>
-public static class WebhookMapper
+public sealed class WebhookMapper : IEventSource<WebhookDelivery>
 {
+    /// <summary>The log's marker of an event from LiveKit (<c>"_source": "livekit"</c>); see <see cref="LiveKitIntegrationStore"/>.</summary>
+    private const string SourceMember = "_source";
+
+    /// <summary>The log's marker of a passive participant. The law reads <see cref="LawFlags.Passive"/>, never this.</summary>
+    private const string PassiveMember = "_passive";
+
     /// <summary>Participant kinds that are recorded but neither start a session nor keep one alive, as LiveKit treats them.</summary>
     private static readonly HashSet<string> PassiveKinds = ["AGENT", "EGRESS", "INGRESS"];
 
     private static readonly long MaxSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
-    /// <summary>
-    /// The native event, or null when the webhook names no room to keep it in. The event is not checked here: the
-    /// caller runs <see cref="EventRules.Check"/> on it, as native ingest does.
-    /// </summary>
-    public static IncomingEvent? Map(WebhookEvent webhook, string fallbackId, DateTimeOffset receivedAt)
+    /// <summary>The webhook's event, refused whole when it breaks a rule; nothing when it names no room to keep it in.</summary>
+    public static SourceBatch Read(WebhookDelivery delivery, DateTimeOffset receivedAt) => Accept(delivery.Event, delivery.FallbackId, receivedAt) switch
+    {
+        null => SourceBatch.Empty,
+        { Accepted: true } intake => new SourceBatch([intake.Event], []),
+        var refused => new SourceBatch([], [.. refused.Problems.Select(p => new SourceProblem(null, p.Field, p.Message))]),
+    };
+
+    /// <summary>The native event a webhook becomes, whether or not it keeps the rules (see <see cref="Read"/>), or null when it names no room.</summary>
+    public static IncomingEvent? Map(WebhookEvent webhook, string fallbackId, DateTimeOffset receivedAt) => Accept(webhook, fallbackId, receivedAt)?.Event;
+
+    private static Intake? Accept(WebhookEvent webhook, string fallbackId, DateTimeOffset receivedAt)
     {
         var roomName = NonEmpty(webhook.Room?.Name) ?? NonEmpty(webhook.EgressInfo?.RoomName) ?? NonEmpty(webhook.IngressInfo?.RoomName)
             ?? NonEmpty(webhook.Job?.Room?.Name);
@@ -31,7 +50,7 @@ public static class WebhookMapper
         }
 
         var sent = Seconds(webhook.CreatedAt) ?? receivedAt;
-        var data = new JsonObject { [LawMapping.SourceMember] = LiveKitIntegrationStore.SourceValue, ["livekit_event"] = name };
+        var data = new JsonObject { [SourceMember] = LiveKitIntegrationStore.SourceValue, ["livekit_event"] = name };
         Put(data, "room_sid", NonEmpty(webhook.Room?.Sid) ?? NonEmpty(webhook.EgressInfo?.RoomId) ?? NonEmpty(webhook.IngressInfo?.State?.RoomId)
             ?? NonEmpty(webhook.Job?.Room?.Sid));
 
@@ -46,10 +65,14 @@ public static class WebhookMapper
         };
         Describe(webhook, data);
 
-        // As for native events (SPEC 2 rule 8), and by the same rule: see EventRules.
-        var (timestamp, skew) = EventRules.Clamp(time, receivedAt);
+        // The data is built here, so it is parsed once, for the shared step to check and read, and kept as that text.
+        using var parsed = JsonDocument.Parse(data.ToJsonString());
         var id = NonEmpty(webhook.Id) ?? fallbackId;
-        return new IncomingEvent(id, type, timestamp, receivedAt, skew, new RoomRef(null, roomName), participant, data.ToJsonString());
+        var e = new SourceEvent(id, type, time, new RoomRef(null, roomName), participant, parsed.RootElement)
+        {
+            Flags = IsPassive(webhook.Participant) ? LawFlags.Passive : LawFlags.None,
+        };
+        return EventIntake.Accept(e, receivedAt);
     }
 
     /// <summary>Where a participant's leave reason comes from: LiveKit's <c>DisconnectReason</c>, in Callscope's words.</summary>
@@ -171,13 +194,14 @@ public static class WebhookMapper
 
     private static void AddParticipant(LiveKitParticipant? p, JsonObject data)
     {
-        var kind = p?.Kind ?? ZeroNames.ParticipantKind;
-        data["kind"] = kind;
-        if (PassiveKinds.Contains(kind))
+        data["kind"] = p?.Kind ?? ZeroNames.ParticipantKind;
+        if (IsPassive(p))
         {
-            data[LawMapping.PassiveMember] = true;
+            data[PassiveMember] = true;
         }
     }
+
+    private static bool IsPassive(LiveKitParticipant? p) => PassiveKinds.Contains(p?.Kind ?? ZeroNames.ParticipantKind);
 
     /// <summary>Identity is the participant across reconnects; the sid is one connection.</summary>
     private static ParticipantRef? Who(LiveKitParticipant? p) =>

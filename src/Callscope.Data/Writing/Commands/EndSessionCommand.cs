@@ -47,9 +47,13 @@ public sealed class EndSessionCommand(TeamId team, string sessionId, string ende
     internal static void EndLive(WriteContext context, TeamId team, RoomId room, string endedBy)
     {
         var now = context.Now;
+        // The log keeps "_source": "api" in the data, as it always has; the law reads the flag.
         var end = new IncomingEvent(
             "api-end-" + Guid.CreateVersion7(now).ToString("N"), EventTypes.SessionEnded, now, now, null, new RoomRef(room, null), null,
-            $$"""{"{{LawMapping.SourceMember}}":"api","ended_by":{{JsonSerializer.Serialize(endedBy)}}}""");
+            $$"""{"_source":"api","ended_by":{{JsonSerializer.Serialize(endedBy)}}}""")
+        {
+            Facts = new LawFacts(LawFlags.ApiEnd) { EndedBy = endedBy },
+        };
         EventRows.Insert(context, team, [room], [end]);
         RoomRecompute.Apply(context, team, room, [end.ToLaw()!]);
         context.ChangedTeams.Add(team);
