@@ -73,7 +73,7 @@ public sealed class LateInsertionPropertyTests
     /// room gives it: the oldest stored session it overlaps, else a new id (new ids are random, so only their being
     /// new is compared).
     /// </summary>
-    private static void AssertIdsAsAWholeRoomAssignmentGives(LateRoom late, IReadOnlyList<SessionRecord> full, List<StoredSession> stored, string what)
+    private static void AssertIdsAsAWholeRoomAssignmentGives(LateRoom late, IReadOnlyList<SessionRecord> full, List<StoredRow> stored, string what)
     {
         var insertion = late.LastInsertion!;
         var expected = full.Select(s => s.Clone()).ToList();

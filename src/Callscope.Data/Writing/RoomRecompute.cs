@@ -101,12 +101,16 @@ internal static class RoomRecompute
         WriteTouched(context, team, room, sweep);
     }
 
-    /// <summary>A room's law events with <paramref name="from"/> &lt;= time &lt; <paramref name="until"/> (no upper bound when null).</summary>
-    private static IEnumerable<LawEvent> LawEvents(WriteContext context, TeamId team, RoomId room, DateTimeOffset from, DateTimeOffset? until) =>
-        context.Query<(string Id, string Type, long Ts, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
-                context.Dialect.LawEventsSql + " AND ts >= @from" + (until is null ? "" : " AND ts < @until"),
+    /// <summary>
+    /// A room's law events, or those with <paramref name="from"/> &lt;= time &lt; <paramref name="until"/> (each bound
+    /// only when given).
+    /// </summary>
+    private static IEnumerable<LawEvent> LawEvents(WriteContext context, TeamId team, RoomId room, DateTimeOffset? from = null, DateTimeOffset? until = null) =>
+        context.Query<(string Id, string Type, long Ts, long Flags, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
+                context.Dialect.LawEventsSql + (from is null ? "" : " AND ts >= @from") + (until is null ? "" : " AND ts < @until"),
                 new { team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from), until = DbTime.Ms(until) })
-            .Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role, r.Data)!);
+            .Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role,
+                LawFacts.Parse(r.Type, r.Data, (LawFlags)r.Flags))!);
 
     /// <summary>Writes the sessions the sweep touched since the last write, each as it stands now.</summary>
     public static void WriteTouched(WriteContext context, TeamId team, RoomId room, RoomSweep sweep)
@@ -136,10 +140,7 @@ internal static class RoomRecompute
     {
         // What it reads and rewrites must include what this command has written so far.
         context.Held.Flush(context);
-        var rows = context.Query<(string Id, string Type, long Ts, long Flags, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
-            context.Dialect.LawEventsSql, new { team = team.ToString(), room = room.ToString() });
-        var law = rows.Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role,
-            LawFacts.Parse(r.Type, r.Data, (LawFlags)r.Flags))!);
+        var law = LawEvents(context, team, room);
         var sweep = RoomLaw.Replay(law, LoadPolicy(context, room));
         var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(context, team, room));
         WriteAliases(context, team, aliases);

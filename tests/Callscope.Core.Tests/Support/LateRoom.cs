@@ -3,7 +3,7 @@ using Callscope.Core.Law;
 namespace Callscope.Core.Tests.Support;
 
 /// <summary>One stored session row as a late insertion left it: its span and its rendering at the time it was written.</summary>
-internal sealed record StoredSession(SessionId Id, DateTimeOffset Start, DateTimeOffset? End, string Form);
+internal sealed record StoredRow(SessionId Id, DateTimeOffset Start, DateTimeOffset? End, string Form);
 
 /// <summary>
 /// A room fed the way the writer feeds it: an event the store already has is dropped; of a batch, what can be
@@ -21,13 +21,13 @@ internal sealed class LateRoom(RoomPolicy policy)
 
     public IReadOnlyList<LawEvent> Received => received;
 
-    public Dictionary<SessionId, StoredSession> Store { get; } = [];
+    public Dictionary<SessionId, StoredRow> Store { get; } = [];
 
     /// <summary>The last batch's late insertion (<see cref="LateInsertion.Nothing"/> when it was only appended).</summary>
     public LateInsertion? LastInsertion { get; private set; }
 
     /// <summary>The store as it was before the last batch's late insertion (after what it appended was written).</summary>
-    public IReadOnlyDictionary<SessionId, StoredSession> StoreBefore { get; private set; } = new Dictionary<SessionId, StoredSession>();
+    public IReadOnlyDictionary<SessionId, StoredRow> StoreBefore { get; private set; } = new Dictionary<SessionId, StoredRow>();
 
     /// <summary>Sessions the last batch wrote through its late insertion.</summary>
     public IReadOnlyList<SessionRecord> LastWritten { get; private set; } = [];
@@ -37,7 +37,7 @@ internal sealed class LateRoom(RoomPolicy policy)
 
     public int Insertions { get; private set; }
 
-    public static StoredSession Row(SessionRecord s) => new(s.Id!.Value, s.Start, s.End, SessionText.Describe([s]));
+    public static StoredRow Row(SessionRecord s) => new(s.Id!.Value, s.Start, s.End, SessionText.Describe([s]));
 
     public void Receive(IEnumerable<LawEvent> batch)
     {
@@ -47,7 +47,7 @@ internal sealed class LateRoom(RoomPolicy policy)
         LastLoaded = 0;
         var late = Sweep.AppendInOrder(fresh);
         WriteTouched();
-        StoreBefore = new Dictionary<SessionId, StoredSession>(Store);
+        StoreBefore = new Dictionary<SessionId, StoredRow>(Store);
         var insertion = Sweep.TryInsertLate(late, Load)
             ?? throw new InvalidOperationException("The policy never changes here, so no insertion may need a full replay.");
         LastInsertion = insertion;
