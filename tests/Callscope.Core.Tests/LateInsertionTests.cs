@@ -50,7 +50,7 @@ public sealed class LateInsertionTests
     }
 
     [Fact]
-    public void A_late_leave_of_an_identity_first_seen_in_a_later_session_replays_up_to_it()
+    public void A_late_leave_of_an_identity_first_seen_in_a_later_session_replays_past_it()
     {
         // C's leave at minute 40 closes nothing and starts a session, as long as C was never seen before it.
         LawEvent[] history = [.. Stay("A", from: 0, to: 1), .. Stay("B", from: 20, to: 21), Leave("C", at: 40), .. Stay("D", from: 60, to: 61)];
@@ -59,8 +59,8 @@ public sealed class LateInsertionTests
 
         var insertion = sweep.TryInsertLate(late, new CountingStore([.. history, .. late]).Load)!;
 
-        Assert.Equal((3, 2), (insertion.Before.Count, insertion.After.Count));
-        Assert.Equal(Minute(60), insertion.Until);
+        Assert.Contains(Minute(40), insertion.Before.Select(s => s.Start));
+        Assert.DoesNotContain(Minute(40), insertion.After.Select(s => s.Start));
         Assert.Equal(new[] { Minute(0) }, insertion.Changed.Select(s => s.Start));
         AssertSameAsFullReplay(sweep, [.. history, .. late]);
     }
@@ -77,6 +77,21 @@ public sealed class LateInsertionTests
 
         Assert.Equal(Minute(0), insertion.From);
         Assert.Equal(new[] { Minute(0), Minute(25) }, insertion.After.Select(s => s.Start));
+        AssertSameAsFullReplay(sweep, [.. history, .. late]);
+    }
+
+    [Fact]
+    public void A_late_stay_that_merges_every_session_reads_the_history_in_a_few_windows_not_one_a_session()
+    {
+        var history = Enumerable.Range(0, 256).SelectMany(i => Stay($"p{i % 5}", from: 10 * i, to: (10 * i) + 1, connection: $"c{i}")).ToList();
+        var sweep = Stored(history);
+        LawEvent[] late = [.. Stay("host", from: 0.5, to: 2_555, connection: "host")];
+        var store = new CountingStore([.. history, .. late]);
+
+        var insertion = sweep.TryInsertLate(late, store.Load)!;
+
+        Assert.Equal((256, 1), (insertion.Before.Count, insertion.After.Count));
+        Assert.InRange(store.Reads, 1, 10);
         AssertSameAsFullReplay(sweep, [.. history, .. late]);
     }
 
@@ -140,10 +155,13 @@ public sealed class LateInsertionTests
     {
         public int Loaded { get; private set; }
 
+        public int Reads { get; private set; }
+
         public IEnumerable<LawEvent> Load(DateTimeOffset from, DateTimeOffset? until)
         {
             var window = events.Where(e => e.Time >= from && (until is not { } u || e.Time < u)).ToList();
             Loaded += window.Count;
+            Reads++;
             return window;
         }
     }

@@ -96,6 +96,7 @@ public sealed partial class RoomSweep
         var after = WindowFrom(start);
         var from = start;
         var next = CleanStartAfter(latest, 0);
+        var stride = 1;
         DateTimeOffset? until;
         while (true)
         {
@@ -129,8 +130,15 @@ public sealed partial class RoomSweep
                 break;
             }
 
+            // Not there yet: the next try reaches twice as many sessions further, so that a window spanning many
+            // sessions (a merge of all of them) costs a few reads, not one a session.
             from = boundary;
-            next = CleanStartAfter(boundary, next + 1);
+            for (var step = 0; step < stride && next < spans.Count; step++)
+            {
+                next = CleanStartAfter(spans[next].Start, next + 1);
+            }
+
+            stride *= 2;
         }
 
         return Splice(start, until, before, after, noLongerInferred);
