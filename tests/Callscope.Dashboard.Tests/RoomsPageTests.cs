@@ -34,4 +34,35 @@ public sealed class RoomsPageTests(BrowserFixture browser) : DashboardTest(brows
         await Expect(sessions.Nth(2)).ToContainTextAsync("grace period expired");
         await Expect(Page.GetByRole(AriaRole.Main)).Not.ToContainTextAsync("sales-demo");
     }
+
+    [Fact]
+    public async Task A_rooms_settings_page_moves_its_live_sessions_end_at_once_and_refuses_a_name_another_room_has()
+    {
+        // Chen left 3 minutes ago: under the team's 7-minute grace period the session ends in 4 minutes.
+        await IngestAsync(
+            Native.Joined("sales-demo", People.Chen, Start.AddMinutes(-50), "c-3"),
+            Native.Left("sales-demo", People.Chen, Start.AddMinutes(-3), "c-3"));
+        var session = await SessionIdAsync("sales-demo");
+        await SignInAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Rooms" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "New room" }).ClickAsync();
+        await Page.GetByLabel("Name", new() { Exact = true }).FillAsync("board");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Room board was created.");
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Actions for room sales-demo" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Menu, new() { Name = "Room sales-demo" }).GetByRole(AriaRole.Menuitem, new() { Name = "Edit settings" }).ClickAsync();
+        await Page.GetByLabel("Name", new() { Exact = true }).FillAsync("board");
+        await Page.GetByLabel("Grace period (seconds)").FillAsync("600");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+
+        await Expect(Page.Locator(".field-error:not(:empty)")).ToHaveTextAsync("A room named “board” already exists.");
+        Assert.Equal(Start.AddMinutes(4), (await SessionAsync(session)).GetProperty("ending_at").GetDateTimeOffset());
+
+        await Page.GetByLabel("Name", new() { Exact = true }).FillAsync("sales-demo");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+
+        await Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The settings of sales-demo were saved.");
+        Assert.Equal(Start.AddMinutes(7), (await SessionAsync(session)).GetProperty("ending_at").GetDateTimeOffset());
+    }
 }

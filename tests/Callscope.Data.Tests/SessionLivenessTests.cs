@@ -63,8 +63,8 @@ public sealed class SessionLivenessTests
     private static async Task<StoreHarness> FourRoomsAsync()
     {
         var store = new StoreHarness(Start);
-        new RoomStore(store.Database).Create(new Room(new RoomId(Guid.CreateVersion7()), store.Team, "timed", null, null, null,
-            SessionLength: 600, null, T, T, null));
+        await store.Pipeline.SendAsync(new CreateRoomCommand(store.Team, new RoomSettings("timed", null, null, null, SessionLength: 600, null)),
+            TestContext.Current.CancellationToken);
         var result = await store.IngestAsync(
         [
             Event(EventTypes.ParticipantJoined, "emptied", "a", T),

@@ -1,10 +1,17 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Callscope.Core;
 using Dapper;
 
 namespace Callscope.Data.Teams;
 
-public sealed record Team(TeamId Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, DateTimeOffset CreatedAt);
+public sealed record Team(TeamId Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, DateTimeOffset CreatedAt)
+{
+    public TeamSettings Settings => new(Name, MaxSessions, GracePeriod, SessionLength);
+}
+
+/// <summary>What a team's admin sets: the grace period and session length are the defaults of the team's rooms.</summary>
+public sealed record TeamSettings(string Name, int? MaxSessions, int GracePeriod, int? SessionLength);
 
 /// <summary>
 /// A member of a team. <paramref name="SecurityStamp"/> changes whenever the member's sign-ins must end (sign-out, a
@@ -39,8 +46,11 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
     public Team? Find(TeamId id)
     {
         using var connection = database.Open();
-        return Read(connection.QuerySingleOrDefault<TeamRow>(TeamColumns + " WHERE id = @id", new { id = id.ToString() }));
+        return Find(connection, null, id);
     }
+
+    internal static Team? Find(DbConnection connection, DbTransaction? tx, TeamId id) =>
+        Read(connection.QuerySingleOrDefault<TeamRow>(TeamColumns + " WHERE id = @id", new { id = id.ToString() }, tx));
 
     public IReadOnlyList<Team> All()
     {
@@ -52,14 +62,6 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
     {
         using var connection = database.Open();
         return Read(connection.QuerySingleOrDefault<TeamRow>(TeamColumns + " WHERE key_hash = @hash", new { hash = DeveloperKeys.Hash(developerKey) }));
-    }
-
-    public void Update(Team team)
-    {
-        using var connection = database.Open();
-        connection.Execute(
-            "UPDATE teams SET name = @Name, max_sessions = @MaxSessions, grace_period = @GracePeriod, session_length = @SessionLength WHERE id = @id",
-            new { team.Name, team.MaxSessions, team.GracePeriod, team.SessionLength, id = team.Id.ToString() });
     }
 
     public void RotateKey(TeamId id, string developerKey)

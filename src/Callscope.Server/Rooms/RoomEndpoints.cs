@@ -75,7 +75,7 @@ public static class RoomEndpoints
         rooms.Find(context.User.TeamOf(), room) is { DeletedAt: null } found ? TypedResults.Ok(RoomItem.From(found)) : Problems.NotFound("The room");
 
     private static async Task<Results<Created<RoomItem>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, RoomStore rooms, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, IngestPipeline pipeline, CancellationToken cancellationToken)
     {
         var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, MaxBody, cancellationToken);
         if (read is not { } fields)
@@ -85,28 +85,23 @@ public static class RoomEndpoints
 
         using var owner = fields;
 
-        var team = context.User.TeamOf();
-        var now = clock.GetUtcNow();
-        var room = new Room(new RoomId(Guid.CreateVersion7(now)), team, fields.Text("friendly_url", 200, required: true) ?? string.Empty,
+        var settings = new RoomSettings(fields.Text("friendly_url", 200, required: true) ?? string.Empty,
             fields.Text("description", 1000), fields.Text("external_id", 200), fields.Number("grace_period", 0, 86_400),
-            fields.Number("session_length", 1, 10_080), fields.Number("max_participants", 1, 100_000), now, now, null);
-        CheckName(fields, room.FriendlyUrl);
-        if (fields.Valid && rooms.NameTaken(team, room.FriendlyUrl, null))
-        {
-            return Problems.Create(StatusCodes.Status409Conflict, "room-exists", $"A room named '{room.FriendlyUrl}' already exists.");
-        }
-
+            fields.Number("session_length", 1, 10_080), fields.Number("max_participants", 1, 100_000));
+        CheckName(fields, settings.FriendlyUrl);
         if (!fields.Valid)
         {
             return Problems.Validation(fields.Errors);
         }
 
-        rooms.Create(room);
-        return TypedResults.Created($"/api/v1/rooms/{room.Id}", RoomItem.From(room));
+        var result = await pipeline.SendAsync(new CreateRoomCommand(context.User.TeamOf(), settings), cancellationToken);
+        return result is { Outcome: RoomOutcome.Stored, Room: { } room }
+            ? TypedResults.Created($"/api/v1/rooms/{room.Id}", RoomItem.From(room))
+            : NameTaken(settings.FriendlyUrl);
     }
 
     private static async Task<Results<Ok<RoomItem>, ProblemHttpResult>> UpdateAsync(
-        string room, HttpContext context, RoomStore rooms, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
+        string room, HttpContext context, RoomStore rooms, IngestPipeline pipeline, CancellationToken cancellationToken)
     {
         var team = context.User.TeamOf();
         if (rooms.Find(team, room) is not { DeletedAt: null } current)
@@ -122,7 +117,7 @@ public static class RoomEndpoints
 
         using var owner = fields;
 
-        var updated = current with
+        var settings = current.Settings with
         {
             FriendlyUrl = fields.Has("friendly_url") ? fields.Text("friendly_url", 200, required: true) ?? current.FriendlyUrl : current.FriendlyUrl,
             Description = fields.Has("description") ? fields.Text("description", 1000) : current.Description,
@@ -130,11 +125,10 @@ public static class RoomEndpoints
             GracePeriod = fields.Has("grace_period") ? fields.Number("grace_period", 0, 86_400) : current.GracePeriod,
             SessionLength = fields.Has("session_length") ? fields.Number("session_length", 1, 10_080) : current.SessionLength,
             MaxParticipants = fields.Has("max_participants") ? fields.Number("max_participants", 1, 100_000) : current.MaxParticipants,
-            UpdatedAt = clock.GetUtcNow(),
         };
-        if (updated.FriendlyUrl != current.FriendlyUrl)
+        if (settings.FriendlyUrl != current.FriendlyUrl)
         {
-            CheckName(fields, updated.FriendlyUrl);
+            CheckName(fields, settings.FriendlyUrl);
         }
 
         if (!fields.Valid)
@@ -142,19 +136,17 @@ public static class RoomEndpoints
             return Problems.Validation(fields.Errors);
         }
 
-        if (rooms.NameTaken(team, updated.FriendlyUrl, current.Id))
+        var result = await pipeline.SendAsync(new ChangeRoomCommand(team, current.Id, settings), cancellationToken);
+        return result switch
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "room-exists", $"A room named '{updated.FriendlyUrl}' already exists.");
-        }
-
-        rooms.Update(updated);
-        if (updated.GracePeriod != current.GracePeriod || updated.SessionLength != current.SessionLength)
-        {
-            await pipeline.SendAsync(new ReconfigureCommand(team, current.Id), cancellationToken);
-        }
-
-        return TypedResults.Ok(RoomItem.From(updated));
+            { Outcome: RoomOutcome.Stored, Room: { } stored } => TypedResults.Ok(RoomItem.From(stored)),
+            { Outcome: RoomOutcome.NameTaken } => NameTaken(settings.FriendlyUrl),
+            _ => Problems.NotFound("The room"),
+        };
     }
+
+    private static ProblemHttpResult NameTaken(string name) =>
+        Problems.Create(StatusCodes.Status409Conflict, "room-exists", $"A room named '{name}' already exists.");
 
     /// <summary>A room is reached by name in paths, so a name that a route or a room id could be taken for is refused.</summary>
     private static void CheckName(BodyReader fields, string name)

@@ -89,7 +89,7 @@ public static class TeamEndpoints
         using var owner = fields;
 
         var current = teams.Find(context.User.TeamOf())!;
-        var updated = current with
+        var settings = current.Settings with
         {
             Name = fields.Has("name") ? fields.Text("name", 200, required: true) ?? current.Name : current.Name,
             MaxSessions = fields.Has("max_sessions") ? fields.Number("max_sessions", 1, 1_000_000) : current.MaxSessions,
@@ -101,13 +101,8 @@ public static class TeamEndpoints
             return Problems.Validation(fields.Errors);
         }
 
-        teams.Update(updated);
-        if (updated.GracePeriod != current.GracePeriod || updated.SessionLength != current.SessionLength)
-        {
-            await pipeline.SendAsync(new ReconfigureCommand(current.Id, null), cancellationToken);
-        }
-
-        return TypedResults.Ok(TeamItem.From(updated));
+        var stored = await pipeline.SendAsync(new ChangeTeamCommand(current.Id, settings), cancellationToken);
+        return TypedResults.Ok(TeamItem.From(stored!));
     }
 
     private static int RequiredGrace(BodyReader fields)

@@ -123,19 +123,16 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
 
     private RoomId CreateRoom(WriteContext context, RoomRef reference)
     {
-        var now = context.Now;
-        var room = new Room(new RoomId(Guid.CreateVersion7(now)), Team, reference.FriendlyUrl!, reference.Description, reference.ExternalId,
-            null, null, null, now, now, null);
-        RoomStore.Insert(context.Connection, context.Transaction, room);
-        var stored = RoomStore.Find(context.Connection, context.Transaction, Team, room.FriendlyUrl)!.Id;
-        if (stored == room.Id)
+        var (room, created) = CreateRoomCommand.Insert(context, Team,
+            new RoomSettings(reference.FriendlyUrl!, reference.Description, reference.ExternalId, null, null, null));
+        if (created)
         {
             // Created here (not by another node at the same moment), so it has no history: its law starts empty under
             // its settings, and its first events take the fast path instead of being read back and replayed.
-            context.TouchedRooms.Add(stored);
-            context.States.Put(Team, stored, RoomLaw.Replay([], RoomRecompute.LoadPolicy(context, stored)), 0);
+            context.TouchedRooms.Add(room.Id);
+            context.States.Put(Team, room.Id, RoomLaw.Replay([], RoomRecompute.LoadPolicy(context, room.Id)), 0);
         }
 
-        return stored;
+        return room.Id;
     }
 }

@@ -48,13 +48,8 @@ public sealed class SettingsModel(TeamStore teams, IngestPipeline pipeline) : Da
             return Page();
         }
 
-        var current = teams.Find(Team)!;
-        var updated = current with { Name = Form.Name.Trim(), MaxSessions = Form.MaxSessions, GracePeriod = Form.GracePeriod!.Value, SessionLength = Form.SessionLength };
-        teams.Update(updated);
-        if (updated.GracePeriod != current.GracePeriod || updated.SessionLength != current.SessionLength)
-        {
-            await pipeline.SendAsync(new ReconfigureCommand(Team, null), cancellationToken);
-        }
+        await pipeline.SendAsync(
+            new ChangeTeamCommand(Team, new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength)), cancellationToken);
 
         Flash("The team's settings were saved.");
         return LocalRedirect(Links.Settings);

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Callscope.Core;
 using Callscope.Core.Rooms;
 using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
@@ -37,7 +36,7 @@ public sealed class RoomForm
 }
 
 /// <summary>Creates a room (<c>/rooms/new</c>) or changes one's settings; live sessions follow a changed grace period or length.</summary>
-public sealed class EditRoomModel(RoomStore rooms, IngestPipeline pipeline, TimeProvider clock) : DashboardPage
+public sealed class EditRoomModel(RoomStore rooms, IngestPipeline pipeline) : DashboardPage
 {
     [BindProperty]
     public RoomForm Form { get; set; } = new();
@@ -82,38 +81,26 @@ public sealed class EditRoomModel(RoomStore rooms, IngestPipeline pipeline, Time
             ModelState.AddModelError("Form.FriendlyUrl", problem);
         }
 
-        if (ModelState.IsValid && rooms.NameTaken(Team, Form.FriendlyUrl, Existing?.Id))
-        {
-            ModelState.AddModelError("Form.FriendlyUrl", $"A room named “{Form.FriendlyUrl}” already exists.");
-        }
-
         if (!ModelState.IsValid)
         {
             return Page();
         }
 
-        var now = clock.GetUtcNow();
-        if (Existing is null)
+        var settings = new RoomSettings(Form.FriendlyUrl, Form.Description, Form.ExternalId, Form.GracePeriod, Form.SessionLength, Form.MaxParticipants);
+        WriteCommand<RoomResult> command = Existing is null ? new CreateRoomCommand(Team, settings) : new ChangeRoomCommand(Team, Existing.Id, settings);
+        var result = await pipeline.SendAsync(command, cancellationToken);
+        if (result.Outcome == RoomOutcome.NotFound)
         {
-            var room = new Room(new RoomId(Guid.CreateVersion7(now)), Team, Form.FriendlyUrl, Form.Description, Form.ExternalId,
-                Form.GracePeriod, Form.SessionLength, Form.MaxParticipants, now, now, null);
-            rooms.Create(room);
-            Flash($"Room {room.FriendlyUrl} was created.");
-            return LocalRedirect(Links.Rooms);
+            return Missing("This room");
         }
 
-        var updated = Existing with
+        if (result.Outcome == RoomOutcome.NameTaken)
         {
-            FriendlyUrl = Form.FriendlyUrl, Description = Form.Description, ExternalId = Form.ExternalId, GracePeriod = Form.GracePeriod,
-            SessionLength = Form.SessionLength, MaxParticipants = Form.MaxParticipants, UpdatedAt = now,
-        };
-        rooms.Update(updated);
-        if (updated.GracePeriod != Existing.GracePeriod || updated.SessionLength != Existing.SessionLength)
-        {
-            await pipeline.SendAsync(new ReconfigureCommand(Team, Existing.Id), cancellationToken);
+            ModelState.AddModelError("Form.FriendlyUrl", $"A room named “{Form.FriendlyUrl}” already exists.");
+            return Page();
         }
 
-        Flash($"The settings of {updated.FriendlyUrl} were saved.");
+        Flash(Existing is null ? $"Room {settings.FriendlyUrl} was created." : $"The settings of {settings.FriendlyUrl} were saved.");
         return LocalRedirect(Links.Rooms);
     }
 
