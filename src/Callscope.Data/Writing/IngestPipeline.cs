@@ -191,6 +191,13 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
             throw;
         }
 
+        // Listeners hear of the change before any caller is answered, so a page rendered after the answer already
+        // counts this change as seen.
+        if (context.ChangedTeams.Count > 0)
+        {
+            AnnounceCommitted(context.ChangedTeams);
+        }
+
         foreach (var (command, error) in failed)
         {
             command.Fail(error);
@@ -200,10 +207,18 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         {
             command.Commit();
         }
+    }
 
-        if (context.ChangedTeams.Count > 0)
+    /// <summary>Tells the listeners of a commit; a listener that throws is logged, and the writer goes on.</summary>
+    private void AnnounceCommitted(IReadOnlyCollection<TeamId> teams)
+    {
+        try
         {
-            Committed?.Invoke(context.ChangedTeams);
+            Committed?.Invoke(teams);
+        }
+        catch (Exception error)
+        {
+            Log.ListenerFailed(logger, error);
         }
     }
 
@@ -233,6 +248,9 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "A write command ({Command}) failed and was rolled back; the writer goes on")]
         public static partial void CommandFailed(ILogger logger, string command, Exception error);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "A listener of the writer's commits failed; the commit stands")]
+        public static partial void ListenerFailed(ILogger logger, Exception error);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "A write transaction of {Commands} commands failed and was rolled back; the writer goes on")]
         public static partial void TransactionFailed(ILogger logger, int commands, Exception error);

@@ -11,6 +11,9 @@ public abstract class DashboardPage : PageModel
 {
     public const string FlashKey = "flash";
 
+    /// <summary>Sent by the page's script when it fetches the page again for a live update: such a fetch shows no flash.</summary>
+    public const string LiveRefreshHeader = "X-Live-Refresh";
+
     public TeamId Team => User.TeamOf();
 
     public bool IsAdmin => User.IsAdmin();

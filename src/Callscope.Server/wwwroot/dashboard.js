@@ -212,7 +212,7 @@
         fetching = true;
         wanted = false;
         try {
-            const response = await fetch(location.href, { headers: { Accept: 'text/html' }, cache: 'no-store', credentials: 'same-origin' });
+            const response = await fetch(location.href, { headers: { Accept: 'text/html', 'X-Live-Refresh': '1' }, cache: 'no-store', credentials: 'same-origin' });
             if (response.redirected && new URL(response.url).pathname === '/signin') {
                 location.reload();
                 return;
