@@ -40,14 +40,19 @@ public sealed class RecordsTests(BrowserFixture browser) : DashboardTest(browser
         var log = Page.GetByRole(AriaRole.List, new() { Name = "Events log" });
         await Expect(log.GetByRole(AriaRole.Listitem).Locator("code")).ToHaveTextAsync(
         [
-            "participant_joined", "audio_disabled", "quality_sample", "quality_sample", "quality_sample", "media_connection_failed",
-            "participant_left", "participant_joined", "quality_sample", "audio_enabled", "participant_left",
+            "participant_joined", "audio_disabled", "media_connection_failed", "participant_left", "participant_joined", "audio_enabled", "participant_left",
         ]);
+        await Expect(Page.Locator(".log-count")).ToContainTextAsync("4 quality samples are folded: the chart above holds them.");
         await Expect(log.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "media_connection_failed" })).ToContainTextAsync("ICE_FAILED");
         await Expect(Page.GetByRole(AriaRole.Img, new() { NameRegex = new("^Packet loss and round-trip time") }))
             .ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("4 quality sample\\(s\\): packet loss up to 9.5 %, round-trip time up to 310 ms"));
         await ScreenshotAsync("participant");
 
+        await Page.GetByRole(AriaRole.Link, new() { Name = "List the quality samples" }).ClickAsync();
+        await Expect(log.GetByRole(AriaRole.Listitem).Locator("code")).ToHaveTextAsync(["quality_sample", "quality_sample", "quality_sample", "quality_sample"]);
+        await Expect(Page.GetByRole(AriaRole.Checkbox, new() { Name = "Quality" })).ToBeCheckedAsync();
+
+        await Page.GetByRole(AriaRole.Checkbox, new() { Name = "Quality" }).UncheckAsync();
         await Page.GetByRole(AriaRole.Checkbox, new() { Name = "Errors" }).CheckAsync();
         await Page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Expect(log.GetByRole(AriaRole.Listitem).Locator("code")).ToHaveTextAsync(["media_connection_failed"]);
