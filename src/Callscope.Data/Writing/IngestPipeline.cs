@@ -122,7 +122,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
                 // The memory of rooms may be ahead of the store: every room is rebuilt from the store when next needed.
                 states.Clear();
                 Log.TransactionFailed(logger, batch.Count, error);
-                var failure = new WriteFailedException("The change could not be stored.", error);
+                var failure = new WriteFailedException(error);
                 foreach (var command in batch)
                 {
                     command.Fail(failure);
@@ -176,7 +176,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
                 context.Discard();
                 ForgetTouched(context);
                 Log.CommandFailed(logger, command.GetType().Name, error);
-                failed.Add((command, new WriteFailedException("The change could not be stored.", error)));
+                failed.Add((command, new WriteFailedException(error)));
             }
         }
 

@@ -38,4 +38,4 @@ public abstract class WriteCommand<T> : WriteCommand
 /// A command failed for a reason of the server's, not of its input: the writer logged the cause once, rolled the
 /// command back, and went on. Requests answer it with a 500 problem.
 /// </summary>
-public sealed class WriteFailedException(string message, Exception cause) : Exception(message, cause);
+public sealed class WriteFailedException(Exception cause) : Exception("The change could not be stored.", cause);
