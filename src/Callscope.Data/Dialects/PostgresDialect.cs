@@ -74,6 +74,10 @@ public sealed class PostgresDialect : StoreDialect
 
     public override string ILike => "ILIKE";
 
+    public override string Smaller(string a, string b) => $"LEAST({a}, {b})";
+
+    public override string Larger(string a, string b) => $"GREATEST({a}, {b})";
+
     /// <summary>The list goes as one array parameter.</summary>
     public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
 

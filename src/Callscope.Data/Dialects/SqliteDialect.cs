@@ -142,6 +142,10 @@ public sealed class SqliteDialect : StoreDialect
 
     public override string ILike => "LIKE";
 
+    public override string Smaller(string a, string b) => $"min({a}, {b})";
+
+    public override string Larger(string a, string b) => $"max({a}, {b})";
+
     public override string InList(string column, string parameter) => $"{column} IN @{parameter}";
 
     /// <summary>

@@ -36,6 +36,12 @@ public abstract class StoreDialect
     /// <summary>The case-insensitive LIKE.</summary>
     public abstract string ILike { get; }
 
+    /// <summary>The smaller of two SQL expressions, neither of them null.</summary>
+    public abstract string Smaller(string a, string b);
+
+    /// <summary>The larger of two SQL expressions, neither of them null.</summary>
+    public abstract string Larger(string a, string b);
+
     /// <summary>"column IN list" for a list parameter.</summary>
     public abstract string InList(string column, string parameter);
 

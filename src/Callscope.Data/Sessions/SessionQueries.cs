@@ -1,6 +1,7 @@
 using System.Text;
 using Callscope.Core;
 using Callscope.Core.Law;
+using Callscope.Data.Diagnosis;
 using Dapper;
 
 namespace Callscope.Data.Sessions;
@@ -32,6 +33,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         if (filter.Live is { } live)
         {
             where.Append(live ? " AND " + SessionLiveness.Live : " AND " + SessionLiveness.Ended);
+        }
+
+        if (filter.HasIssues is { } hasIssues)
+        {
+            where.Append(" AND " + IssueSql.Exists("session_id", "s.id", hasIssues));
         }
 
         if (filter.RoomId is { } room)
@@ -76,8 +82,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
                 // A deep offset skips its rows in the sessions' own indexes and joins the room only to the page.
                 ? $"{SessionSelect} WHERE s.id IN (SELECT s.id FROM sessions s WHERE {where} {sort} LIMIT @limit OFFSET @offset) {sort}"
                 : $"{SessionSelect} WHERE {where} {sort} LIMIT @limit OFFSET @offset",
-            p);
-        return new Page<SessionView>(total, [.. rows.Select(r => r.ToView(now))]);
+            p).Select(r => r.ToView(now)).ToList();
+        var counts = IssueSql.Counts(connection, database.Dialect, "session_id", [.. rows.Select(s => s.Id.ToString())]);
+        return new Page<SessionView>(total, [.. rows.Select(s => s with { Issues = counts.GetValueOrDefault(s.Id.ToString(), IssueCounts.None) })]);
     }
 
     /// <summary>Searches matching at most this many sessions are read from their hits (see <see cref="List"/>).</summary>
@@ -123,7 +130,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// </summary>
     private static int CountSessions(System.Data.Common.DbConnection connection, SessionFilter filter, SessionSearch? search, string where, DynamicParameters p)
     {
-        if (filter.From is not null || filter.To is not null || (search is not null && (filter.Live is not null || filter.RoomId is not null)))
+        if (filter.From is not null || filter.To is not null || filter.HasIssues is not null || (search is not null && (filter.Live is not null || filter.RoomId is not null)))
         {
             return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE {where}", p);
         }
@@ -159,7 +166,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var row = connection.QuerySingleOrDefault<SessionRow>(
             SessionSelect + " WHERE s.team_id = @team AND s.id = COALESCE((SELECT session_id FROM session_aliases WHERE alias_id = @id AND team_id = @team), @id)",
             new { team = team.ToString(), id = id.ToLowerInvariant() });
-        return row?.ToView(now);
+        return row?.ToView(now) is { } session
+            ? session with { Issues = IssueSql.Counts(connection, database.Dialect, "session_id", [session.Id.ToString()]).GetValueOrDefault(session.Id.ToString(), IssueCounts.None) }
+            : null;
     }
 
     public Page<ParticipantView> Participants(TeamId team, ParticipantFilter filter, Paging paging)
@@ -170,6 +179,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         if (filter.Live is { } live)
         {
             where.Append(live ? " AND p.live = 1 AND " + SessionLiveness.Live : " AND NOT (p.live = 1 AND " + SessionLiveness.Live + ")");
+        }
+
+        if (filter.HasIssues is { } hasIssues)
+        {
+            where.Append(" AND " + IssueSql.Exists("participant_id", "p.id", hasIssues));
         }
 
         if (filter.RoomId is { } room)
@@ -202,8 +216,10 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         }
 
         var rows = connection.Query<ParticipantRow>(
-            $"{ParticipantSelect} {from} WHERE {where} ORDER BY p.join_time {order}, p.id {order} LIMIT @limit OFFSET @offset", p);
-        return new Page<ParticipantView>(total, [.. rows.Select(r => r.ToView(now))]);
+            $"{ParticipantSelect} {from} WHERE {where} ORDER BY p.join_time {order}, p.id {order} LIMIT @limit OFFSET @offset", p)
+            .Select(r => r.ToView(now)).ToList();
+        var counts = IssueSql.Counts(connection, database.Dialect, "participant_id", [.. rows.Select(r => r.Id.ToString())]);
+        return new Page<ParticipantView>(total, [.. rows.Select(r => r with { Issues = counts.GetValueOrDefault(r.Id.ToString(), IssueCounts.None) })]);
     }
 
     public ParticipantView? FindParticipant(TeamId team, string id)
@@ -213,7 +229,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var row = connection.QuerySingleOrDefault<ParticipantRow>(
             $"{ParticipantSelect} FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id WHERE p.team_id = @team AND p.id = @id",
             new { team = team.ToString(), id = id.ToLowerInvariant(), now = DbTime.Ms(now) });
-        return row?.ToView(now);
+        return row?.ToView(now) is { } participant
+            ? participant with { Issues = IssueSql.Counts(connection, database.Dialect, "participant_id", [participant.Id.ToString()]).GetValueOrDefault(participant.Id.ToString(), IssueCounts.None) }
+            : null;
     }
 
     /// <summary>
@@ -225,13 +243,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var p = new DynamicParameters(new
         {
             team = team.ToString(), room = participant.RoomId.ToString(), from = DbTime.Ms(participant.JoinTime),
-            to = DbTime.Ms(participant.LeaveTime ?? DateTimeOffset.MaxValue.AddYears(-1)), ext = participant.ExternalId,
+            to = DbTime.Ms(participant.LeaveTime) ?? ParticipantLog.Open, ext = participant.ExternalId,
             conns = participant.Connections.Select(c => c.ConnectionId).OfType<string>().ToArray(),
             limit = paging.Limit, offset = paging.Offset,
         });
-        var where = new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to");
-        var inConnections = database.InList("e.connection_id", "conns");
-        where.Append(participant.ExternalId is null ? $" AND {inConnections}" : $" AND (e.external_id = @ext OR {inConnections})");
+        var where = new StringBuilder(ParticipantLog.Condition(database.Dialect, participant.ExternalId is not null));
         if (types is { Count: > 0 })
         {
             where.Append(" AND " + database.InList("e.type", "types"));

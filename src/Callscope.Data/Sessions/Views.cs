@@ -1,5 +1,6 @@
 using Callscope.Core;
 using Callscope.Core.Law;
+using Callscope.Data.Diagnosis;
 using Callscope.Data.Writing;
 
 namespace Callscope.Data.Sessions;
@@ -26,6 +27,9 @@ public sealed record SessionView(
     int? RoomMaxParticipants = null)
 {
     public TimeSpan DurationAt(DateTimeOffset now) => (End ?? now) - Start;
+
+    /// <summary>The session's kept issues, every participant's (see docs/diagnosis.md).</summary>
+    public IssueCounts Issues { get; init; } = IssueCounts.None;
 }
 
 public sealed record ConnectionView(DateTimeOffset JoinTime, DateTimeOffset? LeaveTime, string? LeaveReason, string? ConnectionId, bool JoinMissing);
@@ -49,6 +53,9 @@ public sealed record ParticipantView(
     int Reconnects,
     IReadOnlyList<ConnectionView> Connections)
 {
+    /// <summary>The participant's kept issues.</summary>
+    public IssueCounts Issues { get; init; } = IssueCounts.None;
+
     public double ParticipationMinutesAt(DateTimeOffset now) =>
         Math.Round(Connections.Sum(c => ((c.LeaveTime ?? now) - c.JoinTime).TotalMinutes), 2);
 }
@@ -71,14 +78,16 @@ public sealed record SessionFilter(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     string? Query = null,
-    bool ActiveFirst = false);
+    bool ActiveFirst = false,
+    bool? HasIssues = null);
 
 public sealed record ParticipantFilter(
     bool? Live = null,
     RoomId? RoomId = null,
     SessionId? SessionId = null,
     DateTimeOffset? From = null,
-    DateTimeOffset? To = null);
+    DateTimeOffset? To = null,
+    bool? HasIssues = null);
 
 public sealed record CurrentStatistics(
     int LiveSessions,

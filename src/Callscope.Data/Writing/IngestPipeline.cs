@@ -49,6 +49,12 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
 
     public int CachedRooms => states.Count;
 
+    /// <summary>
+    /// Whether stored events mark their rooms for the diagnosis worker (on by default; off only to measure what the
+    /// diagnosis costs ingest, or on a node that must not diagnose).
+    /// </summary>
+    public bool Diagnosing { get; set; } = true;
+
     DbConnection? IWriterLoop.Connection => connection;
 
     public async Task<T> SendAsync<T>(WriteCommand<T> command, CancellationToken cancellationToken = default)
@@ -150,7 +156,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         }
 
         using var tx = database.Dialect.BeginWrite(connection);
-        var context = new WriteContext(database.Dialect, connection, statements!, tx, states, clock.GetUtcNow());
+        var context = new WriteContext(database.Dialect, connection, statements!, tx, states, clock.GetUtcNow()) { Diagnosing = Diagnosing };
         var done = new List<WriteCommand>(batch.Count);
         var failed = new List<(WriteCommand Command, Exception Error)>();
         foreach (var command in batch)

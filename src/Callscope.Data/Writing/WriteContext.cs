@@ -33,6 +33,27 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     /// <summary>Session and participant rows the running command wrote, until <see cref="Finish"/>.</summary>
     public SessionRows Held { get; } = new();
 
+    /// <summary>
+    /// Rooms whose participants need diagnosing again, with the time range of what changed, written at
+    /// <see cref="Finish"/> (see <see cref="DiagnosisMarks"/>).
+    /// </summary>
+    private readonly DiagnosisMarks marks = new();
+
+    /// <summary>Whether writes mark rooms for the diagnosis worker (off when the node runs without diagnosis).</summary>
+    public bool Diagnosing { get; init; } = true;
+
+    /// <summary>
+    /// Records that what the room's participants did between <paramref name="from"/> and <paramref name="to"/> (Unix
+    /// milliseconds) changed, so their issues are found again.
+    /// </summary>
+    public void MarkForDiagnosis(TeamId team, RoomId room, long from, long to)
+    {
+        if (Diagnosing)
+        {
+            marks.Add(team, room, from, to);
+        }
+    }
+
     /// <summary>Rooms whose law version the running command bumps at <see cref="Finish"/>, with their new state.</summary>
     private readonly List<(TeamId Team, RoomId Room, RoomSweep Sweep)> bumps = [];
 
@@ -65,6 +86,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     public void Finish()
     {
         Held.Flush(this);
+        marks.Write(this);
         if (bumps.Count == 0)
         {
             return;
@@ -83,6 +105,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     public void Discard()
     {
         Held.Clear();
+        marks.Clear();
         bumps.Clear();
     }
 }

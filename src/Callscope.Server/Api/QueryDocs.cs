@@ -25,6 +25,7 @@ public static class QueryDocs
         ("room_id", "Only this room's sessions."),
         .. Dates,
         ("q", "Matches a session id (or its first characters), a room id, or part of a room's friendly_url or description."),
+        ("has_issues", "true: sessions where the diagnosis found an issue for some participant; false: sessions without any."),
         .. Paging,
     ];
 
@@ -33,6 +34,7 @@ public static class QueryDocs
         ("live", "true: participants connected now."),
         ("room_id", "Only this room's participants."),
         ("session_id", "Only this session's participants."),
+        ("has_issues", "true: participants the diagnosis found an issue for; false: participants without any."),
         .. Dates,
         .. Paging,
     ];

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Callscope.Data;
+using Callscope.Data.Dialects;
+using Callscope.Data.Diagnosis;
 using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
@@ -7,6 +9,7 @@ using Callscope.Data.Teams;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard;
+using Callscope.Server.Diagnosis;
 using Callscope.Server.Ingestion;
 using Callscope.Server.LiveKit;
 using Callscope.Server.Participants;
@@ -42,13 +45,20 @@ public static class CallscopeHosting
         services.AddSingleton<TeamStore>();
         services.AddSingleton<RoomStore>();
         services.AddSingleton<SessionQueries>();
-        services.AddSingleton<IngestPipeline>();
+        services.AddSingleton(sp => new IngestPipeline(sp.GetRequiredService<CallscopeDatabase>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<SqliteUpkeep>(), sp.GetService<ILogger<IngestPipeline>>())
+        {
+            Diagnosing = sp.GetRequiredService<IOptions<CallscopeOptions>>().Value.Diagnosis.Enabled,
+        });
+        services.AddSingleton<IssueQueries>();
+        services.AddSingleton<DiagnosisWorker>();
         services.AddSingleton<IPasswordHasher<Member>, PasswordHasher<Member>>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<SessionEnding>();
         services.AddHostedService<WriterService>();
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<ChangeListener>();
+        services.AddHostedService<DiagnosisService>();
 
         // A request with an Authorization header is an API call (developer key); anything else is a dashboard
         // member with a sign-in cookie.
@@ -169,6 +179,7 @@ public static class CallscopeHosting
         api.MapParticipantRoutes();
         api.MapRoomRoutes();
         api.MapTeamRoutes();
+        api.MapIssueRoutes();
         app.MapLiveKit();
         app.MapDashboard();
         return app;

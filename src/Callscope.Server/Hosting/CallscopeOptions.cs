@@ -19,6 +19,9 @@ public sealed class CallscopeOptions
     /// <summary>Requests Callscope makes to other servers (<c>Callscope__Outbound__AllowPrivateNetworks</c>).</summary>
     public OutboundOptions Outbound { get; set; } = new();
 
+    /// <summary>Whether this node finds the issues in participants' events (<c>Callscope__Diagnosis__Enabled</c>).</summary>
+    public DiagnosisOptions Diagnosis { get; set; } = new();
+
     /// <summary>How often the sweeper looks for sessions whose grace period has run out.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -48,4 +51,13 @@ public sealed class BootstrapOptions
     [MinLength(8)]
     [Auth.NotCommonPassword]
     public string? AdminPassword { get; set; }
+}
+
+/// <summary>
+/// The diagnosis (docs/diagnosis.md). On by default; a node with it off stores events without marking their rooms and
+/// runs no diagnosis worker, which only makes sense to measure what the diagnosis costs.
+/// </summary>
+public sealed class DiagnosisOptions
+{
+    public bool Enabled { get; set; } = true;
 }

@@ -37,6 +37,7 @@ public static class ParticipantEndpoints
             SessionId = scope.SessionId ?? (query.Uuid("session_id") is { } session ? new SessionId(session) : null),
             From = query.Date("date_start", endOfDay: false),
             To = query.Date("date_end", endOfDay: true),
+            HasIssues = query.Bool("has_issues"),
         };
         var paging = query.Paging();
         if (!query.Valid)

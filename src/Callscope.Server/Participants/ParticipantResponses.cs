@@ -1,3 +1,4 @@
+using Callscope.Server.Diagnosis;
 using Callscope.Data.Sessions;
 
 namespace Callscope.Server.Participants;
@@ -32,12 +33,13 @@ public sealed record ParticipantItem(
     string? Browser,
     double ParticipationMinutes,
     int Reconnects,
-    IReadOnlyList<ConnectionItem> Connections)
+    IReadOnlyList<ConnectionItem> Connections,
+    IssueCountsItem Issues)
 {
     public static ParticipantItem From(ParticipantView p, DateTimeOffset now) => new(
         p.Id.ToString(), p.ExternalId, p.SessionId.ToString(), p.RoomId.ToString(), p.RoomExternalId, p.RoomDeleted, p.Name, p.Role,
         p.RoomFriendlyUrl, p.JoinTime, p.LeaveTime, p.Live, p.RoomFriendlyUrl, p.Name, p.Device, p.Os, p.Browser, p.ParticipationMinutesAt(now),
-        p.Reconnects, ConnectionItem.Of(p));
+        p.Reconnects, ConnectionItem.Of(p), IssueCountsItem.From(p.Issues));
 }
 
 /// <summary>
@@ -70,13 +72,14 @@ public sealed record ParticipantDetail(
     string? Name,
     string FriendlyUrl,
     int Reconnects,
-    IReadOnlyList<ConnectionItem> Connections)
+    IReadOnlyList<ConnectionItem> Connections,
+    IssueCountsItem Issues)
 {
     public static ParticipantDetail From(ParticipantView p, int chatPosts, DateTimeOffset now) => new(
         p.RoomId.ToString(), p.RoomExternalId, p.RoomFriendlyUrl, RoomPrivacy: null, p.RoomDeleted, p.SessionId.ToString(), p.Live, p.Name, p.Role,
         p.JoinTime, p.LeaveTime, p.Device, p.Os, p.Browser, E2ee: false, p.ParticipationMinutesAt(now), chatPosts, Questions: 0, Answers: 0,
         p.Id.ToString(), p.ExternalId, p.Name, p.RoomFriendlyUrl, p.Reconnects,
-        ConnectionItem.Of(p));
+        ConnectionItem.Of(p), IssueCountsItem.From(p.Issues));
 }
 
 public sealed record EventItem(string Id, string Type, DateTimeOffset Timestamp, DateTimeOffset ReceivedAt, long? ClockSkewMs, System.Text.Json.JsonElement? Data)

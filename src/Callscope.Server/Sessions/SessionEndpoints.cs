@@ -49,7 +49,8 @@ public static class SessionEndpoints
             RoomId: room ?? (query.Uuid("room_id") is { } id ? new RoomId(id) : null),
             From: query.Date("date_start", endOfDay: false),
             To: query.Date("date_end", endOfDay: true),
-            Query: query.Text("q", 200));
+            Query: query.Text("q", 200),
+            HasIssues: query.Bool("has_issues"));
         var paging = query.Paging();
         if (!query.Valid)
         {

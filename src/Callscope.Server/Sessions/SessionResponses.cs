@@ -1,3 +1,4 @@
+using Callscope.Server.Diagnosis;
 using Callscope.Core.Law;
 using Callscope.Data.Sessions;
 
@@ -30,13 +31,14 @@ public sealed record SessionItem(
     DateTimeOffset? EndingAt,
     string? EndReason,
     string? EndedBy,
-    DateTimeOffset? LastParticipantLeftAt)
+    DateTimeOffset? LastParticipantLeftAt,
+    IssueCountsItem Issues)
 {
     public static SessionItem From(SessionView s, DateTimeOffset now) => new(
         s.Id.ToString(), s.Start, s.End, s.RoomId.ToString(), s.RoomExternalId, s.RoomDescription, s.RoomFriendlyUrl, s.RoomDeleted,
         s.ParticipantsLive, s.ParticipantsTotal, s.MaxConcurrentParticipants, s.End is null, (long)s.DurationAt(now).TotalSeconds,
         s.RoomDescription, s.RoomFriendlyUrl, s.MaxConcurrentParticipants,
-        StatusName(s.Status), s.EndingAt, s.EndReason, s.EndedBy, s.LastParticipantLeftAt);
+        StatusName(s.Status), s.EndingAt, s.EndReason, s.EndedBy, s.LastParticipantLeftAt, IssueCountsItem.From(s.Issues));
 
     public static string StatusName(SessionStatus status) => status switch
     {
@@ -103,7 +105,8 @@ public sealed record SessionDetail(
     string? EndReason,
     string? EndedBy,
     DateTimeOffset? LastParticipantLeftAt,
-    int GracePeriod)
+    int GracePeriod,
+    IssueCountsItem Issues)
 {
     public static SessionDetail From(SessionView s, IReadOnlyList<ParticipantView> participants, SessionActivity activity, DateTimeOffset now)
     {
@@ -121,6 +124,6 @@ public sealed record SessionDetail(
             participants.Select(p => p.Role).OfType<string>().Distinct(StringComparer.Ordinal).Count(), activity.PublicChatPosts,
             Questions: 0, Answers: 0, Polls: 0,
             s.ParticipantsLive, s.ParticipantsTotal, SessionItem.StatusName(s.Status), s.EndingAt, s.EndReason, s.EndedBy,
-            s.LastParticipantLeftAt, s.GracePeriodSeconds);
+            s.LastParticipantLeftAt, s.GracePeriodSeconds, IssueCountsItem.From(s.Issues));
     }
 }

@@ -45,6 +45,8 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
             }
 
             accepted++;
+            var at = DbTime.Ms(Events[i].Timestamp);
+            context.MarkForDiagnosis(Team, rooms[i], at, at);
             if (Events[i].ToLaw() is { } law)
             {
                 (fresh.TryGetValue(rooms[i], out var list) ? list : fresh[rooms[i]] = []).Add(law);

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Callscope.Core;
+using Callscope.Core.Diagnosis;
+using Callscope.Data.Sessions;
+using Callscope.Data.Writing;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Callscope.Data.Diagnosis;
+
+/// <summary>
+/// Keeps every participant's issues up to date. Writes that store events mark their rooms in <c>diagnosis_queue</c>
+/// (see <see cref="WriteContext.MarkForDiagnosis"/>); the worker reads the marked rooms, diagnoses the participants
+/// whose time in the call overlaps what changed, from their stored events and under their team's thresholds, and
+/// hands the issues to the writer (<see cref="StoreIssuesCommand"/>). It wakes when its node commits and otherwise
+/// looks every <see cref="PollInterval"/>, so on several nodes each sees the others' events too; two nodes that
+/// diagnose the same room store the same answer, and the older one of two answers is dropped.
+/// </summary>
+public sealed partial class DiagnosisWorker : IDisposable
+{
+    private readonly CallscopeDatabase database;
+    private readonly IngestPipeline pipeline;
+    private readonly ILogger logger;
+    private readonly SemaphoreSlim wake = new(0, 1);
+
+    public DiagnosisWorker(CallscopeDatabase database, IngestPipeline pipeline, ILogger<DiagnosisWorker>? logger = null)
+    {
+        this.database = database;
+        this.pipeline = pipeline;
+        this.logger = logger ?? NullLogger<DiagnosisWorker>.Instance;
+        pipeline.Committed += Woken;
+    }
+
+    /// <summary>How long the worker waits for a commit of its own node before it looks for other nodes' work.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The least time between two looks, so a busy writer's commits are taken in together.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Rooms taken at each look.</summary>
+    public int RoomsPerLook { get; init; } = 50;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await RunOnceAsync(stoppingToken) == RoomsPerLook)
+                {
+                    // A full look: there may be more.
+                }
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                Log.LookFailed(logger, error);
+            }
+
+            try
+            {
+                await Task.Delay(Settle, stoppingToken);
+                await wake.WaitAsync(PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Diagnoses the rooms marked now and stores what it found; returns how many rooms it looked at.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        List<DueRoom> due;
+        using (var connection = database.Open())
+        {
+            due = [.. connection.Query<DueRoom>(
+                $"SELECT room_id AS Room, team_id AS Team, version AS Version, from_ts AS FromTs, to_ts AS ToTs FROM diagnosis_queue WHERE version > done ORDER BY room_id LIMIT {RoomsPerLook}")];
+        }
+
+        foreach (var room in due)
+        {
+            var found = Diagnose(room);
+            await pipeline.SendAsync(new StoreIssuesCommand(new TeamId(Guid.Parse(room.Team)), new RoomId(Guid.Parse(room.Room)), room.Version, found),
+                cancellationToken);
+        }
+
+        return due.Count;
+    }
+
+    public void Dispose()
+    {
+        pipeline.Committed -= Woken;
+        wake.Dispose();
+    }
+
+    private void Woken(IReadOnlyCollection<TeamId> teams)
+    {
+        try
+        {
+            wake.Release();
+        }
+        catch (Exception error) when (error is SemaphoreFullException or ObjectDisposedException)
+        {
+            // Already awake, or stopped.
+        }
+    }
+
+    private List<ParticipantIssues> Diagnose(DueRoom room)
+    {
+        using var connection = database.Open();
+        var thresholds = DiagnosisSettings.Load(
+            connection.QuerySingleOrDefault<string?>("SELECT diagnosis FROM teams WHERE id = @Team", new { room.Team })).ToThresholds();
+        var participants = connection.Query<ParticipantRow>(
+            """
+            SELECT id AS Id, session_id AS SessionId, external_id AS ExternalId, join_time AS JoinTime, leave_time AS LeaveTime, connections AS Connections
+            FROM participants WHERE room_id = @Room AND team_id = @Team AND join_time <= @to AND (leave_time IS NULL OR leave_time >= @from)
+            """,
+            new { room.Room, room.Team, from = room.FromTs ?? 0, to = room.ToTs ?? long.MaxValue }).ToList();
+
+        var found = new List<ParticipantIssues>(participants.Count);
+        foreach (var p in participants)
+        {
+            var connections = JsonSerializer.Deserialize<List<StoredConnection>>(p.Connections) ?? [];
+            var events = connection.Query<(string Id, string Type, long Ts, string? ConnectionId, string? Data)>(
+                $"SELECT e.id, e.type, e.ts, e.connection_id, e.data FROM {database.EventsOfRoom("@room", "@from", "@to")} e WHERE {ParticipantLog.Condition(database.Dialect, p.ExternalId is not null)}",
+                new
+                {
+                    room = room.Room, team = room.Team, from = p.JoinTime, to = p.LeaveTime ?? ParticipantLog.Open, ext = p.ExternalId,
+                    conns = connections.Select(c => c.ConnectionId).OfType<string>().ToArray(),
+                });
+            var issues = ParticipantDiagnosis.Diagnose(events.Select(e => DiagnosisEvent.FromJson(e.Id, e.Type, DbTime.At(e.Ts), e.ConnectionId, e.Data)), thresholds);
+            found.Add(new ParticipantIssues(new ParticipantId(Guid.Parse(p.Id)), new SessionId(Guid.Parse(p.SessionId)), issues));
+        }
+
+        return found;
+    }
+
+    private sealed record DueRoom(string Room, string Team, long Version, long? FromTs, long? ToTs);
+
+    private sealed record ParticipantRow(string Id, string SessionId, string? ExternalId, long JoinTime, long? LeaveTime, string Connections);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Diagnosing participants failed; retrying on the next look")]
+        public static partial void LookFailed(ILogger logger, Exception error);
+    }
+}

@@ -1,0 +1,21 @@
+using Callscope.Data.Dialects;
+
+namespace Callscope.Data.Sessions;
+
+/// <summary>
+/// Which events make up a participant's log (rule 10): every event of its room between its first join and its last
+/// leave that names its identity or one of its connections. The events log and the diagnosis read the same events.
+/// </summary>
+internal static class ParticipantLog
+{
+    /// <summary>The condition on events <c>e</c>, with parameters @room, @team, @from, @to, @conns and, when it has one, @ext.</summary>
+    public static string Condition(StoreDialect dialect, bool hasExternalId)
+    {
+        var inConnections = dialect.InList("e.connection_id", "conns");
+        return "e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to"
+            + (hasExternalId ? $" AND (e.external_id = @ext OR {inConnections})" : $" AND {inConnections}");
+    }
+
+    /// <summary>Where a log without a last leave (the participant is still in the call) ends.</summary>
+    public static readonly long Open = DbTime.Ms(DateTimeOffset.MaxValue.AddYears(-1));
+}
