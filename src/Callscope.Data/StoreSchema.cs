@@ -8,7 +8,7 @@ public static class StoreSchema
 {
     public static readonly IReadOnlyDictionary<string, string[]> Tables = new Dictionary<string, string[]>
     {
-        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at"],
+        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at", "diagnosis"],
         ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at", "security_stamp"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
             "created_at", "updated_at", "deleted_at", "law_version", "session_count"],
@@ -19,6 +19,9 @@ public static class StoreSchema
         ["session_aliases"] = ["team_id", "alias_id", "session_id"],
         ["participants"] = ["team_id", "id", "session_id", "room_id", "pkey", "external_id", "name", "role", "device", "os", "browser",
             "join_time", "leave_time", "live", "reconnects", "connections"],
+        ["issues"] = ["team_id", "id", "participant_id", "session_id", "room_id", "kind", "severity", "started_at", "ended_at", "connection_id",
+            "evidence", "summary"],
+        ["diagnosis_queue"] = ["room_id", "team_id", "version", "done", "from_ts", "to_ts"],
         ["livekit_integrations"] = ["team_id", "api_key", "api_secret_protected", "server_url", "created_at", "updated_at"],
     };
 }

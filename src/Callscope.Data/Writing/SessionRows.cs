@@ -25,7 +25,11 @@ public sealed record StoredConnection(
 /// ended is stored before its successor goes live: one live session per room is a unique index), and a row added
 /// again replaces its earlier values in place.
 /// </summary>
-internal sealed class SessionRows
+/// <param name="changed">
+/// Told of each participant whose row is written, with the time it spans (join to leave, or on while it is in the
+/// call), so the diagnosis looks at it again: its id is new, or its connections changed.
+/// </param>
+internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed)
 {
     private static readonly RowTable Sessions = new("sessions",
     [
@@ -94,6 +98,7 @@ internal sealed class SessionRows
                 teamText, pid, id, roomText, p.Key, p.ExternalId, p.Name, p.Role, p.Client?.Device, p.Client?.Os,
                 p.Client?.Browser, DbTime.Ms(p.JoinTime), DbTime.Ms(p.LeaveTime), p.Live ? 1L : 0L, (long)p.Reconnects, connections);
             Written.AddOrUpdate(p, row);
+            changed(team, room, DbTime.Ms(p.JoinTime), DbTime.Ms(p.LeaveTime) ?? long.MaxValue);
         }
     }
 

@@ -31,7 +31,9 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     public HashSet<TeamId> ChangedTeams { get; } = [];
 
     /// <summary>Session and participant rows the running command wrote, until <see cref="Finish"/>.</summary>
-    public SessionRows Held { get; } = new();
+    public SessionRows Held => held ??= new SessionRows(MarkForDiagnosis);
+
+    private SessionRows? held;
 
     /// <summary>
     /// Rooms whose participants need diagnosing again, with the time range of what changed, written at
