@@ -96,6 +96,32 @@ public sealed class SeveralNodesTests
         Assert.Equal("event: changed", await NextEventLineAsync(reader).AsTask().WaitAsync(TimeSpan.FromSeconds(2), Ct));
     }
 
+    [Fact]
+    public async Task Issues_found_from_events_ingested_on_one_node_are_read_on_the_other_within_two_seconds()
+    {
+        var database = TestDatabase.NewPostgresDatabase();
+        await using var nodeA = new CallscopeApp(postgres: database, provider: "postgres");
+        await using var nodeB = new CallscopeApp(postgres: database, provider: "postgres");
+        var call = Diagnosis.IssueApiTests.LossyCall("standup", lossFrom: 0, lossUntil: 10, samples: 10);
+        var a = nodeA.Api();
+        await Events.PostAsync(a, call[0], call[1]);
+        var session = (await ApiAssert.GetAsync(a, "/api/v1/sessions")).GetProperty("data")[0].GetProperty("id").GetString();
+
+        // The samples and leaves arrive on B, half of them before and half after A's first look at the room.
+        await Events.PostAsync(nodeB.Api(), [.. call.Skip(2).Take(10)]);
+        await Events.PostAsync(nodeB.Api(), [.. call.Skip(12)]);
+        var stored = System.Diagnostics.Stopwatch.StartNew();
+        var issues = await Diagnosis.IssueApiTests.IssuesAsync(a, $"/api/v1/sessions/{session}/issues", d => d.GetArrayLength() == 1);
+
+        Assert.True(stored.Elapsed < TimeSpan.FromSeconds(2), $"node A read the issue {stored.Elapsed} after node B stored the events");
+        Assert.Equal("high_packet_loss", issues[0].GetProperty("kind").GetString());
+        Assert.False(issues[0].GetProperty("ongoing").GetBoolean());
+        Assert.Equal(1, (await ApiAssert.GetAsync(a, "/api/v1/sessions?has_issues=true")).GetProperty("total_count").GetInt32());
+        Assert.Equal(
+            (await ApiAssert.GetAsync(a, $"/api/v1/sessions/{session}/issues")).ToString(),
+            (await ApiAssert.GetAsync(nodeB.Api(), $"/api/v1/sessions/{session}/issues")).ToString());
+    }
+
     private static async ValueTask<string> NextEventLineAsync(StreamReader reader)
     {
         while (await reader.ReadLineAsync(Ct) is { } line)
