@@ -54,9 +54,8 @@ public static class IssueEndpoints
     [
         ("severity", "Only issues of this severity: warning or error."),
         ("kind", "Comma-separated issue kinds (high_rtt, high_packet_loss, reconnect_storm, …)."),
+        .. QueryDocs.Paging.Where(p => p.Name != "order"),
         ("order", "asc (default: in the order they started) or desc."),
-        ("limit", "At most this many issues (1 to 1000, default 100)."),
-        ("offset", "Skip this many issues first."),
     ];
 
     public static RouteGroupBuilder MapIssueRoutes(this RouteGroupBuilder api)
@@ -99,8 +98,7 @@ public static class IssueEndpoints
     private static Results<Ok<ListResponse<IssueItem>>, ProblemHttpResult> List(HttpContext context, Func<IReadOnlyList<IssueView>> read)
     {
         var query = new QueryReader(context.Request.Query);
-        var limit = query.Number("limit", 100, 1, 1000);
-        var offset = query.Number("offset", 0, 0, int.MaxValue);
+        var paging = query.Paging();
         var severity = query.Text("severity", 10);
         if (severity is not null and not "warning" and not "error")
         {
@@ -113,24 +111,29 @@ public static class IssueEndpoints
             query.Errors.Add(new FieldError("kind", $"'{unknown}' is not an issue kind; the kinds are {string.Join(", ", IssueKinds.All)}."));
         }
 
-        var order = query.Text("order", 4);
-        if (order is not null and not "asc" and not "desc")
-        {
-            query.Errors.Add(new FieldError("order", "'order' must be asc or desc."));
-        }
-
         if (!query.Valid)
         {
             return Problems.Validation(query.Errors);
         }
 
+        // In the order they started unless asked otherwise: a call's problems read as a story.
         var all = read().Where(i => (severity is null || IssueKinds.Name(i.Severity) == severity) && (kinds is null || kinds.Contains(i.Kind))).ToList();
-        if (order == "desc")
+        if (context.Request.Query["order"] == "desc")
         {
             all.Reverse();
         }
 
-        return TypedResults.Ok(new ListResponse<IssueItem>(all.Count, [.. all.Skip(offset).Take(limit).Select(IssueItem.From)]));
+        var start = 0;
+        if (paging.After is { } after)
+        {
+            start = all.FindIndex(i => i.Id == after) + 1;
+            if (start == 0)
+            {
+                return QueryReader.UnknownCursor();
+            }
+        }
+
+        return TypedResults.Ok(new ListResponse<IssueItem>(all.Count, [.. all.Skip(start + paging.Offset).Take(paging.Limit).Select(IssueItem.From)]));
     }
 
     /// <summary>Changes the settings named in the body; the others keep their values. Each must be a number in its range.</summary>
