@@ -35,13 +35,19 @@ public sealed class ChildServer : IAsyncDisposable
     /// <summary>The path of the server next to the bench (the project reference copies it there).</summary>
     public static string CallscopeAssembly => Path.Combine(AppContext.BaseDirectory, "callscope.dll");
 
-    public static Task<ChildServer> StartCallscopeAsync(BenchStore store, CancellationToken cancellationToken)
+    /// <param name="settings">More settings, as environment variables (e.g. <c>Callscope__Diagnosis__Enabled</c>).</param>
+    public static Task<ChildServer> StartCallscopeAsync(BenchStore store, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string>(store.ServerEnvironment)
         {
             ["Callscope__Bootstrap__DeveloperKey"] = BenchTeam.DeveloperKey,
             ["Callscope__Bootstrap__AdminPassword"] = BenchTeam.AdminPassword,
         };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
         return StartAsync([CallscopeAssembly], environment, "/health/ready", cancellationToken);
     }
 
@@ -63,11 +69,20 @@ public sealed class ChildServer : IAsyncDisposable
         }
     }
 
+    private bool disposed;
+
     /// <summary>Resident memory now and at its peak (VmRSS, VmHWM), and CPU time used so far.</summary>
     public ProcessStats Stats() => ProcessStats.Read(process.Id);
 
     public async ValueTask DisposeAsync()
     {
+        // A scenario may stop a server before its scope ends, to measure the next one alone.
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         KillIfRunning();
         await process.WaitForExitAsync();
         process.Dispose();

@@ -11,6 +11,12 @@ public sealed class SqlProbe(DbConnection connection) : IStoreProbe
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public long DiagnosisBacklog()
+    {
+        using var command = Command("SELECT COUNT(*) FROM diagnosis_queue WHERE version > done");
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public IReadOnlyList<(string Id, long Deadline)> Waiting()
     {
         using var command = Command("SELECT id, deadline FROM sessions WHERE end_time IS NULL AND deadline IS NOT NULL");

@@ -72,6 +72,9 @@ public interface IStoreProbe : IDisposable
 {
     long EventCount();
 
+    /// <summary>Rooms whose participants the diagnosis has not caught up with yet.</summary>
+    long DiagnosisBacklog();
+
     /// <summary>Sessions not yet ended in the store that have a deadline, with that deadline (Unix ms).</summary>
     IReadOnlyList<(string Id, long Deadline)> Waiting();
 
