@@ -53,8 +53,8 @@ internal sealed class DemoEvents(Random random, TimeProvider clock)
 
     /// <summary>
     /// A browser's full sample on a network as troubled as <paramref name="trouble"/> says: 0 is a good network, 1 a
-    /// bad one (5–9 % loss, jitter 35–60 ms, RTT 300–450 ms, sent video held back for bandwidth). Values in between
-    /// ramp the network up and down.
+    /// bad one (5–9 % loss, jitter 35–60 ms, RTT 260–390 ms: high, yet under the 400 ms threshold, and sent video held
+    /// back for bandwidth). Values in between ramp the network up and down.
     /// </summary>
     public object Sample(double trouble, string candidateType, string networkType, bool video = true)
     {
@@ -62,7 +62,7 @@ internal sealed class DemoEvents(Random random, TimeProvider clock)
         var limited = video && trouble > 0.5;
         return new
         {
-            rtt_ms = Math.Round(40 + random.NextDouble() * 40 + trouble * (260 + random.NextDouble() * 110)),
+            rtt_ms = Math.Round(40 + random.NextDouble() * 40 + trouble * (220 + random.NextDouble() * 90)),
             jitter_ms = Math.Round(3 + random.NextDouble() * 8 + trouble * (32 + random.NextDouble() * 20), 1),
             packet_loss_pct = Math.Round(random.NextDouble() * 0.6 + trouble * (4.6 + random.NextDouble() * 3.6), 2),
             audio_bitrate_up_kbps = Math.Round(32 + Noise(4)),
