@@ -27,18 +27,8 @@ public sealed partial class DemoData(
     /// <summary>The seed of the demo's noise: the same seed plays the same history.</summary>
     public const int Seed = 20261125;
 
-    /// <summary>The live room where one caller at a time is on a network that turns lossy every few minutes.</summary>
-    private const string LossyRoom = "support-desk";
-
     private readonly DemoEvents demo = new(new Random(Seed), clock);
-    private readonly Dictionary<string, List<string>> present = [];
-    private readonly Dictionary<(string Room, string Person), (string Connection, DateTimeOffset Joined)> liveConnections = [];
-    private string? lossyCaller;
     private readonly TaskCompletionSource firstStep = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    // Connection ids of this run differ from every earlier run's, so a person who comes back after a restart gets a
-    // new connection instead of reusing the one the previous run closed.
-    private readonly string run = Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>Completes once the previous run's calls are closed and this run's first live step is stored.</summary>
     public Task FirstStep => firstStep.Task;
@@ -58,17 +48,15 @@ public sealed partial class DemoData(
             Log.Closed(logger, closed);
         }
 
-        foreach (var room in DemoHistory.RoomNames.Take(3))
-        {
-            present[room] = [];
-        }
-
+        // Connection ids of this run differ from every earlier run's, so a person who comes back after a restart gets a
+        // new connection instead of reusing the one the previous run closed.
+        var live = new LiveRooms(demo, Guid.NewGuid().ToString("N")[..8]);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(3), clock);
         try
         {
             do
             {
-                await SendAsync(team.Id, [.. LiveStep()], stoppingToken);
+                await SendAsync(team.Id, [.. live.Step(clock.GetUtcNow())], stoppingToken);
                 firstStep.TrySetResult();
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -129,60 +117,6 @@ public sealed partial class DemoData(
         }
     }
 
-    /// <summary>
-    /// One tick of the live rooms: people come and go, toggle media and send quality samples. In the support room one
-    /// caller at a time stays on and their network turns lossy for two minutes out of every five.
-    /// </summary>
-    private IEnumerable<IncomingEvent> LiveStep()
-    {
-        var now = clock.GetUtcNow();
-        foreach (var (room, people) in present)
-        {
-            var wantsCompany = room != DemoHistory.RoomNames[2] || now.Minute % 10 < 7;
-            if (wantsCompany && (people.Count < 2 || (people.Count < 6 && demo.Random.NextDouble() < 0.1)))
-            {
-                var person = DemoHistory.People.Except(people).OrderBy(_ => demo.Random.Next()).First();
-                var role = people.Count == 0 ? "moderator" : "attendee";
-                people.Add(person);
-                liveConnections[(room, person)] = ($"{LiveConnectionPrefix}{run}-{demo.Next(room)}", now);
-                var device = DemoHistory.Devices[demo.Random.Next(DemoHistory.Devices.Count)];
-                if (room == LossyRoom && role == "attendee" && lossyCaller is null)
-                {
-                    lossyCaller = person;
-                }
-
-                yield return Event(EventTypes.ParticipantJoined, now, room, person, demo.Client(device), role);
-                yield return Event("audio_enabled", now, room, person);
-            }
-            else if (people.Count > 0 && (!wantsCompany || (people.Count > 2 && demo.Random.NextDouble() < 0.08)))
-            {
-                var leaving = people.Where(p => room != LossyRoom || p != lossyCaller).ToList();
-                var person = leaving[demo.Random.Next(leaving.Count)];
-                yield return Event(EventTypes.ParticipantLeft, now, room, person, new { reason = DemoHistory.Reasons[demo.Random.Next(DemoHistory.Reasons.Count)] });
-                people.Remove(person);
-            }
-
-            foreach (var person in people)
-            {
-                yield return Event("quality_sample", now, room, person, room == LossyRoom && person == lossyCaller
-                    ? demo.Sample(LiveTrouble(now - liveConnections[(room, person)].Joined), "srflx", "wifi")
-                    : demo.Quality("desktop"));
-                if (demo.Random.NextDouble() < 0.05)
-                {
-                    yield return Event(demo.Random.NextDouble() < 0.5 ? "video_disabled" : "video_enabled", now, room, person);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// How troubled the live lossy caller's network is, <paramref name="since"/> they joined: good for the first minute
-    /// of every five, then bad for two (ramping over 20 s at each end), then good again.
-    /// </summary>
-    internal static double LiveTrouble(TimeSpan since) =>
-        ProblemCalls.Spell(TimeSpan.FromTicks(since.Ticks % TimeSpan.FromMinutes(5).Ticks), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2),
-            TimeSpan.FromSeconds(20));
-
     private async Task SendAsync(TeamId team, IncomingEvent[] events, CancellationToken cancellationToken)
     {
         if (events.Length > 0)
@@ -190,9 +124,6 @@ public sealed partial class DemoData(
             await pipeline.SendAsync(new IngestCommand(team, events), cancellationToken);
         }
     }
-
-    private IncomingEvent Event(string type, DateTimeOffset at, string room, string person, object? data = null, string? role = null) =>
-        demo.Event(type, at, room, person, liveConnections[(room, person)].Connection, data, role);
 
     private static partial class Log
     {
