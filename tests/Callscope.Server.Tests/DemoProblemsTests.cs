@@ -1,6 +1,9 @@
 using Callscope.Core.Diagnosis;
 using Callscope.Core.Ingest;
+using Callscope.Data.Sessions;
 using Callscope.Server.Demo;
+using Callscope.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Callscope.Server.Tests;
@@ -117,6 +120,45 @@ public sealed class DemoProblemsTests
             var issues = ParticipantDiagnosis.Diagnose(g.Select(ToDiagnosis), DiagnosisThresholds.Default);
             Assert.True(issues.Count == 0, $"{g.Key.Person} in {g.Key.Room}: {string.Join("; ", issues.Select(i => i.Summary))}");
         });
+    }
+
+    [Fact]
+    public async Task Read_back_from_the_store_each_participants_log_gives_the_same_issues()
+    {
+        await using var app = new CallscopeApp();
+        var demo = ActivatorUtilities.CreateInstance<DemoData>(app.Services);
+        await demo.StartAsync(TestContext.Current.CancellationToken);
+        Dictionary<string, List<string>> kinds;
+        try
+        {
+            await demo.FirstStep.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+            await app.SettleAsync();
+            var queries = app.Services.GetRequiredService<SessionQueries>();
+            var ended = queries.Participants(app.TeamId, new ParticipantFilter(Live: false), new Paging(Limit: int.MaxValue)).Data;
+            kinds = ended.ToDictionary(
+                p => $"{p.Name} in {p.RoomFriendlyUrl} at {p.JoinTime:yyyy-MM-dd HH:mm}",
+                p => ParticipantDiagnosis.Diagnose(
+                        queries.Events(app.TeamId, p, null, new Paging(Limit: int.MaxValue, Descending: false)).Data
+                            .Select(e => DiagnosisEvent.FromJson(e.Id, e.Type, e.Timestamp, e.ConnectionId, e.DataJson)),
+                        DiagnosisThresholds.Default)
+                    .Select(i => i.Kind).Distinct().Order(StringComparer.Ordinal).ToList());
+        }
+        finally
+        {
+            await demo.StopAsync(CancellationToken.None);
+            demo.Dispose();
+        }
+
+        var withIssues = kinds.Where(k => k.Value.Count > 0).ToDictionary(k => k.Key.Split(" in ")[0], k => k.Value);
+        Assert.Equal(
+            new[] { ProblemCalls.LossyNetwork, ProblemCalls.Reconnecting, ProblemCalls.CameraDenied }.Order(StringComparer.Ordinal),
+            withIssues.Keys.Order(StringComparer.Ordinal));
+        Assert.Superset(
+            new HashSet<string> { IssueKinds.HighPacketLoss, IssueKinds.HighJitter, IssueKinds.LowMos },
+            withIssues[ProblemCalls.LossyNetwork].ToHashSet());
+        Assert.Equal([IssueKinds.DeviceProblem], withIssues[ProblemCalls.CameraDenied]);
+        Assert.Equal([IssueKinds.LongReconnect, IssueKinds.MediaFailed, IssueKinds.ReconnectStorm], withIssues[ProblemCalls.Reconnecting]);
+        Assert.True(kinds.Count > 50, $"The store holds {kinds.Count} ended participants.");
     }
 
     private static IReadOnlyList<DiagnosedIssue> Diagnose(string room, string person) =>
