@@ -143,6 +143,14 @@ public sealed class QualitySampleRulesTests
     }
 
     [Fact]
+    public void A_choice_holding_half_of_a_surrogate_pair_is_refused_not_thrown_on()
+    {
+        var problem = Assert.Single(EventRules.Check(Sample("""{"candidate_type": "relay\ud800"}""")));
+
+        Assert.Equal("data.candidate_type", problem.Field);
+    }
+
+    [Fact]
     public void Every_bad_member_of_one_sample_is_listed_in_the_rules_order()
     {
         const string bad = """

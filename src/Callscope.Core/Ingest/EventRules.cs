@@ -293,9 +293,22 @@ public static class EventRules
 
     /// <summary>Why a known choice field's value cannot be stored: not a string, or not one of its values.</summary>
     public static string? ChoiceProblem(ChoiceField field, JsonElement value) =>
-        value.ValueKind == JsonValueKind.String && field.Values.Contains(value.GetString())
+        value.ValueKind == JsonValueKind.String && IsOneOf(value, field.Values)
             ? null
             : $"'data.{field.Name}' must be one of: {string.Join(", ", field.Values)}.";
+
+    private static bool IsOneOf(JsonElement text, IReadOnlyList<string> values)
+    {
+        try
+        {
+            return values.Any(text.ValueEquals);
+        }
+        catch (InvalidOperationException)
+        {
+            // Half of a surrogate pair (an escaped "\ud800") is not text, so it is none of the values.
+            return false;
+        }
+    }
 
     private static string Show(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
 

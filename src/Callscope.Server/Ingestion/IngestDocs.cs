@@ -104,7 +104,7 @@ public static class IngestDocs
             Required = new HashSet<string>(StringComparer.Ordinal) { "id", "type", "timestamp", "room" },
             Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
             {
-                ["id"] = Text("The event's id, unique per team: a repeated id counts as a duplicate."),
+                ["id"] = Text("The event's id: a repeated id counts as a duplicate."),
                 ["type"] = Text("One of the event types (GET /api/v1/event-types), or a type of your own."),
                 ["timestamp"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", Description = "RFC 3339 with an offset." },
                 ["room"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The room: its id, or its friendly_url (created on first use) with external_id and description." },
