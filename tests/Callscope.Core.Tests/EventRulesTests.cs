@@ -42,7 +42,7 @@ public sealed class EventRulesTests
     {
         foreach (var field in EventRules.NumericFields)
         {
-            foreach (var value in new[] { Show(field.Min), Show(field.Max), "null", Show((field.Min + field.Max) / 3) })
+            foreach (var value in new[] { Show(field.Min), Show(field.Max), "null", Show(Third(field)) })
             {
                 Assert.Empty(EventRules.Check(Sample(field.EventType, $$"""{"{{field.Name}}": {{value}}}""")));
             }
@@ -53,14 +53,17 @@ public sealed class EventRulesTests
     public void The_ranges_are_those_the_documentation_gives()
     {
         Assert.Equal(
-            ["rtt_ms 0..60000", "jitter_ms 0..60000", "packet_loss_pct 0..100", "bitrate_up_kbps 0..10000000", "bitrate_down_kbps 0..10000000", "fps 0..1000", "score 0..5"],
-            EventRules.NumericFields.Select(f => $"{f.Name} {Show(f.Min)}..{Show(f.Max)}"));
+            [
+                "rtt_ms 0..60000", "jitter_ms 0..60000", "packet_loss_pct 0..100", "mos 1..5", "bitrate_up_kbps 0..10000000", "bitrate_down_kbps 0..10000000",
+                "audio_bitrate_up_kbps 0..10000000", "audio_bitrate_down_kbps 0..10000000", "fps 0..1000", "width 0..16384 whole", "height 0..16384 whole", "score 0..5",
+            ],
+            EventRules.NumericFields.Select(f => $"{f.Name} {Show(f.Min)}..{Show(f.Max)}{(f.Whole ? " whole" : "")}"));
     }
 
     [Fact]
     public void Numbers_outside_the_vocabulary_are_kept_as_they_are()
     {
-        Assert.Empty(EventRules.Check(Sample("quality_sample", """{"custom_metric": 1e400, "width": -5}""")));
+        Assert.Empty(EventRules.Check(Sample("quality_sample", """{"custom_metric": 1e400, "volume_db": -5}""")));
         Assert.Empty(EventRules.Check(Sample("video_enabled", """{"rtt_ms": "not checked for this type"}""")));
     }
 
@@ -156,4 +159,8 @@ public sealed class EventRulesTests
     private static string Over(NumericField field) => Show(field.Max + Math.Max(1, field.Max / 1000));
 
     private static string Show(double value) => JsonSerializer.Serialize(value);
+
+    /// <summary>A value inside the field's range, a third of the way up (a whole one for a whole field).</summary>
+    private static double Third(NumericField field) =>
+        field.Whole ? Math.Floor((field.Min + field.Max) / 3) : (field.Min + field.Max) / 3;
 }

@@ -8,8 +8,14 @@ namespace Callscope.Core.Ingest;
 /// <summary>One thing wrong with an incoming event: the field (as the native API names it) and why.</summary>
 public sealed record FieldProblem(string Field, string Message);
 
-/// <summary>A known numeric field of the vocabulary and the values it may take, both ends included.</summary>
-public sealed record NumericField(string EventType, string Name, double Min, double Max);
+/// <summary>
+/// A known numeric field of the vocabulary and the values it may take, both ends included; a <paramref name="Whole"/>
+/// one takes no fraction (a count of pixels).
+/// </summary>
+public sealed record NumericField(string EventType, string Name, double Min, double Max, bool Whole = false);
+
+/// <summary>A known text field of the vocabulary that takes one of a few values, spelt exactly.</summary>
+public sealed record ChoiceField(string EventType, string Name, IReadOnlyList<string> Values);
 
 /// <summary>
 /// What every event must be before it is stored, whichever source it came from (native JSON or a LiveKit webhook):
@@ -31,16 +37,37 @@ public static class EventRules
     /// <summary>Session ids are time-ordered UUIDs (version 7), which begin at the Unix epoch: no event can be older.</summary>
     public static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
 
-    /// <summary>The numeric data fields of the vocabulary (SPEC 3.1). Each must be a finite JSON number in its range.</summary>
+    /// <summary>
+    /// The numeric data fields of the vocabulary (SPEC 3.1; a <c>quality_sample</c>'s are those the diagnosis and the
+    /// chart read). Each must be a finite JSON number in its range.
+    /// </summary>
     public static readonly IReadOnlyList<NumericField> NumericFields =
     [
         new("quality_sample", "rtt_ms", 0, 60_000),
         new("quality_sample", "jitter_ms", 0, 60_000),
         new("quality_sample", "packet_loss_pct", 0, 100),
+        new("quality_sample", "mos", 1, 5),
         new("quality_sample", "bitrate_up_kbps", 0, 10_000_000),
         new("quality_sample", "bitrate_down_kbps", 0, 10_000_000),
+        new("quality_sample", "audio_bitrate_up_kbps", 0, 10_000_000),
+        new("quality_sample", "audio_bitrate_down_kbps", 0, 10_000_000),
         new("quality_sample", "fps", 0, 1000),
+        new("quality_sample", "width", 0, 16_384, Whole: true),
+        new("quality_sample", "height", 0, 16_384, Whole: true),
         new("quality_sample", "score", 0, 5),
+    ];
+
+    /// <summary>
+    /// The data fields of the vocabulary that take one of a few values (WebRTC's own spellings, so a client passes on
+    /// what its browser reports). <c>connection_state</c> takes both the peer connection's states and the ICE
+    /// connection's; <c>network_type</c> the Network Information API's types and <c>vpn</c>.
+    /// </summary>
+    public static readonly IReadOnlyList<ChoiceField> ChoiceFields =
+    [
+        new("quality_sample", "quality_limitation", ["none", "bandwidth", "cpu", "other"]),
+        new("quality_sample", "candidate_type", ["host", "srflx", "prflx", "relay"]),
+        new("quality_sample", "network_type", ["wifi", "ethernet", "cellular", "vpn", "bluetooth", "wimax", "mixed", "none", "other", "unknown"]),
+        new("quality_sample", "connection_state", ["new", "checking", "connecting", "connected", "completed", "disconnected", "failed", "closed"]),
     ];
 
     public static readonly IReadOnlyList<string> Devices = ["desktop", "mobile", "tablet", "smarttv"];
@@ -192,6 +219,14 @@ public static class EventRules
             }
         }
 
+        foreach (var field in ChoiceFields.Where(f => f.EventType == type))
+        {
+            if (data.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null && ChoiceProblem(field, value) is { } problem)
+            {
+                Error("data." + field.Name, problem);
+            }
+        }
+
         switch (type)
         {
             case EventTypes.ParticipantJoined when data.TryGetProperty("client", out var client) && client.ValueKind != JsonValueKind.Null:
@@ -237,10 +272,13 @@ public static class EventRules
         }
     }
 
-    /// <summary>Why a known numeric field's value cannot be stored: not a number, not finite (<c>1e400</c>), or out of range.</summary>
+    /// <summary>
+    /// Why a known numeric field's value cannot be stored: not a number, not finite (<c>1e400</c>), out of range, or a
+    /// fraction where a whole number belongs.
+    /// </summary>
     public static string? NumberProblem(NumericField field, JsonElement value)
     {
-        var range = $"'data.{field.Name}' must be a number from {Show(field.Min)} to {Show(field.Max)}.";
+        var range = $"'data.{field.Name}' must be a number from {Show(field.Min)} to {Show(field.Max)}" + (field.Whole ? ", with no fraction." : ".");
         if (value.ValueKind != JsonValueKind.Number)
         {
             return range;
@@ -248,9 +286,28 @@ public static class EventRules
 
         // JsonElement.GetDouble refuses what overflows a double; parsing the text says so without an exception.
         return double.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-            && double.IsFinite(number) && number >= field.Min && number <= field.Max
+            && double.IsFinite(number) && number >= field.Min && number <= field.Max && (!field.Whole || double.IsInteger(number))
             ? null
             : range;
+    }
+
+    /// <summary>Why a known choice field's value cannot be stored: not a string, or not one of its values.</summary>
+    public static string? ChoiceProblem(ChoiceField field, JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && IsOneOf(value, field.Values)
+            ? null
+            : $"'data.{field.Name}' must be one of: {string.Join(", ", field.Values)}.";
+
+    private static bool IsOneOf(JsonElement text, IReadOnlyList<string> values)
+    {
+        try
+        {
+            return values.Any(text.ValueEquals);
+        }
+        catch (InvalidOperationException)
+        {
+            // Half of a surrogate pair (an escaped "\ud800") is not text, so it is none of the values.
+            return false;
+        }
     }
 
     private static string Show(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);

@@ -18,6 +18,7 @@ public static class IngestEndpoints
             .WithSummary("Ingest a batch of native events")
             .WithDescription("An atomic batch of 1–1000 events. 202 only after the batch is durably committed; a repeated event id counts as a duplicate.")
             .Accepts<JsonElement>("application/json")
+            .WithIngestBatchSchema()
             .WithTags("Ingest");
         return api;
     }
