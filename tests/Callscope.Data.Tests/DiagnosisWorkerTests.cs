@@ -117,6 +117,40 @@ public sealed class DiagnosisWorkerTests
         Assert.Equal(0, new IssueQueries(store.Database).Pending());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task The_kept_issues_are_the_same_whatever_order_and_batches_the_events_arrive_in_and_however_often(int seed)
+    {
+        var events = Call("standup", "bob", T, lossy: true).Concat(Call("standup", "eve", T.AddSeconds(2), lossy: false)).ToList();
+        var inOrder = await KeptAsync([events]);
+
+        var random = new Random(seed);
+        var shuffled = events.Concat(events.Where(_ => random.Next(3) == 0)).OrderBy(_ => random.Next()).ToList();
+        var batches = shuffled.Chunk(1 + random.Next(6)).Select(b => (IReadOnlyList<IncomingEvent>)b.DistinctBy(e => e.Id).ToList()).ToList();
+
+        Assert.Equal(inOrder, await KeptAsync(batches));
+        Assert.Contains("bob high_packet_loss", inOrder, StringComparison.Ordinal);
+    }
+
+    /// <summary>The issues kept after ingesting the batches one by one, diagnosing after each, as text to compare.</summary>
+    private static async Task<string> KeptAsync(IReadOnlyList<IReadOnlyList<IncomingEvent>> batches)
+    {
+        await using var store = new StoreHarness(T.AddHours(1));
+        using var worker = new DiagnosisWorker(store.Database, store.Pipeline);
+        foreach (var batch in batches)
+        {
+            await store.IngestAsync(batch);
+            await worker.RunOnceAsync(Ct);
+        }
+
+        var issues = new IssueQueries(store.Database);
+        return string.Join("\n", store.Queries.Participants(store.Team, new ParticipantFilter(), new Paging(Limit: 100)).Data.OrderBy(p => p.ExternalId)
+            .SelectMany(p => issues.ForParticipant(store.Team, p).Select(i =>
+                $"{p.ExternalId} {i.Kind} {i.StartedAt:O} {i.EndedAt:O} {i.Evidence.Count} {i.Evidence.Worst} {i.Summary}")));
+    }
+
     /// <summary>A participant who joins, sends ten samples 5 s apart (8 % loss when lossy) and leaves.</summary>
     private static IEnumerable<IncomingEvent> Call(string room, string who, DateTimeOffset start, bool lossy)
     {
