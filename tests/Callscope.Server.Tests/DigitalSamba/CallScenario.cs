@@ -6,8 +6,8 @@ namespace Callscope.Server.Tests.DigitalSamba;
 
 /// <summary>
 /// Real data for Digital Samba's endpoints, ingested through the API: a room created with its settings, a live session
-/// in it with three people on three devices who broadcast, share a screen, chat and are recorded, and an ended session
-/// in a second room.
+/// in it with three people on three devices who broadcast, share a screen, chat and are recorded (and two problems of
+/// Ana's the diagnosis finds), and an ended session in a second room.
 /// </summary>
 public sealed class CallScenario
 {
@@ -58,7 +58,10 @@ public sealed class CallScenario
             Event("participant_left", "standup", "ben", T.AddMinutes(8), "b1", "attendee"),
             Room("recording_started", "standup", T.AddMinutes(2)),
             Room("recording_stopped", "standup", T.AddMinutes(6)),
-            Room("recording_started", "standup", T.AddMinutes(9)));
+            Room("recording_started", "standup", T.AddMinutes(9)),
+            // Ana's camera was refused at first, and her media connection failed once: two issues to list.
+            Event("media_permissions_failed", "standup", "ana", T.AddSeconds(30), "a1", "moderator", new { code = "NotAllowedError", device = "camera" }),
+            Event("media_connection_failed", "standup", "ana", T.AddMinutes(8), "a1", "moderator", new { code = "ICE_FAILED" }));
         await app.SettleAsync();
 
         var sessions = await ApiAssert.GetAsync(api, "/api/v1/sessions?order=asc");
@@ -68,6 +71,7 @@ public sealed class CallScenario
         scenario.AnaId = participants.GetProperty("data")[0].GetProperty("id").GetString()!;
         var ended = await ApiAssert.GetAsync(api, $"/api/v1/sessions/{scenario.EndedSessionId}/participants");
         scenario.ZoeId = ended.GetProperty("data")[0].GetProperty("id").GetString()!;
+        await Diagnosis.IssueApiTests.IssuesAsync(api, $"/api/v1/sessions/{scenario.LiveSessionId}/issues", data => data.GetArrayLength() == 2);
         return scenario;
     }
 
