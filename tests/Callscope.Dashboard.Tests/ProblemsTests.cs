@@ -142,7 +142,9 @@ public sealed partial class ProblemsTests(BrowserFixture browser) : DashboardTes
         await loss.FillAsync("10");
         await Page.GetByLabel("Samples that must cross", new() { Exact = true }).FillAsync("6");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save thresholds" }).ClickAsync();
-        await Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'crossings_needed' (6) cannot be more than 'sample_window' (5).");
+        await Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Nothing was changed.");
+        await Expect(Page.GetByText("'crossings_needed' (6) cannot be more than 'sample_window' (5).")).ToBeVisibleAsync();
+        await Expect(Page.GetByLabel("Samples that must cross", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
         var unchanged = await DiagnosisAsync();
         Assert.Equal(3, unchanged.GetProperty("packet_loss_pct").GetDouble());
         Assert.Equal(3, unchanged.GetProperty("crossings_needed").GetInt32());

@@ -65,9 +65,6 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
     /// <summary>The thresholds of problem detection, with any errors of the values just sent.</summary>
     public IReadOnlyList<DiagnosisField> Diagnosis { get; private set; } = [];
 
-    /// <summary>What is wrong with the thresholds as a whole, when each is in range but they do not fit together.</summary>
-    public string? DiagnosisProblem { get; private set; }
-
     public void OnGet() => Fill();
 
     public async Task<IActionResult> OnPostSaveAsync(CancellationToken cancellationToken)
@@ -124,12 +121,16 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             settings = settings.With(range.Name, value);
         }
 
-        var problem = errors.Count == 0 ? settings.Problem() : null;
-        if (errors.Count > 0 || problem is not null)
+        // Each value in range, yet together they may not fit: the API names the same field.
+        if (errors.Count == 0 && settings.Problem() is { } problem)
+        {
+            errors["crossings_needed"] = problem;
+        }
+
+        if (errors.Count > 0)
         {
             Fill();
             ShowDiagnosis(issues.Settings(Team), typed, errors);
-            DiagnosisProblem = problem;
             return Page();
         }
 
