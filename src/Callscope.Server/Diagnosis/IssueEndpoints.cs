@@ -158,11 +158,9 @@ public static class IssueEndpoints
                 continue;
             }
 
-            if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetDouble(out var value) || !double.IsFinite(value)
-                || value < range.Min || value > range.Max || (range.Whole && value != Math.Floor(value)))
+            if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetDouble(out var value) || !DiagnosisSettingChecks.Allows(range, value))
             {
-                fields.Errors.Add(new FieldError(member.Name,
-                    $"'{member.Name}' must be {(range.Whole ? "a whole number" : "a number")} from {range.Min} to {range.Max}."));
+                fields.Errors.Add(new FieldError(member.Name, DiagnosisSettingChecks.Rule(range)));
                 continue;
             }
 

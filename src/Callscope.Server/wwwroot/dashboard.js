@@ -182,6 +182,11 @@
         }
     });
 
+    // A filter box that stands for a choice (such as "With problems") applies at once; without script its form's button does.
+    document.addEventListener('change', event => {
+        if (event.target.matches?.('[data-submit-on-change]')) event.target.form?.requestSubmit();
+    });
+
     document.addEventListener('focusin', event => {
         if (event.target.matches?.('[data-select-on-focus]')) event.target.select();
     });

@@ -1,6 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Callscope.Data.Diagnosis;
 using Callscope.Data.Writing;
 using Callscope.Data.Teams;
+using Callscope.Server.Diagnosis;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Callscope.Server.Dashboard.Pages;
@@ -28,16 +31,39 @@ public sealed class TeamForm
     public int? SessionLength { get; set; }
 }
 
+/// <summary>One detector threshold on the form: the setting's name, what it means, and the text shown or typed.</summary>
+public sealed record DiagnosisField(string Name, string Label, string Hint, string Value, string? Error);
+
 /// <summary>
-/// Team settings (admins only) and developer key rotation. A new key is shown once, in the answer to the rotation,
-/// which is never cached; only its hash is stored.
+/// Team settings (admins only), the thresholds of problem detection, and developer key rotation. A new key is shown
+/// once, in the answer to the rotation, which is never cached; only its hash is stored.
 /// </summary>
-public sealed class SettingsModel(TeamStore teams, IngestPipeline pipeline) : DashboardPage
+public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPipeline pipeline) : DashboardPage
 {
+    /// <summary>Each threshold as the form shows it, in the order of <see cref="DiagnosisSettings.Ranges"/>.</summary>
+    private static readonly Dictionary<string, (string Label, string Hint)> DiagnosisLabels = new(StringComparer.Ordinal)
+    {
+        ["rtt_ms"] = ("High round-trip time above (ms)", "In enough of the last samples (below)."),
+        ["jitter_ms"] = ("High jitter above (ms)", "In enough of the last samples (below)."),
+        ["packet_loss_pct"] = ("High packet loss: average above (%)", "Averaged over the loss window."),
+        ["loss_window"] = ("Loss window (samples)", "How many of the last samples packet loss is averaged over."),
+        ["mos"] = ("Low MOS below", "Estimated call quality, 1 to 5."),
+        ["sample_window"] = ("Sample window (samples)", "The last samples round-trip time, jitter and MOS are looked at in."),
+        ["crossings_needed"] = ("Samples that must cross", "Of the sample window; no more than the window."),
+        ["reconnect_storm_count"] = ("Reconnect storm: reconnects", "This many reconnects within the storm window."),
+        ["reconnect_storm_window_s"] = ("Storm window (seconds)", "The time the reconnects must fall in."),
+        ["long_reconnect_s"] = ("Long reconnect over (seconds)", "Between losing the connection and coming back."),
+        ["limited_quality_s"] = ("Limited video for (seconds)", "Sent video limited by bandwidth or CPU this long."),
+        ["silent_media_s"] = ("Silent audio for (seconds)", "Audio on but nothing sent or received this long."),
+    };
+
     [BindProperty]
     public TeamForm Form { get; set; } = new();
 
     public string? NewKey { get; private set; }
+
+    /// <summary>The thresholds of problem detection, with any errors of the values just sent.</summary>
+    public IReadOnlyList<DiagnosisField> Diagnosis { get; private set; } = [];
 
     public void OnGet() => Fill();
 
@@ -45,6 +71,7 @@ public sealed class SettingsModel(TeamStore teams, IngestPipeline pipeline) : Da
     {
         if (!ModelState.IsValid)
         {
+            ShowDiagnosis(issues.Settings(Team));
             return Page();
         }
 
@@ -66,9 +93,61 @@ public sealed class SettingsModel(TeamStore teams, IngestPipeline pipeline) : Da
         return Page();
     }
 
+    /// <summary>
+    /// Changes the problem detection thresholds, checked as the API checks them; when any value is wrong nothing
+    /// changes and the form shows what was typed with the reasons.
+    /// </summary>
+    public async Task<IActionResult> OnPostDiagnosisAsync(CancellationToken cancellationToken)
+    {
+        // The team form is bound on every post; this one did not send it.
+        ModelState.Clear();
+        var settings = issues.Settings(Team);
+        var typed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var range in DiagnosisSettings.Ranges)
+        {
+            if (!Request.Form.TryGetValue(range.Name, out var sent))
+            {
+                continue;
+            }
+
+            var text = typed[range.Name] = sent.ToString().Trim();
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !DiagnosisSettingChecks.Allows(range, value))
+            {
+                errors[range.Name] = DiagnosisSettingChecks.Rule(range, DiagnosisLabels[range.Name].Label);
+                continue;
+            }
+
+            settings = settings.With(range.Name, value);
+        }
+
+        // Each value in range, yet together they may not fit: the API names the same field.
+        if (errors.Count == 0 && settings.Problem() is { } problem)
+        {
+            errors["crossings_needed"] = problem;
+        }
+
+        if (errors.Count > 0)
+        {
+            Fill();
+            ShowDiagnosis(issues.Settings(Team), typed, errors);
+            return Page();
+        }
+
+        await pipeline.SendAsync(new ChangeDiagnosisCommand(Team, settings), cancellationToken);
+        Flash("The problem detection thresholds were saved; every participant's problems are found again under them.");
+        return LocalRedirect(Links.Settings + "#problems-title");
+    }
+
     private void Fill()
     {
         var team = teams.Find(Team)!;
         Form = new TeamForm { Name = team.Name, MaxSessions = team.MaxSessions, GracePeriod = team.GracePeriod, SessionLength = team.SessionLength };
+        ShowDiagnosis(issues.Settings(Team));
     }
+
+    private void ShowDiagnosis(DiagnosisSettings settings, IReadOnlyDictionary<string, string>? typed = null, IReadOnlyDictionary<string, string>? errors = null) =>
+        Diagnosis = [.. DiagnosisSettings.Ranges.Select(r => new DiagnosisField(
+            r.Name, DiagnosisLabels[r.Name].Label, DiagnosisLabels[r.Name].Hint,
+            typed?.GetValueOrDefault(r.Name) ?? settings.Get(r.Name).ToString(CultureInfo.InvariantCulture), errors?.GetValueOrDefault(r.Name)))];
 }

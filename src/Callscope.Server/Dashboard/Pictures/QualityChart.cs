@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Callscope.Data.Diagnosis;
 using Callscope.Data.Sessions;
 
 namespace Callscope.Server.Dashboard.Pictures;
@@ -51,11 +52,14 @@ public sealed record ChartBucket(double X, double Width, ChartBand? Loss, ChartB
 
 public sealed record ChartBand(double Top, double Mean, double Bottom);
 
+/// <summary>A problem's time range shaded across the chart, cut to the range shown; <paramref name="Severity"/> is "warning" or "error".</summary>
+public sealed record ChartProblem(double X, double Width, string Title, string Severity);
+
 /// <summary>
 /// Packet loss (left scale) and round-trip time (right scale) of a participant's quality samples over a time range.
 /// Up to <see cref="MaxBuckets"/> samples are drawn one by one; more are summed up per bucket (about one per 4 px) as a
 /// band from the minimum to the maximum and a line through the mean, so the picture and the page stay the same size
-/// however long the call.
+/// however long the call. The participant's problems are shaded over their time ranges, as far as the range shown holds them.
 /// </summary>
 public sealed class QualityChart
 {
@@ -106,6 +110,9 @@ public sealed class QualityChart
 
     public bool Aggregated => Buckets.Count > 0;
 
+    /// <summary>The problems whose time range meets the range shown, warnings first so errors are drawn over them.</summary>
+    public IReadOnlyList<ChartProblem> Problems { get; private set; } = [];
+
     public string LossLine => Aggregated ? Polyline(Buckets.Where(b => b.Loss is not null).Select(b => (b.X + (b.Width / 2), b.Loss!.Mean))) : Polyline(Loss.Select(p => (p.X, p.Y)));
 
     public string RttLine => Aggregated ? Polyline(Buckets.Where(b => b.Rtt is not null).Select(b => (b.X + (b.Width / 2), b.Rtt!.Mean))) : Polyline(Rtt.Select(p => (p.X, p.Y)));
@@ -115,10 +122,11 @@ public sealed class QualityChart
 
     public string RttBand => Band(b => b.Rtt);
 
-    public string Summary => Samples == 0
+    public string Summary => (Samples == 0
         ? "No quality samples in this range."
         : $"{Samples} quality sample(s): packet loss up to {Display.Number(LossPeak ?? 0)} %, round-trip time up to {Display.Number(RttPeak ?? 0)} ms"
-          + (Aggregated ? $"; shown as the minimum, mean and maximum of each {Display.Duration(BucketLength)}." : ".");
+          + (Aggregated ? $"; shown as the minimum, mean and maximum of each {Display.Duration(BucketLength)}." : "."))
+        + (Problems.Count == 0 ? string.Empty : $" {IssueDisplay.Problems(Problems.Count)} shaded over {(Problems.Count == 1 ? "its" : "their")} time range.");
 
     /// <summary>The gridlines: a quarter of each scale apart, labelled on both sides.</summary>
     public IEnumerable<(double Y, string LossLabel, string RttLabel)> Grid() =>
@@ -134,8 +142,11 @@ public sealed class QualityChart
             .OrderBy(s => s.Timestamp),
     ];
 
-    /// <summary>The chart of the samples from <paramref name="from"/> to <paramref name="to"/>; null when the participant has no samples at all.</summary>
-    public static QualityChart? Build(IReadOnlyList<QualitySample> all, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>
+    /// The chart of the samples from <paramref name="from"/> to <paramref name="to"/>, with the problems that meet that range
+    /// shaded (an ongoing one up to <paramref name="to"/>); null when the participant has no samples at all.
+    /// </summary>
+    public static QualityChart? Build(IReadOnlyList<QualitySample> all, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<IssueView>? problems = null)
     {
         if (all.Count == 0)
         {
@@ -143,6 +154,25 @@ public sealed class QualityChart
         }
 
         var axis = new TimeAxis(from, to, Left, Right - Left);
+        var chart = Draw(all, axis);
+        chart.Problems = Shade(problems ?? [], axis);
+        return chart;
+    }
+
+    private static IReadOnlyList<ChartProblem> Shade(IReadOnlyList<IssueView> problems, TimeAxis axis) =>
+    [
+        .. problems
+            .Where(i => i.StartedAt <= axis.To && (i.EndedAt ?? axis.To) >= axis.From)
+            .OrderBy(i => i.Severity).ThenBy(i => i.StartedAt)
+            .Select(i =>
+            {
+                var x = axis.X(i.StartedAt);
+                return new ChartProblem(x, Math.Max(axis.X(i.EndedAt ?? axis.To) - x, 3), IssueDisplay.Title(i), IssueDisplay.Severity(i.Severity));
+            }),
+    ];
+
+    private static QualityChart Draw(IReadOnlyList<QualitySample> all, TimeAxis axis)
+    {
         var samples = all.Where(s => s.Timestamp >= axis.From && s.Timestamp <= axis.To).ToList();
         var lossPeak = samples.Max(s => s.Loss);
         var rttPeak = samples.Max(s => s.Rtt);

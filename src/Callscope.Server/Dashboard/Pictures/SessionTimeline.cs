@@ -1,11 +1,18 @@
 using Callscope.Core.Law;
+using Callscope.Data.Diagnosis;
 using Callscope.Data.Sessions;
 
 namespace Callscope.Server.Dashboard.Pictures;
 
 public sealed record TimelineBar(double X, double Width, string Title, bool Open, bool JoinMissing);
 
-public sealed record TimelineRow(string Label, string Href, double Y, IReadOnlyList<TimelineBar> Bars);
+/// <summary>A problem's time range on a participant's row; <paramref name="Severity"/> is "warning" or "error".</summary>
+public sealed record TimelineProblem(double X, double Width, string Title, string Severity);
+
+public sealed record TimelineRow(string Label, string Href, double Y, IReadOnlyList<TimelineBar> Bars)
+{
+    public IReadOnlyList<TimelineProblem> Problems { get; init; } = [];
+}
 
 public sealed record GraceBand(double X, double Width, string Label)
 {
@@ -19,7 +26,8 @@ public sealed record GraceBand(double X, double Width, string Label)
 
 /// <summary>
 /// The picture of a session: a row per participant with a bar per connection across the session's time, and the
-/// grace period drawn after the last leave (still running while the session is ending soon).
+/// grace period drawn after the last leave (still running while the session is ending soon), and each problem the
+/// diagnosis found marked over its participant's row for its time range.
 /// </summary>
 public sealed class SessionTimeline
 {
@@ -59,7 +67,7 @@ public sealed class SessionTimeline
     /// <summary>Where the lanes end; the strip below holds the "now" label.</summary>
     public double BottomY => Height - 16;
 
-    public static SessionTimeline Build(SessionView session, IReadOnlyList<ParticipantView> participants, DateTimeOffset now)
+    public static SessionTimeline Build(SessionView session, IReadOnlyList<ParticipantView> participants, IReadOnlyList<IssueView> problems, DateTimeOffset now)
     {
         var graceEnd = session.Status == SessionStatus.EndingSoon ? session.EndingAt
             : session.EndReason == "grace_expired" ? session.End
@@ -78,7 +86,16 @@ public sealed class SessionTimeline
                 var title = $"{p.Name ?? p.ExternalId ?? "anonymous"}: {Display.Clock(c.JoinTime)} – "
                     + (c.LeaveTime is { } left ? $"{Display.Clock(left)} ({Display.Words(c.LeaveReason)})" : "still connected");
                 return new TimelineBar(x, Math.Max(axis.X(leave) - x, 2), title, c.LeaveTime is null, c.JoinMissing);
-            })])).ToList();
+            })])
+        {
+            // Warnings first, so an error's mark is drawn over a warning's where they overlap.
+            Problems = [.. problems.Where(i => i.ParticipantId == p.Id).OrderBy(i => i.Severity).ThenBy(i => i.StartedAt).Select(i =>
+            {
+                var x = axis.X(i.StartedAt);
+                return new TimelineProblem(x, Math.Max(axis.X(i.EndedAt ?? end) - x, 3), $"{p.Name ?? p.ExternalId ?? "anonymous"}: {IssueDisplay.Title(i)}",
+                    IssueDisplay.Severity(i.Severity));
+            })],
+        }).ToList();
 
         GraceBand? grace = null;
         if (graceEnd is { } until && session.LastParticipantLeftAt is { } lastLeft)
@@ -91,7 +108,8 @@ public sealed class SessionTimeline
         var summary = $"Timeline of the session from {Display.Time(session.Start)} to "
             + (session.End is { } e ? Display.Time(e) : "now")
             + $" UTC: {participants.Count} participant(s), {participants.Sum(p => p.Connections.Count)} connection(s)"
-            + (grace is null ? "." : $", with the {Display.Seconds(session.GracePeriodSeconds)} grace period after the last leave at {Display.Clock(session.LastParticipantLeftAt!.Value)}.");
+            + (grace is null ? "." : $", with the {Display.Seconds(session.GracePeriodSeconds)} grace period after the last leave at {Display.Clock(session.LastParticipantLeftAt!.Value)}.")
+            + (problems.Count == 0 ? string.Empty : $" {IssueDisplay.Problems(problems.Count)} marked on the participants' rows.");
         return new SessionTimeline(axis, rows, Math.Max(0, participants.Count - MaxRows), grace, nowX, summary);
     }
 }

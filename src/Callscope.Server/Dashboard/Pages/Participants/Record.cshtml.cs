@@ -1,4 +1,5 @@
 using System.Globalization;
+using Callscope.Data.Diagnosis;
 using Callscope.Data.Sessions;
 using Callscope.Server.Dashboard.Pictures;
 using Microsoft.AspNetCore.Mvc;
@@ -7,10 +8,11 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Callscope.Server.Dashboard.Pages.Participants;
 
 /// <summary>
-/// A participant's record: details, connections, the quality chart over the whole call or a chosen time range, and the
-/// events log filtered by category, with quality samples folded unless the filter asks for them.
+/// A participant's record: details, connections, the problems the diagnosis found (shaded on the chart too), the quality
+/// chart over the whole call or a chosen time range, and the events log filtered by category, with quality samples
+/// folded unless the filter asks for them.
 /// </summary>
-public sealed class ParticipantRecordModel(SessionQueries queries, TimeProvider clock) : DashboardPage
+public sealed class ParticipantRecordModel(SessionQueries queries, IssueQueries issues, TimeProvider clock) : DashboardPage
 {
     public const int LogPageSize = 200;
 
@@ -38,6 +40,9 @@ public sealed class ParticipantRecordModel(SessionQueries queries, TimeProvider 
     public Pager LogPager { get; private set; } = null!;
 
     public QualityChart? Quality { get; private set; }
+
+    /// <summary>The participant's problems, errors first, then in the order they started.</summary>
+    public IReadOnlyList<IssueView> Problems { get; private set; } = [];
 
     public EventStrip Strip { get; private set; } = null!;
 
@@ -78,7 +83,8 @@ public sealed class ParticipantRecordModel(SessionQueries queries, TimeProvider 
         var end = participant.LeaveTime ?? session.End ?? Now;
         Call = (start, end > start ? end : start.AddMinutes(1));
         Range = ZoomRange(Call, Parse(from), Parse(to));
-        Quality = QualityChart.Build(QualityChart.SamplesOf(events.Data), Range.From, Range.To);
+        Problems = IssueDisplay.WorstFirst(issues.ForParticipant(Team, participant));
+        Quality = QualityChart.Build(QualityChart.SamplesOf(events.Data), Range.From, Range.To, Problems);
         Strip = EventStrip.Build(participant, shown, start, end);
         return Page();
     }
@@ -129,6 +135,14 @@ public sealed class ParticipantRecordModel(SessionQueries queries, TimeProvider 
         }
 
         return QueryHelpers.AddQueryString(Request.Path, query);
+    }
+
+    /// <summary>The chart's range around a problem: its time range with a quarter of its length on each side (an ongoing one up to the call's end).</summary>
+    public (DateTimeOffset, DateTimeOffset) RangeOf(IssueView issue)
+    {
+        var end = issue.EndedAt ?? Call.To;
+        var margin = (end - issue.StartedAt) / 4;
+        return ZoomRange(Call, issue.StartedAt - margin, end + margin);
     }
 
     /// <summary>The middle half of the range.</summary>

@@ -1,11 +1,12 @@
+using Callscope.Data.Diagnosis;
 using Callscope.Data.Sessions;
 using Callscope.Server.Dashboard.Pictures;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Callscope.Server.Dashboard.Pages.Sessions;
 
-/// <summary>A session's record: its details, the timeline picture and its participants.</summary>
-public sealed class SessionRecordModel(SessionQueries queries, TimeProvider clock) : DashboardPage
+/// <summary>A session's record: its details, the problems found in it, the timeline picture and its participants.</summary>
+public sealed class SessionRecordModel(SessionQueries queries, IssueQueries issues, TimeProvider clock) : DashboardPage
 {
     public const int MaxParticipants = 500;
 
@@ -16,6 +17,9 @@ public sealed class SessionRecordModel(SessionQueries queries, TimeProvider cloc
     public int ParticipantCount { get; private set; }
 
     public SessionTimeline Timeline { get; private set; } = null!;
+
+    /// <summary>Every participant's problems, errors first, then in the order they started.</summary>
+    public IReadOnlyList<IssueView> Problems { get; private set; } = [];
 
     public DateTimeOffset Now { get; private set; }
 
@@ -40,7 +44,8 @@ public sealed class SessionRecordModel(SessionQueries queries, TimeProvider cloc
         Participants = page.Data;
         ParticipantCount = page.TotalCount;
         ParticipationMinutes = Math.Round(Participants.Sum(p => p.ParticipationMinutesAt(Now)), 1);
-        Timeline = SessionTimeline.Build(session, Participants, Now);
+        Problems = IssueDisplay.WorstFirst(issues.ForSession(Team, session));
+        Timeline = SessionTimeline.Build(session, Participants, Problems, Now);
         return Page();
     }
 }
