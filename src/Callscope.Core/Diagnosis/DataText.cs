@@ -38,11 +38,11 @@ internal static class DataText
     /// <summary>The same transcoding as <see cref="JsonDocument"/>'s: invalid UTF-16 throws rather than being replaced.</summary>
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Every member read.</summary>
+    public static readonly DataMember[] Members = [.. Enum.GetValues<DataMember>().Where(m => m != DataMember.Other)];
+
     /// <summary>The names, to compare escaped names with (rare: clients send them plain).</summary>
-    private static readonly (byte[] Name, DataMember Member)[] Names =
-    [
-        .. Enum.GetValues<DataMember>().Where(m => m != DataMember.Other).Select(m => (Encoding.UTF8.GetBytes(Name(m)), m)),
-    ];
+    private static readonly (byte[] Name, DataMember Member)[] Names = [.. Members.Select(m => (Encoding.UTF8.GetBytes(Name(m)), m))];
 
     /// <summary>Where this thread transcodes a text to UTF-8, kept for the next one (most data texts are a few hundred bytes).</summary>
     [ThreadStatic]
@@ -60,6 +60,9 @@ internal static class DataText
         var written = Utf8.GetBytes(json, buffer);
         Read(buffer.AsSpan(0, written), into);
     }
+
+    /// <summary>Whether the member is a number (the others are strings).</summary>
+    public static bool IsNumber(DataMember member) => member is >= DataMember.RttMs and <= DataMember.AudioBitrateDownKbps;
 
     /// <summary>The member's name in the data.</summary>
     public static string Name(DataMember member) => member switch

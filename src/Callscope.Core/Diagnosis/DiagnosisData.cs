@@ -19,27 +19,37 @@ internal sealed class DiagnosisData : IEquatable<DiagnosisData>
     private readonly JsonElement _given;
     private StrongBox<JsonElement>? _parsed;
 
+    // The numbers read, NaN when absent (a number read is always finite): half the size of nullable doubles.
+    private double _rttMs = double.NaN;
+    private double _jitterMs = double.NaN;
+    private double _packetLossPct = double.NaN;
+    private double _mos = double.NaN;
+    private double _bitrateUpKbps = double.NaN;
+    private double _bitrateDownKbps = double.NaN;
+    private double _audioBitrateUpKbps = double.NaN;
+    private double _audioBitrateDownKbps = double.NaN;
+
     private DiagnosisData(string? text, JsonElement given)
     {
         _text = text;
         _given = given;
     }
 
-    public double? RttMs { get; private set; }
+    public double? RttMs => Present(_rttMs);
 
-    public double? JitterMs { get; private set; }
+    public double? JitterMs => Present(_jitterMs);
 
-    public double? PacketLossPct { get; private set; }
+    public double? PacketLossPct => Present(_packetLossPct);
 
-    public double? Mos { get; private set; }
+    public double? Mos => Present(_mos);
 
-    public double? BitrateUpKbps { get; private set; }
+    public double? BitrateUpKbps => Present(_bitrateUpKbps);
 
-    public double? BitrateDownKbps { get; private set; }
+    public double? BitrateDownKbps => Present(_bitrateDownKbps);
 
-    public double? AudioBitrateUpKbps { get; private set; }
+    public double? AudioBitrateUpKbps => Present(_audioBitrateUpKbps);
 
-    public double? AudioBitrateDownKbps { get; private set; }
+    public double? AudioBitrateDownKbps => Present(_audioBitrateDownKbps);
 
     public string? QualityLimitation { get; private set; }
 
@@ -77,25 +87,29 @@ internal sealed class DiagnosisData : IEquatable<DiagnosisData>
     }
 
     /// <summary>The members of a parsed element.</summary>
-    public static DiagnosisData Of(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Undefined ? None : new DiagnosisData(null, element)
+    public static DiagnosisData Of(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Undefined)
         {
-            RttMs = Number(element, "rtt_ms"),
-            JitterMs = Number(element, "jitter_ms"),
-            PacketLossPct = Number(element, "packet_loss_pct"),
-            Mos = Number(element, "mos"),
-            BitrateUpKbps = Number(element, "bitrate_up_kbps"),
-            BitrateDownKbps = Number(element, "bitrate_down_kbps"),
-            AudioBitrateUpKbps = Number(element, "audio_bitrate_up_kbps"),
-            AudioBitrateDownKbps = Number(element, "audio_bitrate_down_kbps"),
-            QualityLimitation = Text(element, "quality_limitation"),
-            CandidateType = Text(element, "candidate_type"),
-            ConnectionState = Text(element, "connection_state"),
-            Reason = Text(element, "reason"),
-            Code = Text(element, "code"),
-            Message = Text(element, "message"),
-            Device = Text(element, "device"),
-        };
+            return None;
+        }
+
+        var data = new DiagnosisData(null, element);
+        foreach (var member in DataText.Members)
+        {
+            var name = DataText.Name(member);
+            if (DataText.IsNumber(member))
+            {
+                data.Set(member, Number(element, name), null);
+            }
+            else
+            {
+                data.Set(member, null, Text(element, name));
+            }
+        }
+
+        return data;
+    }
 
     /// <summary>The members of stored JSON text, read in one pass; throws a <see cref="JsonException"/> when it is not JSON.</summary>
     public static DiagnosisData Read(string json)
@@ -118,19 +132,19 @@ internal sealed class DiagnosisData : IEquatable<DiagnosisData>
             ? value.GetString()
             : null;
 
-    /// <summary>Sets a member read from text; a later member of the same name replaces it, as the last one wins in an element.</summary>
+    /// <summary>Sets a member (a number or a text). Reading a text, a later member of the same name replaces an earlier one, as the last one wins in an element.</summary>
     internal void Set(DataMember member, double? number, string? text)
     {
         switch (member)
         {
-            case DataMember.RttMs: RttMs = number; break;
-            case DataMember.JitterMs: JitterMs = number; break;
-            case DataMember.PacketLossPct: PacketLossPct = number; break;
-            case DataMember.Mos: Mos = number; break;
-            case DataMember.BitrateUpKbps: BitrateUpKbps = number; break;
-            case DataMember.BitrateDownKbps: BitrateDownKbps = number; break;
-            case DataMember.AudioBitrateUpKbps: AudioBitrateUpKbps = number; break;
-            case DataMember.AudioBitrateDownKbps: AudioBitrateDownKbps = number; break;
+            case DataMember.RttMs: _rttMs = number ?? double.NaN; break;
+            case DataMember.JitterMs: _jitterMs = number ?? double.NaN; break;
+            case DataMember.PacketLossPct: _packetLossPct = number ?? double.NaN; break;
+            case DataMember.Mos: _mos = number ?? double.NaN; break;
+            case DataMember.BitrateUpKbps: _bitrateUpKbps = number ?? double.NaN; break;
+            case DataMember.BitrateDownKbps: _bitrateDownKbps = number ?? double.NaN; break;
+            case DataMember.AudioBitrateUpKbps: _audioBitrateUpKbps = number ?? double.NaN; break;
+            case DataMember.AudioBitrateDownKbps: _audioBitrateDownKbps = number ?? double.NaN; break;
             case DataMember.QualityLimitation: QualityLimitation = text; break;
             case DataMember.CandidateType: CandidateType = text; break;
             case DataMember.ConnectionState: ConnectionState = text; break;
@@ -142,6 +156,8 @@ internal sealed class DiagnosisData : IEquatable<DiagnosisData>
             default: throw new ArgumentOutOfRangeException(nameof(member));
         }
     }
+
+    private static double? Present(double value) => double.IsNaN(value) ? null : value;
 
     /// <summary>
     /// Events compare as they did when every event held a parsed element: data given as an element by that element,
