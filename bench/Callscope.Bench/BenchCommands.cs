@@ -155,7 +155,7 @@ public static class BenchCommands
 
     private static Command Diagnosis()
     {
-        var samples = Int("--samples", 10_000, "Quality samples of the participant (one every 5 s).");
+        var samples = Int("--samples", DiagnosisScenario.TargetSamples, "Quality samples of the participant (one every 5 s).");
         var iterations = Int("--iterations", 200, "Rounds timed.");
         var warmup = Int("--warmup", 30, "Rounds run first and not timed.");
         var command = new Command("diagnosis", "The diagnosis of one participant with 10,000 quality samples, from the stored rows, in process.")

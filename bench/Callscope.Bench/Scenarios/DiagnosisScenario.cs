@@ -18,6 +18,9 @@ public sealed record DiagnosisOptions(int Samples, int Iterations, int Warmup);
 /// </summary>
 public static class DiagnosisScenario
 {
+    /// <summary>The participant the target (issue 13) speaks of: 10,000 samples diagnosed in under 20 ms.</summary>
+    public const int TargetSamples = 10_000;
+
     public static int Run(TextWriter output, DiagnosisOptions o)
     {
         Machine.PrintInProcess(output);
@@ -67,8 +70,11 @@ public static class DiagnosisScenario
         var kinds = issues.GroupBy(i => i.Kind).Select(g => $"{g.Key} {g.Count()}");
         output.WriteLine($"Issues found: {issues.Count} ({string.Join(", ", kinds)}).");
         GC.KeepAlive(sink);
-        output.WriteLine($"Target: under 20 ms for the diagnosis from the stored rows: {(full.P95 < 20 ? "met at p95" : full.P50 < 20 ? "met at p50, not at p95" : "missed")} " +
-            $"(p50 {Table.Ms(full.P50)}, p95 {Table.Ms(full.P95)}).");
+        if (o.Samples == TargetSamples)
+        {
+            output.WriteLine($"Target: under 20 ms for the diagnosis from the stored rows: {(full.P95 < 20 ? "met at p95" : full.P50 < 20 ? "met at p50, not at p95" : "missed")} " +
+                $"(p50 {Table.Ms(full.P50)}, p95 {Table.Ms(full.P95)}).");
+        }
 
         // Every detector reads the samples; a workload that raises nothing of a kind would time a detector that never raises.
         var quiet = IssueKinds.All.Except([IssueKinds.ReconnectStorm, IssueKinds.LongReconnect, IssueKinds.MediaFailed, IssueKinds.DeviceProblem])
