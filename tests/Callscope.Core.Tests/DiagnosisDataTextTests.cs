@@ -10,6 +10,7 @@ namespace Callscope.Core.Tests;
 /// An event made from its stored text reads the members the detectors use in one pass of the text; an event made from a
 /// parsed element reads them from the element. Both must give the same issues, whatever the text holds: members given
 /// twice, escaped names, nested objects, numbers written in any form or out of range, strings where numbers belong.
+/// Events read from the store come in order and are not sorted again: they too must give the issues of the event set.
 /// </summary>
 public sealed class DiagnosisDataTextTests
 {
@@ -58,6 +59,20 @@ public sealed class DiagnosisDataTextTests
                     ParticipantHistories.Describe(ParticipantDiagnosis.Diagnose(fromText, thresholds)));
             }
         }, writeLine: PropertyRuns.Report, iter: PropertyRuns.Iterations);
+    }
+
+    [Fact]
+    public void Events_given_already_in_order_with_repeats_give_the_issues_of_the_event_set()
+    {
+        ParticipantHistories.Histories.Sample(history =>
+        {
+            // As the store reads them: in (timestamp, id) order, here with each repeat next to its first delivery.
+            var inOrder = history.Arrivals.OrderBy(e => e.Timestamp).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+
+            PropertyRuns.SameSessions("issues",
+                ParticipantHistories.Describe(ParticipantDiagnosis.Diagnose(history.Events)),
+                ParticipantHistories.Describe(ParticipantDiagnosis.Diagnose(inOrder)));
+        }, writeLine: PropertyRuns.Report, iter: PropertyRuns.Iterations, print: history => history.ToString());
     }
 
     [Fact]
