@@ -34,7 +34,7 @@ public static class BenchCommands
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("Callscope benchmarks: ingest, queries, grace expiry, memory, soak and late events, each against the real server.")
+        var root = new RootCommand("Callscope benchmarks: ingest, queries, grace expiry, memory, soak and late events, each against the real server; the diagnosis in process.")
         {
             Provider, ConnectionString, WorkRoot, KeepData,
         };
@@ -44,6 +44,7 @@ public static class BenchCommands
         root.Subcommands.Add(Memory());
         root.Subcommands.Add(Soak());
         root.Subcommands.Add(LateEvents());
+        root.Subcommands.Add(Diagnosis());
         root.Subcommands.Add(BareServerCommand());
         return root;
     }
@@ -149,6 +150,20 @@ public static class BenchCommands
         command.SetAction((result, cancellationToken) => WithContext(result, bench => LateEventScenario.RunAsync(bench, new LateEventOptions(
             result.GetValue(small), result.GetValue(large), Math.Max(4, result.GetValue(perSession)), Math.Max(6, result.GetValue(pairs)),
             Math.Max(0, result.GetValue(warmup))), cancellationToken)));
+        return command;
+    }
+
+    private static Command Diagnosis()
+    {
+        var samples = Int("--samples", DiagnosisScenario.TargetSamples, "Quality samples of the participant (one every 5 s).");
+        var iterations = Int("--iterations", 200, "Rounds timed.");
+        var warmup = Int("--warmup", 30, "Rounds run first and not timed.");
+        var command = new Command("diagnosis", "The diagnosis of one participant with 10,000 quality samples, from the stored rows, in process.")
+        {
+            samples, iterations, warmup,
+        };
+        command.SetAction(result => DiagnosisScenario.Run(Console.Out, new DiagnosisOptions(
+            Math.Max(1, result.GetValue(samples)), Math.Max(1, result.GetValue(iterations)), Math.Max(0, result.GetValue(warmup)))));
         return command;
     }
 

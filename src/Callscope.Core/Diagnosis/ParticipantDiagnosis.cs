@@ -36,12 +36,38 @@ public static class ParticipantDiagnosis
 
     /// <summary>
     /// The events in (timestamp, id) order, each id once. A stored event set holds each id once; should two events
-    /// share an id, the earlier one (by time) is kept, as it sorts first.
+    /// share an id, the earlier one (by time) is kept, as it sorts first. Events read from the store come in this order
+    /// already: then they are only checked, not sorted again.
     /// </summary>
-    public static IReadOnlyList<DiagnosisEvent> Order(IEnumerable<DiagnosisEvent> events) =>
-        events
-            .OrderBy(e => e.Timestamp)
-            .ThenBy(e => e.Id, StringComparer.Ordinal)
-            .DistinctBy(e => e.Id, StringComparer.Ordinal)
-            .ToList();
+    public static IReadOnlyList<DiagnosisEvent> Order(IEnumerable<DiagnosisEvent> events)
+    {
+        var all = events.ToArray();
+        var sorted = InOrder(all) ? all : [.. all.OrderBy(e => e.Timestamp).ThenBy(e => e.Id, StringComparer.Ordinal)];
+        var seen = new HashSet<string>(sorted.Length, StringComparer.Ordinal);
+        var ordered = new List<DiagnosisEvent>(sorted.Length);
+        foreach (var e in sorted)
+        {
+            if (seen.Add(e.Id))
+            {
+                ordered.Add(e);
+            }
+        }
+
+        return ordered;
+    }
+
+    /// <summary>Whether no event sorts before the one ahead of it, so that a stable sort would leave them as they are.</summary>
+    private static bool InOrder(DiagnosisEvent[] events)
+    {
+        for (var i = 1; i < events.Length; i++)
+        {
+            var byTime = events[i - 1].Timestamp.CompareTo(events[i].Timestamp);
+            if (byTime > 0 || (byTime == 0 && string.CompareOrdinal(events[i - 1].Id, events[i].Id) > 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -1,12 +1,11 @@
 namespace Callscope.Core.Diagnosis.Detectors;
 
-/// <summary>
-/// What one event tells a detector about its condition: it holds or not, with the samples that show it when it is
-/// raised (<see cref="Raise"/>, the first one giving the start) and the one to add while it goes on (<see cref="Current"/>).
-/// </summary>
-internal sealed record Verdict(bool Holds, IReadOnlyList<EvidenceSample> Raise, EvidenceSample? Current)
+/// <summary>What one event tells a detector about its condition: nothing, that it does not hold, or that it holds.</summary>
+internal enum Verdict
 {
-    public static readonly Verdict Clear = new(false, [], null);
+    None,
+    Clear,
+    Holds,
 }
 
 /// <summary>
@@ -32,15 +31,11 @@ internal abstract class ConnectionDetector : IDetector
 
     public IEnumerable<DiagnosedIssue> Detect(IReadOnlyList<DiagnosisEvent> events, DiagnosisThresholds thresholds)
     {
-        var connections = new Dictionary<string, (Reading Reading, IssueRange? Open)>(StringComparer.Ordinal);
+        var connections = new Connections<Connection>();
         var issues = new List<DiagnosedIssue>();
         foreach (var e in events)
         {
-            if (!connections.TryGetValue(e.ConnectionKey, out var connection))
-            {
-                connection = (Start(thresholds), null);
-            }
-
+            var connection = connections.Find(e.ConnectionId) ?? connections.Add(e.ConnectionId, new Connection(Start(thresholds)));
             if (e.Type == Events.EventTypes.ParticipantLeft)
             {
                 if (connection.Open is { } open)
@@ -48,45 +43,57 @@ internal abstract class ConnectionDetector : IDetector
                     issues.Add(Close(open, e.Timestamp, thresholds));
                 }
 
-                connections[e.ConnectionKey] = (Start(thresholds), null);
+                connection.Reading = Start(thresholds);
+                connection.Open = null;
                 continue;
             }
 
-            connections[e.ConnectionKey] = (connection.Reading, Step(connection.Reading.See(e), connection.Open, e, issues, thresholds));
+            connection.Open = Step(connection.Reading, connection.Reading.See(e), connection.Open, e, issues, thresholds);
         }
 
-        issues.AddRange(connections.Values.Where(c => c.Open is not null).Select(c => Close(c.Open!, null, thresholds)));
+        foreach (var connection in connections.InOrder)
+        {
+            if (connection.Open is { } open)
+            {
+                issues.Add(Close(open, null, thresholds));
+            }
+        }
+
         return issues;
     }
 
-    private IssueRange? Step(Verdict? verdict, IssueRange? open, DiagnosisEvent e, List<DiagnosedIssue> issues, DiagnosisThresholds thresholds)
+    private IssueRange? Step(Reading reading, Verdict verdict, IssueRange? open, DiagnosisEvent e, List<DiagnosedIssue> issues, DiagnosisThresholds thresholds)
     {
         switch (verdict)
         {
-            case null:
+            case Verdict.None:
                 return open;
-            case { Holds: false }:
+            case Verdict.Clear:
                 if (open is not null)
                 {
                     issues.Add(Close(open, e.Timestamp, thresholds));
                 }
 
                 return null;
-            case { Holds: true } when open is null:
-                var raised = new IssueRange(verdict.Raise.Count > 0 ? verdict.Raise[0].At : e.Timestamp, e.ConnectionId, LowerIsWorse);
-                foreach (var sample in verdict.Raise)
+            default:
+                if (open is not null)
+                {
+                    if (reading.Current() is { } current)
+                    {
+                        open.Add(current);
+                    }
+
+                    return open;
+                }
+
+                var raise = reading.Raised();
+                var raised = new IssueRange(raise.Count > 0 ? raise[0].At : e.Timestamp, e.ConnectionId, LowerIsWorse);
+                foreach (var sample in raise)
                 {
                     raised.Add(sample);
                 }
 
                 return raised;
-            default:
-                if (verdict.Current is { } current)
-                {
-                    open.Add(current);
-                }
-
-                return open;
         }
     }
 
@@ -96,9 +103,25 @@ internal abstract class ConnectionDetector : IDetector
         return new DiagnosedIssue(Kind, Severity, range.StartedAt, endedAt, range.ConnectionId, evidence, Summary(evidence, thresholds));
     }
 
-    /// <summary>One connection's events read in order; null for an event that says nothing about the condition.</summary>
+    private sealed class Connection(Reading reading)
+    {
+        public Reading Reading { get; set; } = reading;
+
+        public IssueRange? Open { get; set; }
+    }
+
+    /// <summary>
+    /// One connection's events read in order. <see cref="See"/> says what an event tells; right after it said
+    /// <see cref="Verdict.Holds"/>, <see cref="Raised"/> gives the samples that show the condition when no issue is open
+    /// (the first one giving the start; none: it starts at the event), and <see cref="Current"/> the sample to add to the
+    /// open issue. Evidence is made only when it is asked for.
+    /// </summary>
     internal abstract class Reading
     {
-        public abstract Verdict? See(DiagnosisEvent e);
+        public abstract Verdict See(DiagnosisEvent e);
+
+        public abstract IReadOnlyList<EvidenceSample> Raised();
+
+        public abstract EvidenceSample? Current();
     }
 }

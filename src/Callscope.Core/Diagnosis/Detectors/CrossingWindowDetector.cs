@@ -17,27 +17,48 @@ internal abstract class CrossingWindowDetector : ConnectionDetector
 
     private sealed class Window(CrossingWindowDetector detector, DiagnosisThresholds thresholds) : Reading
     {
-        private readonly Queue<(EvidenceSample Sample, bool Crossed)> _last = new();
+        private readonly Queue<(DiagnosisEvent Event, double Value, bool Crossed)> _last = new();
+        private (DiagnosisEvent Event, double Value, bool Crossed) _seen;
 
-        public override Verdict? See(DiagnosisEvent e)
+        public override Verdict See(DiagnosisEvent e)
         {
             if (e.Type != QualitySample.Type || detector.Read(e) is not { } value)
             {
-                return null;
+                return Verdict.None;
             }
 
-            var sample = new EvidenceSample(e.Id, e.Timestamp, value);
-            var crossed = detector.Crosses(value, thresholds);
-            _last.Enqueue((sample, crossed));
+            _seen = (e, value, detector.Crosses(value, thresholds));
+            _last.Enqueue(_seen);
             if (_last.Count > thresholds.SampleWindow)
             {
                 _last.Dequeue();
             }
 
-            var crossings = _last.Count(s => s.Crossed);
-            return crossings >= thresholds.CrossingsNeeded
-                ? new Verdict(true, _last.Where(s => s.Crossed).Select(s => s.Sample).ToList(), crossed ? sample : null)
-                : Verdict.Clear;
+            var crossings = 0;
+            foreach (var sample in _last)
+            {
+                crossings += sample.Crossed ? 1 : 0;
+            }
+
+            return crossings >= thresholds.CrossingsNeeded ? Verdict.Holds : Verdict.Clear;
         }
+
+        public override IReadOnlyList<EvidenceSample> Raised()
+        {
+            var crossing = new List<EvidenceSample>(_last.Count);
+            foreach (var sample in _last)
+            {
+                if (sample.Crossed)
+                {
+                    crossing.Add(new EvidenceSample(sample.Event.Id, sample.Event.Timestamp, sample.Value));
+                }
+            }
+
+            return crossing;
+        }
+
+        /// <summary>The sample just seen, when it crossed.</summary>
+        public override EvidenceSample? Current() =>
+            _seen.Crossed ? new EvidenceSample(_seen.Event.Id, _seen.Event.Timestamp, _seen.Value) : null;
     }
 }

@@ -41,7 +41,7 @@ internal sealed class DeviceProblemDetector : EventDetector
 
     private static string? Meaning(DiagnosisEvent e)
     {
-        var code = e.Text("code");
+        var code = e.Members.Code;
         if (code is null)
         {
             return null;
@@ -49,7 +49,7 @@ internal sealed class DeviceProblemDetector : EventDetector
 
         var key = new string(code.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
         var meaning = Codes.GetValueOrDefault(key);
-        return meaning is null ? null : e.Text("device") is { } device ? $"{meaning} ({device})" : meaning;
+        return meaning is null ? null : e.Members.Device is { } device ? $"{meaning} ({device})" : meaning;
     }
 
     protected override string Summary(IssueEvidence evidence, DiagnosisThresholds thresholds) =>

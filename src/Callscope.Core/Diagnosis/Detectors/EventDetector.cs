@@ -15,11 +15,13 @@ internal abstract class EventDetector : ConnectionDetector
 
     private sealed class EventReading(EventDetector detector) : Reading
     {
-        public override Verdict? See(DiagnosisEvent e)
+        private EvidenceSample? _sample;
+
+        public override Verdict See(DiagnosisEvent e)
         {
             if (detector.Observe(e) is not { } observed)
             {
-                return null;
+                return Verdict.None;
             }
 
             if (!observed.Problem)
@@ -27,8 +29,12 @@ internal abstract class EventDetector : ConnectionDetector
                 return Verdict.Clear;
             }
 
-            var sample = new EvidenceSample(e.Id, e.Timestamp, null, observed.Detail);
-            return new Verdict(true, [sample], sample);
+            _sample = new EvidenceSample(e.Id, e.Timestamp, null, observed.Detail);
+            return Verdict.Holds;
         }
+
+        public override IReadOnlyList<EvidenceSample> Raised() => [_sample!];
+
+        public override EvidenceSample? Current() => _sample;
     }
 }

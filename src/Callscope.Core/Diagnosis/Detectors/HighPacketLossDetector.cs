@@ -22,27 +22,36 @@ internal sealed class HighPacketLossDetector : ConnectionDetector
 
     private sealed class Average(DiagnosisThresholds thresholds) : Reading
     {
-        private readonly Queue<EvidenceSample> _last = new();
+        private readonly Queue<(DiagnosisEvent Event, double Loss)> _last = new();
+        private (DiagnosisEvent Event, double Loss) _seen;
 
-        public override Verdict? See(DiagnosisEvent e)
+        public override Verdict See(DiagnosisEvent e)
         {
             if (e.Type != QualitySample.Type || QualitySample.Loss(e) is not { } loss)
             {
-                return null;
+                return Verdict.None;
             }
 
-            var sample = new EvidenceSample(e.Id, e.Timestamp, loss);
-            _last.Enqueue(sample);
+            _seen = (e, loss);
+            _last.Enqueue(_seen);
             if (_last.Count > thresholds.LossWindow)
             {
                 _last.Dequeue();
             }
 
-            // Summed afresh over the small window, so that the same samples always give the same average.
-            var average = _last.Sum(s => s.Value ?? 0) / _last.Count;
-            return _last.Count == thresholds.LossWindow && average > thresholds.PacketLossPct
-                ? new Verdict(true, _last.ToList(), sample)
-                : Verdict.Clear;
+            // Summed afresh over the small window, oldest first, so that the same samples always give the same average.
+            var sum = 0.0;
+            foreach (var sample in _last)
+            {
+                sum += sample.Loss;
+            }
+
+            var average = sum / _last.Count;
+            return _last.Count == thresholds.LossWindow && average > thresholds.PacketLossPct ? Verdict.Holds : Verdict.Clear;
         }
+
+        public override IReadOnlyList<EvidenceSample> Raised() => [.. _last.Select(s => new EvidenceSample(s.Event.Id, s.Event.Timestamp, s.Loss))];
+
+        public override EvidenceSample? Current() => new(_seen.Event.Id, _seen.Event.Timestamp, _seen.Loss);
     }
 }

@@ -31,7 +31,7 @@ internal sealed class LongReconnectDetector : IDetector
                     break;
                 case EventTypes.ParticipantLeft:
                     var announced = reconnecting.Remove(e.ConnectionKey, out var start);
-                    if (e.Text("reason") == "network")
+                    if (e.Members.Reason == "network")
                     {
                         lost ??= announced ? start : e;
                     }

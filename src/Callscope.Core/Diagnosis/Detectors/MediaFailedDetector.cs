@@ -15,7 +15,7 @@ internal sealed class MediaFailedDetector : EventDetector
 
     protected override (bool Problem, string? Detail)? Observe(DiagnosisEvent e) => e.Type switch
     {
-        "media_connection_failed" => (true, e.Text("code") ?? e.Text("message") ?? "media_connection_failed"),
+        "media_connection_failed" => (true, e.Members.Code ?? e.Members.Message ?? "media_connection_failed"),
         "participant_reconnected" or Events.EventTypes.ParticipantJoined => (false, null),
         QualitySample.Type => QualitySample.ConnectionState(e) switch
         {

@@ -22,15 +22,18 @@ internal abstract class RunDetector : ConnectionDetector
     {
         private readonly List<(DiagnosisEvent Event, string? Detail)> _run = [];
         private bool _raised;
+        private bool _raisedNow;
+        private (DiagnosisEvent Event, string? Detail) _seen;
 
         /// <summary>State a detector keeps across events of the connection (whether audio is enabled).</summary>
         public bool Flag { get; set; }
 
-        public override Verdict? See(DiagnosisEvent e)
+        public override Verdict See(DiagnosisEvent e)
         {
+            _raisedNow = false;
             if (detector.Observe(e, this) is not { } observed)
             {
-                return null;
+                return Verdict.None;
             }
 
             if (!observed.InState)
@@ -40,23 +43,28 @@ internal abstract class RunDetector : ConnectionDetector
                 return Verdict.Clear;
             }
 
+            _seen = (e, observed.Detail);
             if (_raised)
             {
-                return new Verdict(true, [], Sample(e, observed.Detail, _run[0].Event.Timestamp));
+                return Verdict.Holds;
             }
 
-            _run.Add((e, observed.Detail));
-            var start = _run[0].Event.Timestamp;
-            if (e.Timestamp - start < duration)
+            _run.Add(_seen);
+            if (e.Timestamp - _run[0].Event.Timestamp < duration)
             {
-                return null;
+                return Verdict.None;
             }
 
-            _raised = true;
-            return new Verdict(true, _run.Select(r => Sample(r.Event, r.Detail, start)).ToList(), Sample(e, observed.Detail, start));
+            _raised = _raisedNow = true;
+            return Verdict.Holds;
         }
 
-        private static EvidenceSample Sample(DiagnosisEvent e, string? detail, DateTimeOffset start) =>
-            new(e.Id, e.Timestamp, (e.Timestamp - start).TotalSeconds, detail);
+        /// <summary>The whole run when the event just seen raised it; none while it goes on.</summary>
+        public override IReadOnlyList<EvidenceSample> Raised() => _raisedNow ? [.. _run.Select(r => Sample(r.Event, r.Detail))] : [];
+
+        public override EvidenceSample? Current() => Sample(_seen.Event, _seen.Detail);
+
+        private EvidenceSample Sample(DiagnosisEvent e, string? detail) =>
+            new(e.Id, e.Timestamp, (e.Timestamp - _run[0].Event.Timestamp).TotalSeconds, detail);
     }
 }
