@@ -124,7 +124,7 @@ public sealed partial class DiagnosisWorker : IDisposable
         {
             var connections = JsonSerializer.Deserialize<List<StoredConnection>>(p.Connections) ?? [];
             var events = connection.Query<(string Id, string Type, long Ts, string? ConnectionId, string? Data)>(
-                $"SELECT e.id, e.type, e.ts, e.connection_id, e.data FROM {database.EventsOfRoom("@room", "@from", "@to")} e WHERE {ParticipantLog.Condition(database.Dialect, p.ExternalId is not null)}",
+                $"SELECT e.id, e.type, e.ts, e.connection_id, e.data FROM {database.EventsOfRoom("@room", "@from", "@to")} e WHERE {ParticipantLog.Condition(database.Dialect, p.ExternalId is not null)} ORDER BY e.ts, e.id",
                 new
                 {
                     room = room.Room, team = room.Team, from = p.JoinTime, to = p.LeaveTime ?? ParticipantLog.Open, ext = p.ExternalId,
