@@ -160,6 +160,19 @@ public sealed class PostgresDialect : StoreDialect
             rooms);
     }
 
+    /// <summary>Every room in one statement: one round trip.</summary>
+    internal override void MarkRooms(WriteContext context, IReadOnlyList<RoomMark> marks) => context.Execute(
+        $"""
+        INSERT INTO diagnosis_queue (room_id, team_id, version, done, from_ts, to_ts)
+        SELECT room, team, 1, 0, f, t FROM unnest(@rooms, @teams, @froms, @tos) WITH ORDINALITY AS u (room, team, f, t, ord) ORDER BY ord
+        {DiagnosisMarks.OnConflict(this)}
+        """,
+        new
+        {
+            rooms = marks.Select(m => m.Room.ToString()).ToArray(), teams = marks.Select(m => m.Team.ToString()).ToArray(),
+            froms = marks.Select(m => m.From).ToArray(), tos = marks.Select(m => m.To).ToArray(),
+        });
+
     internal override Dictionary<RoomId, long> BumpVersions(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) => Versions(context,
         """
         UPDATE rooms r SET law_version = r.law_version + 1 FROM unnest(@teams, @ids) AS u (team_id, id)

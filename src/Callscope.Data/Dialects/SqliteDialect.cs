@@ -189,6 +189,18 @@ public sealed class SqliteDialect : StoreDialect
         }
     }
 
+    /// <summary>One compiled upsert, run once per room: no round trips to save in process.</summary>
+    internal override void MarkRooms(WriteContext context, IReadOnlyList<RoomMark> marks)
+    {
+        var upsert = context.Statement(
+            "INSERT INTO diagnosis_queue (room_id, team_id, version, done, from_ts, to_ts) VALUES (@room, @team, 1, 0, @from, @to) " + DiagnosisMarks.OnConflict(this),
+            "room", "team", "from", "to");
+        foreach (var mark in marks)
+        {
+            WriterStatements.Bind(upsert, mark.Room.ToString(), mark.Team.ToString(), mark.From, mark.To).ExecuteNonQuery();
+        }
+    }
+
     /// <summary>One writer, so nothing to lock: the versions only tell whether the cached state is current.</summary>
     internal override Dictionary<RoomId, long> LockRooms(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) =>
         rooms.ToDictionary(r => r.Room, r => RoomVersion(context, "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room", r.Team, r.Room));

@@ -82,6 +82,9 @@ public abstract class StoreDialect
     internal abstract Dictionary<RoomId, long> LockRooms(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms);
 
     /// <summary>Records that these rooms' sessions changed and returns their new law versions.</summary>
+    /// <summary>Marks rooms for the diagnosis worker (see <see cref="DiagnosisMarks"/>), the way the store writes several rows best.</summary>
+    internal abstract void MarkRooms(WriteContext context, IReadOnlyList<RoomMark> marks);
+
     internal abstract Dictionary<RoomId, long> BumpVersions(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms);
 
     /// <summary>The rooms of this team named so, by name.</summary>

@@ -1,4 +1,5 @@
 using Callscope.Core;
+using Callscope.Data.Dialects;
 
 namespace Callscope.Data.Writing;
 
@@ -20,19 +21,24 @@ internal sealed class DiagnosisMarks
 
     public void Write(WriteContext context)
     {
-        var dialect = context.Dialect;
-        foreach (var (room, mark) in rooms.OrderBy(r => r.Key.Value))
+        if (rooms.Count == 0)
         {
-            context.Execute(
-                $"""
-                INSERT INTO diagnosis_queue (room_id, team_id, version, done, from_ts, to_ts) VALUES (@room, @team, 1, 0, @from, @to)
-                ON CONFLICT (room_id) DO UPDATE SET version = diagnosis_queue.version + 1,
-                    from_ts = {dialect.Smaller("COALESCE(diagnosis_queue.from_ts, excluded.from_ts)", "excluded.from_ts")},
-                    to_ts = {dialect.Larger("COALESCE(diagnosis_queue.to_ts, excluded.to_ts)", "excluded.to_ts")}
-                """,
-                new { room = room.ToString(), team = mark.Team.ToString(), from = mark.From, to = mark.To });
+            return;
         }
 
+        // In one order, as every writer locks rooms: two writers never wait on each other's queue rows in a cycle.
+        context.Dialect.MarkRooms(context, [.. rooms.OrderBy(r => r.Key.Value).Select(r => new RoomMark(r.Value.Team, r.Key, r.Value.From, r.Value.To))]);
         rooms.Clear();
     }
+
+    /// <summary>What happens to a room's queue row when it is marked, given its new values as <c>excluded</c>.</summary>
+    public static string OnConflict(StoreDialect dialect) =>
+        $"""
+        ON CONFLICT (room_id) DO UPDATE SET version = diagnosis_queue.version + 1,
+            from_ts = {dialect.Smaller("COALESCE(diagnosis_queue.from_ts, excluded.from_ts)", "excluded.from_ts")},
+            to_ts = {dialect.Larger("COALESCE(diagnosis_queue.to_ts, excluded.to_ts)", "excluded.to_ts")}
+        """;
 }
+
+/// <summary>A room marked for diagnosis with the time range (Unix ms) that changed.</summary>
+internal sealed record RoomMark(TeamId Team, RoomId Room, long From, long To);

@@ -13,7 +13,7 @@ public sealed record ParticipantIssues(ParticipantId Participant, SessionId Sess
 /// Keeps what the diagnosis found for a room's participants at a version of the room's <c>diagnosis_queue</c> row:
 /// their issues replace the ones kept for them, issues of participants the law no longer has go, and the room is done
 /// up to that version. A result for a version older than one already stored (another node was quicker, or newer
-/// events came in) is dropped. Answers whether it stored anything.
+/// events came in) is dropped. Answers whether it changed any kept issue.
 /// </summary>
 public sealed class StoreIssuesCommand(TeamId team, RoomId room, long version, IReadOnlyList<ParticipantIssues> found) : WriteCommand<bool>
 {
@@ -28,21 +28,30 @@ public sealed class StoreIssuesCommand(TeamId team, RoomId room, long version, I
 
         var teamText = team.ToString();
         var participants = found.Select(f => f.Participant.ToString()).ToArray();
-        var before = context.Query<(string Id, long? EndedAt)>(
-            $"SELECT id, ended_at FROM issues WHERE team_id = @teamText AND {context.Dialect.InList("participant_id", "participants")}",
-            new { teamText, participants }).ToHashSet();
-        context.Execute($"DELETE FROM issues WHERE team_id = @teamText AND {context.Dialect.InList("participant_id", "participants")}",
-            new { teamText, participants });
-
+        var inList = context.Dialect.InList("participant_id", "participants");
         var rows = found.SelectMany(f => Rows(teamText, roomText, f)).ToList();
-        if (rows.Count > 0)
+        var before = context.Query<IssueRow>(
+            $"""
+            SELECT team_id AS Team, id AS Id, participant_id AS Participant, session_id AS Session, room_id AS Room, kind AS Kind, severity AS Severity,
+                started_at AS StartedAt, ended_at AS EndedAt, connection_id AS ConnectionId, evidence AS Evidence, summary AS Summary
+            FROM issues WHERE team_id = @teamText AND {inList}
+            """,
+            new { teamText, participants }).ToHashSet();
+
+        // Most looks at a busy room find what is kept already: then nothing is rewritten.
+        var changed = !before.SetEquals(rows);
+        if (changed)
         {
-            context.Execute(
-                """
-                INSERT INTO issues (team_id, id, participant_id, session_id, room_id, kind, severity, started_at, ended_at, connection_id, evidence, summary)
-                VALUES (@Team, @Id, @Participant, @Session, @Room, @Kind, @Severity, @StartedAt, @EndedAt, @ConnectionId, @Evidence, @Summary)
-                """,
-                rows);
+            context.Execute($"DELETE FROM issues WHERE team_id = @teamText AND {inList}", new { teamText, participants });
+            if (rows.Count > 0)
+            {
+                context.Execute(
+                    """
+                    INSERT INTO issues (team_id, id, participant_id, session_id, room_id, kind, severity, started_at, ended_at, connection_id, evidence, summary)
+                    VALUES (@Team, @Id, @Participant, @Session, @Room, @Kind, @Severity, @StartedAt, @EndedAt, @ConnectionId, @Evidence, @Summary)
+                    """,
+                    rows);
+            }
         }
 
         // Participants a law rewrite removed (a late event moved them to another session) take their issues with them.
@@ -52,12 +61,12 @@ public sealed class StoreIssuesCommand(TeamId team, RoomId room, long version, I
         context.Execute("UPDATE diagnosis_queue SET from_ts = NULL, to_ts = NULL WHERE room_id = @roomText AND version = @version", new { roomText, version });
 
         // Dashboards refresh when the set of issues or an end changed, not for every sample added to an open issue's evidence.
-        if (orphans > 0 || !before.SetEquals(rows.Select(r => (r.Id, r.EndedAt))))
+        if (orphans > 0 || !before.Select(r => (r.Id, r.EndedAt)).ToHashSet().SetEquals(rows.Select(r => (r.Id, r.EndedAt))))
         {
             context.ChangedTeams.Add(team);
         }
 
-        return true;
+        return changed || orphans > 0;
     }
 
     private static IEnumerable<IssueRow> Rows(string team, string room, ParticipantIssues f)
