@@ -79,13 +79,17 @@ public sealed partial class DiagnosisWorker : IDisposable
                 $"SELECT room_id AS Room, team_id AS Team, version AS Version, from_ts AS FromTs, to_ts AS ToTs FROM diagnosis_queue WHERE version > done ORDER BY room_id LIMIT {RoomsPerLook}")];
         }
 
+        // Handed to the writer as they are found and awaited together, so the writer stores a look's rooms in one
+        // transaction rather than one commit per room.
+        var stored = new List<Task<bool>>(due.Count);
         foreach (var room in due)
         {
             var found = Diagnose(room);
-            await pipeline.SendAsync(new StoreIssuesCommand(new TeamId(Guid.Parse(room.Team)), new RoomId(Guid.Parse(room.Room)), room.Version, found),
-                cancellationToken);
+            stored.Add(pipeline.SendAsync(new StoreIssuesCommand(new TeamId(Guid.Parse(room.Team)), new RoomId(Guid.Parse(room.Room)), room.Version, found),
+                cancellationToken));
         }
 
+        await Task.WhenAll(stored);
         return due.Count;
     }
 
