@@ -35,7 +35,10 @@ public sealed partial class DiagnosisWorker : IDisposable
     /// <summary>How long the worker waits for a commit of its own node before it looks for other nodes' work.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The least time between two looks, so a busy writer's commits are taken in together.</summary>
+    /// <summary>
+    /// The least time between two looks, so a busy writer's commits are taken in together and, on a saturated node,
+    /// the worker takes at most <see cref="RoomsPerLook"/> rooms per look and pause.
+    /// </summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Rooms taken at each look.</summary>
@@ -45,12 +48,10 @@ public sealed partial class DiagnosisWorker : IDisposable
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var full = false;
             try
             {
-                while (await RunOnceAsync(stoppingToken) == RoomsPerLook)
-                {
-                    // A full look: there may be more.
-                }
+                full = await RunOnceAsync(stoppingToken) == RoomsPerLook;
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
@@ -59,8 +60,13 @@ public sealed partial class DiagnosisWorker : IDisposable
 
             try
             {
+                // Even with more to do the worker pauses between looks: issues are derived and can wait a moment,
+                // the writer's acknowledgements of ingest should not wait for them.
                 await Task.Delay(Settle, stoppingToken);
-                await wake.WaitAsync(PollInterval, stoppingToken);
+                if (!full)
+                {
+                    await wake.WaitAsync(PollInterval, stoppingToken);
+                }
             }
             catch (OperationCanceledException)
             {
