@@ -35,11 +35,20 @@ public readonly record struct ParticipantId(Guid Value)
         var buffer = new byte[16 + keyBytes.Length];
         input.CopyTo(buffer);
         keyBytes.CopyTo(buffer, 16);
-        var hash = System.Security.Cryptography.SHA256.HashData(buffer);
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new ParticipantId(new Guid(hash.AsSpan(0, 16)));
+        return new ParticipantId(DerivedId.From(buffer));
     }
 
     public override string ToString() => Value.ToString();
+}
+
+/// <summary>Ids derived from what identifies a thing, so deriving again gives the same id: a UUID (version 8) from a SHA-256 digest.</summary>
+public static class DerivedId
+{
+    public static Guid From(ReadOnlySpan<byte> identity)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(identity);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16));
+    }
 }

@@ -88,9 +88,16 @@ public sealed partial class DiagnosisWorker : IDisposable
         // Handed to the writer as they are found and awaited together, so the writer stores a look's rooms in one
         // transaction rather than one commit per room.
         var stored = new List<Task<bool>>(due.Count);
+        var thresholds = new Dictionary<string, DiagnosisThresholds>(StringComparer.Ordinal);
         foreach (var room in due)
         {
-            var found = Diagnose(room);
+            if (!thresholds.TryGetValue(room.Team, out var teamThresholds))
+            {
+                using var connection = database.Open();
+                thresholds[room.Team] = teamThresholds = IssueQueries.Settings(connection, room.Team).ToThresholds();
+            }
+
+            var found = Diagnose(room, teamThresholds);
             stored.Add(pipeline.SendAsync(new StoreIssuesCommand(new TeamId(Guid.Parse(room.Team)), new RoomId(Guid.Parse(room.Room)), room.Version, found),
                 cancellationToken));
         }
@@ -117,11 +124,9 @@ public sealed partial class DiagnosisWorker : IDisposable
         }
     }
 
-    private List<ParticipantIssues> Diagnose(DueRoom room)
+    private List<ParticipantIssues> Diagnose(DueRoom room, DiagnosisThresholds thresholds)
     {
         using var connection = database.Open();
-        var thresholds = DiagnosisSettings.Load(
-            connection.QuerySingleOrDefault<string?>("SELECT diagnosis FROM teams WHERE id = @Team", new { room.Team })).ToThresholds();
         var participants = connection.Query<ParticipantRow>(
             """
             SELECT id AS Id, session_id AS SessionId, external_id AS ExternalId, join_time AS JoinTime, leave_time AS LeaveTime, connections AS Connections

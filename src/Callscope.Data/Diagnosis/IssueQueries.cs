@@ -46,8 +46,11 @@ public sealed class IssueQueries(CallscopeDatabase database)
     public DiagnosisSettings Settings(TeamId team)
     {
         using var connection = database.Open();
-        return DiagnosisSettings.Load(connection.QuerySingleOrDefault<string?>("SELECT diagnosis FROM teams WHERE id = @id", new { id = team.ToString() }));
+        return Settings(connection, team.ToString());
     }
+
+    internal static DiagnosisSettings Settings(DbConnection connection, string team) =>
+        DiagnosisSettings.Load(connection.QuerySingleOrDefault<string?>("SELECT diagnosis FROM teams WHERE id = @team", new { team }));
 
     /// <summary>How many rooms wait for their participants to be diagnosed again, for health and tests.</summary>
     public int Pending()

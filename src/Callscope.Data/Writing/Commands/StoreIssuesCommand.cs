@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Callscope.Core;
 using Callscope.Core.Diagnosis;
@@ -83,13 +82,7 @@ public sealed class StoreIssuesCommand(TeamId team, RoomId room, long version, I
     }
 
     /// <summary>An issue's id: the same problem, found again, keeps its id (a UUID from a digest of what identifies it).</summary>
-    private static string IdOf(string key)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16)).ToString();
-    }
+    private static string IdOf(string key) => DerivedId.From(Encoding.UTF8.GetBytes(key)).ToString();
 
     private sealed record IssueRow(string Team, string Id, string Participant, string Session, string Room, string Kind, long Severity,
         long StartedAt, long? EndedAt, string? ConnectionId, string Evidence, string Summary);
