@@ -77,7 +77,7 @@ public static class ClientIngestEndpoint
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"callscope\", error=\"invalid_token\"";
             return Problems.Create(StatusCodes.Status401Unauthorized, "unauthorized",
                 "A valid client token is required: 'Authorization: Bearer <token>' (or '?access_token=') with a token from POST /api/v1/client-tokens, " +
-                "or the participant's LiveKit access token signed with the secret of the team's LiveKit integration. It may have expired.");
+                "or the participant's LiveKit access token signed with the secret of the team's LiveKit integration. It may have expired. DEBUG " + check.Rejection);
         }
 
         if (origin is not null && !own)
