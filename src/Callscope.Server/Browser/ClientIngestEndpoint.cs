@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Callscope.Data.Teams;
 using Callscope.Data.Writing;
 using Callscope.Server.Api;
@@ -77,7 +78,7 @@ public static class ClientIngestEndpoint
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"callscope\", error=\"invalid_token\"";
             return Problems.Create(StatusCodes.Status401Unauthorized, "unauthorized",
                 "A valid client token is required: 'Authorization: Bearer <token>' (or '?access_token=') with a token from POST /api/v1/client-tokens, " +
-                "or the participant's LiveKit access token signed with the secret of the team's LiveKit integration. It may have expired. DEBUG " + check.Rejection);
+                "or the participant's LiveKit access token signed with the secret of the team's LiveKit integration. It may have expired.");
         }
 
         if (origin is not null && !own)
@@ -118,7 +119,7 @@ public static class ClientIngestEndpoint
             return Problems.Validation(scoped.Invalid);
         }
 
-        var events = scoped.Body?["events"] is System.Text.Json.Nodes.JsonArray list ? list.Count : 0;
+        var events = scoped.Body is JsonObject { } batch && batch["events"] is JsonArray list ? list.Count : 0;
         if (events > limits.MaxEventsPerRequest)
         {
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large",
