@@ -140,6 +140,7 @@ class Client implements CallscopeClient {
 
   watch(pc: PeerConnectionLike, options: WatchOptions = {}): () => void {
     if (!pc || typeof pc.getStats !== 'function') throw new TypeError('watch needs an RTCPeerConnection.');
+    if (this.closed) return () => undefined;
     const connectionId = options.connectionId ? String(options.connectionId).slice(0, 200) : undefined;
     const label = options.label ? String(options.label).slice(0, 100) : `pc${++this.labels}`;
     return this.addWatcher(new PeerWatcher(label, () => connectionId ?? this.defaultConnectionId, () => ({ pc }), this.emitTo));
@@ -149,6 +150,7 @@ class Client implements CallscopeClient {
     if (!room || typeof room.on !== 'function' || typeof room.off !== 'function') {
       throw new TypeError('watchLiveKit needs a livekit-client Room.');
     }
+    if (this.closed) return () => undefined;
     let score: number | undefined;
     const connectionId = (): string => room.localParticipant?.sid || this.defaultConnectionId;
     const adopt = (): void => {

@@ -95,6 +95,31 @@ describe('presence', () => {
   });
 });
 
+describe('closing', () => {
+  test('closing twice is harmless, and a closed client sends nothing more', async () => {
+    const { client, calls } = open({ presence: true });
+    await client.close();
+    await client.close();
+    client.event('too_late');
+    client.watch(new FakePeerConnection([recorded('publisher', 0)]));
+    await advance(10_000);
+
+    assert.deepEqual(calls.flatMap((c) => c.events).map((e) => e.type), ['participant_joined', 'participant_left']);
+  });
+
+  test('a page restored from the back/forward cache joins again after leaving on page hide', async () => {
+    const { client, sent } = open({ presence: true });
+    browser.window.dispatchEvent(new Event('pagehide'));
+    browser.window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    await advance(0);
+    await client.close();
+
+    const beaconed = browser.beacons.flatMap((b) => JSON.parse(b.body).events as CallscopeEvent[]);
+    assert.deepEqual(beaconed.map((e) => e.type), ['participant_joined', 'participant_left']);
+    assert.deepEqual(sent().map((e) => e.type), ['participant_joined', 'participant_left']);
+  });
+});
+
 describe('page and network events', () => {
   test('offline, online, hidden and visible are reported; hiding sends the buffer by beacon', async () => {
     const { calls } = open();

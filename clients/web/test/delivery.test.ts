@@ -158,6 +158,26 @@ describe('delivery', () => {
     assert.deepEqual(errors.map((e) => e.code), ['unauthorized']);
   });
 
+  test('a token function that fails is reported and asked again at the next retry', async () => {
+    let asked = 0;
+    const { d, calls } = delivery([], {
+      token: async () => {
+        asked += 1;
+        if (asked === 1) throw new Error('backend down');
+        return 'fresh';
+      },
+    });
+    d.add(makeEvent('quality_sample', 1));
+    await d.flush();
+    assert.equal(calls.length, 0);
+    assert.deepEqual(errors.map((e) => e.code), ['token_failed']);
+
+    mock.timers.tick(500);
+    await settle();
+
+    assert.deepEqual(calls.map((c) => [c.token, c.events[0].id]), [['fresh', 'c-1']]);
+  });
+
   test('a 413 splits the batch in halves that keep their ids and order; a lone event is dropped', async () => {
     const { d, calls } = delivery([{ status: 413 }, { status: 202 }, { status: 413 }, { status: 413 }, { status: 202 }]);
     for (let i = 1; i <= 3; i++) d.add(makeEvent('quality_sample', i));
