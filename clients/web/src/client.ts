@@ -58,6 +58,10 @@ export interface CallscopeClient {
 const defaultSampleInterval = 5000;
 const defaultMaxBuffer = 1000;
 
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
 /** Opens a client that reports to the Callscope server at `options.url`. */
 export function connect(options: ConnectOptions): CallscopeClient {
   return new Client(options);
@@ -106,7 +110,7 @@ class Client implements CallscopeClient {
       url: options.url.replace(/\/+$/, ''),
       token: options.token,
       fetch: fetcher,
-      maxBuffer: Math.max(1, Math.floor(options.maxBuffer ?? defaultMaxBuffer)),
+      maxBuffer: Math.max(1, Math.floor(numberOr(options.maxBuffer, defaultMaxBuffer))),
       onError,
     });
 
@@ -129,7 +133,7 @@ class Client implements CallscopeClient {
       }),
     );
 
-    const interval = Math.max(1000, options.sampleInterval ?? defaultSampleInterval);
+    const interval = Math.max(1000, numberOr(options.sampleInterval, defaultSampleInterval));
     const timer = setInterval(() => void this.tick(), interval);
     this.undo.push(() => clearInterval(timer));
   }
