@@ -239,6 +239,14 @@ describe('delivery', () => {
     assert.deepEqual(calls.map((c) => c.events.map((e) => e.id)), [['c-1'], ['c-1'], ['c-2']]);
   });
 
+  test('an event refused by a buffer past twice its bound is reported', () => {
+    const { d } = delivery([], { maxBuffer: 2 });
+    for (let i = 1; i <= 5; i++) d.add(makeEvent('media_device_failed', i));
+
+    assert.equal(d.pending, 4);
+    assert.deepEqual(errors.map((e) => e.code), ['buffer_full']);
+  });
+
   test('the beacon carries what is buffered to the query-token URL as text/plain', async () => {
     const { d, calls } = delivery([], { token: 'a b/c' });
     d.add(makeEvent('quality_sample', 1));
