@@ -1,0 +1,10 @@
+export { connect } from './client';
+export type { CallscopeClient, ConnectOptions, WatchOptions } from './client';
+export type { FetchLike, TokenSource } from './delivery';
+export { CallscopeError } from './errors';
+export type { CallscopeErrorCode, ErrorHandler } from './errors';
+export type { CallscopeEvent } from './events';
+export type { LiveKitRoomLike } from './livekit';
+export type { PeerConnectionLike } from './peer';
+export type { QualitySampleData } from './stats';
+export { sdkVersion as version } from './environment';
