@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Callscope.Server.Tests.Infrastructure;
+
+namespace Callscope.Dashboard.Tests.BrowserSdk;
+
+/// <summary>
+/// A browser SDK test: the real server on Kestrel with its own SQLite database, and pages of an app at another origin
+/// (<see cref="MediaBrowser.AppOrigin"/>, served by request routing) that load the SDK bundle the server serves and send
+/// to the server cross-origin, through its real CORS. The server's clock follows the real one, since the browser stamps
+/// events with real time.
+/// </summary>
+[Collection(nameof(MediaBrowser))]
+public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
+{
+    private readonly List<IBrowserContext> contexts = [];
+    private readonly CancellationTokenSource clockStop = new();
+    private Task? clock;
+
+    protected CallscopeApp App { get; } = new();
+
+    protected HttpClient Api { get; private set; } = null!;
+
+    /// <summary>The server's base address, without the trailing slash.</summary>
+    protected string Server { get; private set; } = null!;
+
+    protected static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync()
+    {
+        Server = App.StartOnKestrel().ToString().TrimEnd('/');
+        Api = App.Api();
+        App.Clock.SetUtcNow(DateTimeOffset.UtcNow);
+        clock = FollowRealTimeAsync(clockStop.Token);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var context in contexts)
+        {
+            await context.CloseAsync();
+        }
+
+        await clockStop.CancelAsync();
+        if (clock is not null)
+        {
+            await clock;
+        }
+
+        clockStop.Dispose();
+        Api?.Dispose();
+        await App.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Sets the team's allowed origins through the API, as an admin would on the settings page.</summary>
+    protected async Task AllowOriginsAsync(params string[] origins)
+    {
+        var response = await Api.PatchAsJsonAsync("/api/v1/team", new { allowed_origins = origins }, Cancellation);
+        Assert.True(response.IsSuccessStatusCode, $"PATCH /team answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Cancellation)}");
+    }
+
+    /// <summary>A client token for one participant of one room, from the app's backend (the developer key).</summary>
+    protected async Task<string> ClientTokenAsync(string room, string externalId, string? name = null)
+    {
+        var response = await Api.PostAsJsonAsync(
+            "/api/v1/client-tokens", new { room, participant = new { external_id = externalId, name = name ?? externalId } }, Cancellation);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /client-tokens answered {(int)response.StatusCode}: {body}");
+        return body.GetProperty("token").GetString()!;
+    }
+
+    /// <summary>
+    /// A fresh context with one page of the app at <paramref name="origin"/>, the SDK loaded from the server. The context
+    /// has the camera and microphone only when <paramref name="media"/> is true.
+    /// </summary>
+    protected async Task<IPage> OpenAppAsync(string origin = MediaBrowser.AppOrigin, bool media = true)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            Permissions = media ? ["camera", "microphone"] : [],
+            Locale = "en-US",
+            TimezoneId = "UTC",
+        });
+        contexts.Add(context);
+        await context.RouteAsync(origin + "/**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 200,
+            ContentType = "text/html; charset=utf-8",
+            Body = TestPage.Html(Server),
+        }));
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(origin + "/call");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-sdk", "loaded");
+        return page;
+    }
+
+    /// <summary>Connects the page's SDK client with the token; <paramref name="options"/> are more options for connect.</summary>
+    protected Task ConnectAsync(IPage page, string token, object? options = null) =>
+        page.EvaluateAsync("([url, token, options]) => sdkTest.connect({ url, token, ...options })", new object?[] { Server, token, options ?? new { } });
+
+    /// <summary>The participant's id once the server knows them in the room (bounded wait).</summary>
+    protected Task<string> ParticipantIdAsync(string room, string externalId) =>
+        PollAsync(
+            async () =>
+            {
+                var response = await Api.GetAsync($"/api/v1/rooms/{room}/participants?limit=100", Cancellation);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return null;
+                }
+
+                var list = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+                return list.GetProperty("data").EnumerateArray()
+                    .Where(p => p.GetProperty("external_id").GetString() == externalId)
+                    .Select(p => p.GetProperty("id").GetString())
+                    .FirstOrDefault();
+            },
+            TimeSpan.FromSeconds(15),
+            $"participant {externalId} in room {room}");
+
+    /// <summary>The room's participants' external ids now (empty when the room does not exist).</summary>
+    protected async Task<IReadOnlyList<string>> RoomParticipantsAsync(string room)
+    {
+        var response = await Api.GetAsync($"/api/v1/rooms/{room}/participants?limit=100", Cancellation);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        var list = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        return [.. list.GetProperty("data").EnumerateArray().Select(p => p.GetProperty("external_id").GetString() ?? "")];
+    }
+
+    /// <summary>The participant's events log (the newest 100).</summary>
+    protected async Task<IReadOnlyList<JsonElement>> EventsAsync(string participantId)
+    {
+        var list = await Api.GetFromJsonAsync<JsonElement>($"/api/v1/participants/{participantId}/events?limit=100", Cancellation);
+        return [.. list.GetProperty("data").EnumerateArray()];
+    }
+
+    /// <summary>The participant's kept issues.</summary>
+    protected async Task<IReadOnlyList<JsonElement>> IssuesAsync(string participantId)
+    {
+        var list = await Api.GetFromJsonAsync<JsonElement>($"/api/v1/participants/{participantId}/issues?limit=100", Cancellation);
+        return [.. list.GetProperty("data").EnumerateArray()];
+    }
+
+    /// <summary>Asks until the probe answers something (bounded); fails naming what never came.</summary>
+    protected static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan within, string what)
+        where T : class
+    {
+        var deadline = DateTimeOffset.UtcNow + within;
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                Assert.Fail($"No {what} within {within.TotalSeconds} s.");
+            }
+
+            await Task.Delay(250, Cancellation);
+        }
+    }
+
+    private async Task FollowRealTimeAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var now = DateTimeOffset.UtcNow;
+                if (now > App.Clock.GetUtcNow())
+                {
+                    App.Clock.SetUtcNow(now);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The test is over.
+        }
+    }
+}
