@@ -8,7 +8,8 @@ public static class StoreSchema
 {
     public static readonly IReadOnlyDictionary<string, string[]> Tables = new Dictionary<string, string[]>
     {
-        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at", "diagnosis"],
+        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at", "diagnosis", "client_key"],
+        ["team_origins"] = ["team_id", "origin", "position"],
         ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at", "security_stamp"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
             "created_at", "updated_at", "deleted_at", "law_version", "session_count"],

@@ -28,7 +28,7 @@ import {
   TrackType,
   WebhookEvent,
 } from '@livekit/protocol';
-import { WebhookReceiver } from 'livekit-server-sdk';
+import { AccessToken, TokenVerifier, WebhookReceiver } from 'livekit-server-sdk';
 import { pinClock } from './clock.mjs';
 import { marshal } from './protojson.mjs';
 import { webhookToken } from './sign.mjs';
@@ -307,6 +307,30 @@ async function invalidContent() {
   s.write();
 }
 
+// Participants' own LiveKit access tokens, made with livekit-server-sdk's AccessToken exactly as an app's backend makes
+// them, for browser ingest (POST /api/v1/ingest/client). Issued at T0; each valid one is checked with TokenVerifier.
+async function accessTokens() {
+  pinClock(T0);
+  const make = async ({ secret = SECRET, identity = 'ana', name = 'Ana', ttl = '6h', grant = { roomJoin: true, room: 'browser-call' } } = {}) => {
+    const token = new AccessToken(KEY, secret, { identity, name, ttl });
+    token.addGrant(grant);
+    return token.toJwt();
+  };
+  const tokens = {
+    valid: await make(),
+    other_participant: await make({ identity: 'noah', name: 'Noah' }),
+    wrong_secret: await make({ secret: 'not-the-secret-of-this-key' }),
+    short_lived: await make({ ttl: 120 }),
+    no_room: await make({ grant: { roomJoin: true } }),
+  };
+  for (const name of ['valid', 'other_participant', 'short_lived', 'no_room']) {
+    await new TokenVerifier(KEY, SECRET).verify(tokens[name]);
+  }
+
+  const manifest = { api_key: KEY, api_secret: SECRET, start: T0, room: 'browser-call', tokens };
+  writeFileSync(join(out, 'access-tokens.json'), JSON.stringify(manifest, null, 2) + '\n');
+}
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await checkDocumentedSample();
@@ -315,4 +339,5 @@ await passiveParticipants();
 await leaveReasons();
 await rejections();
 await invalidContent();
+await accessTokens();
 console.log(`LiveKit webhook fixtures written to ${out}`);

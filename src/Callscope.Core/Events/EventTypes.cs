@@ -29,14 +29,17 @@ public static class EventTypes
     /// <summary>Events about a participant must name one; room-level and unknown types need not.</summary>
     public static bool NeedsParticipant(string type) => IsKnown(type) && !RoomLevel.Contains(type);
 
+    /// <summary>Events about a room's session rather than one participant: every <c>recording_*</c> type among them.</summary>
+    public static bool IsRoomLevel(string type) => RoomLevel.Contains(type) || type.StartsWith("recording_", StringComparison.Ordinal);
+
     /// <summary>The dashboard's filter groups for the events log.</summary>
     public static string CategoryOf(string type) => type switch
     {
         ParticipantJoined or ParticipantLeft or "participant_reconnecting" or "participant_reconnected" or SessionEnded => "presence",
         "audio_enabled" or "audio_disabled" or "video_enabled" or "video_disabled" or "screenshare_started"
-            or "screenshare_stopped" or "media_device_changed" => "media",
+            or "screenshare_stopped" or "media_device_changed" or "track_muted" or "track_unmuted" => "media",
         "quality_sample" => "quality",
-        "media_connection_failed" or "media_permissions_failed" or "app_error" or "recording_failed" => "errors",
+        "media_connection_failed" or "media_permissions_failed" or "media_device_failed" or "app_error" or "recording_failed" => "errors",
         _ => "other",
     };
 }

@@ -64,10 +64,11 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
         return Read(connection.QuerySingleOrDefault<TeamRow>(TeamColumns + " WHERE key_hash = @hash", new { hash = DeveloperKeys.Hash(developerKey) }));
     }
 
+    /// <summary>Replaces the developer key; the client-token key goes with it, so no client token signed before still holds.</summary>
     public void RotateKey(TeamId id, string developerKey)
     {
         using var connection = database.Open();
-        connection.Execute("UPDATE teams SET key_hash = @hash WHERE id = @id", new { hash = DeveloperKeys.Hash(developerKey), id = id.ToString() });
+        connection.Execute("UPDATE teams SET key_hash = @hash, client_key = NULL WHERE id = @id", new { hash = DeveloperKeys.Hash(developerKey), id = id.ToString() });
     }
 
     public Member AddMember(TeamId team, string email, string? name, string passwordHash, string role)

@@ -38,6 +38,9 @@ public static class ApiWriteGuard
 
     private static bool IsMemberWrite(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+
+        // Browser ingest takes its own token only and never acts on a cookie (a beacon cannot leave it out).
+        && !context.Request.Path.StartsWithSegments(Browser.ClientIngestEndpoint.Path, StringComparison.OrdinalIgnoreCase)
         && !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
             || HttpMethods.IsOptions(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
         && context.User.Identity is { IsAuthenticated: true, AuthenticationType: CookieAuthenticationDefaults.AuthenticationScheme };

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Callscope.Server.Auth;
 
-/// <summary>A page's answer to too many password tries: the same 429 problem with Retry-After as the API's.</summary>
-public sealed class TooManyRequestsResult(TimeSpan retryAfter, string message) : IActionResult
+/// <summary>The answer to too many password tries or too many browser requests: a 429 problem with Retry-After, for pages and endpoints.</summary>
+public sealed class TooManyRequestsResult(TimeSpan retryAfter, string message) : IActionResult, IResult
 {
     public Task ExecuteResultAsync(ActionContext context) => Problems.TooManyRequestsAsync(context.HttpContext, retryAfter, message);
+
+    public Task ExecuteAsync(HttpContext httpContext) => Problems.TooManyRequestsAsync(httpContext, retryAfter, message);
 }

@@ -61,7 +61,7 @@ public static class DashboardHosting
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
-        app.UseStaticFiles();
+        app.UseStaticFiles(Browser.SdkFiles.StaticFileOptions());
         app.UseRateLimiter();
         app.MapRazorPages();
         app.MapDashboardUpdates();

@@ -8,6 +8,7 @@ using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Browser;
 using Callscope.Server.Dashboard;
 using Callscope.Server.Diagnosis;
 using Callscope.Server.Ingestion;
@@ -43,6 +44,10 @@ public static class CallscopeHosting
             return CallscopeDatabase.Create(options.Database.Provider, options.Database.ConnectionString, Path.GetFullPath(options.DataDirectory));
         });
         services.AddSingleton<TeamStore>();
+        services.AddSingleton<BrowserAccessStore>();
+        services.AddOptions<ClientIngestOptions>().Bind(builder.Configuration.GetSection(ClientIngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ClientTokens>();
+        services.AddSingleton<ClientLimits>();
         services.AddSingleton<RoomStore>();
         services.AddSingleton<SessionQueries>();
         services.AddSingleton(sp => new IngestPipeline(sp.GetRequiredService<CallscopeDatabase>(), sp.GetRequiredService<TimeProvider>(),
@@ -180,6 +185,8 @@ public static class CallscopeHosting
         api.MapRoomRoutes();
         api.MapTeamRoutes();
         api.MapIssueRoutes();
+        api.MapClientTokenRoutes();
+        app.MapClientIngest();
         app.MapLiveKit();
         app.MapDashboard();
         return app;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Callscope.Core;
 using Callscope.Data.Writing;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
@@ -35,13 +36,20 @@ public static class IngestEndpoints
         }
 
         using var document = body.Document!;
-        var batch = NativeEventReader.Read(document.RootElement, clock.GetUtcNow());
+        return await StoreAsync(document.RootElement, context.User.TeamOf(), pipeline, clock, cancellationToken);
+    }
+
+    /// <summary>Reads a native batch for a team and stores it: 202 once committed, or every problem and nothing stored.</summary>
+    public static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> StoreAsync(
+        JsonElement root, TeamId team, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var batch = NativeEventReader.Read(root, clock.GetUtcNow());
         if (batch.Refused)
         {
             return Problems.Validation([.. batch.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);
         }
 
-        var result = await pipeline.SendAsync(new IngestCommand(context.User.TeamOf(), batch.Events), cancellationToken);
+        var result = await pipeline.SendAsync(new IngestCommand(team, batch.Events), cancellationToken);
         if (result.Rejected)
         {
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);

@@ -134,13 +134,17 @@ public sealed partial class WebhookVerifier(LiveKitIntegrationStore integrations
         IssuerSigningKey = LiveKitHmac.KeyFor(secret),
         RequireExpirationTime = true,
         ClockSkew = Leeway,
+        LifetimeValidator = LifetimeValidator(clock),
+    };
 
-        // IdentityModel reads the system clock; Callscope's clock is a dependency, so lifetime is checked against it.
-        LifetimeValidator = (notBefore, expires, _, _) =>
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            return expires is { } exp && now <= exp + Leeway && (notBefore is not { } nbf || now >= nbf - Leeway);
-        },
+    /// <summary>
+    /// IdentityModel reads the system clock; Callscope's clock is a dependency, so a token's lifetime is checked against
+    /// it: an expiry is required, and both ends get <see cref="Leeway"/>.
+    /// </summary>
+    public static LifetimeValidator LifetimeValidator(TimeProvider clock) => (notBefore, expires, _, _) =>
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return expires is { } exp && now <= exp + Leeway && (notBefore is not { } nbf || now >= nbf - Leeway);
     };
 
     private static partial class Log

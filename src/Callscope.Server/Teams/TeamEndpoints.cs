@@ -1,16 +1,20 @@
+using System.Text.Json;
 using Callscope.Data.Writing;
 using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Browser;
 using Callscope.Server.Participants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Teams;
 
-public sealed record TeamItem(string Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength)
+/// <summary>The team's settings; <c>allowed_origins</c> are the origins whose pages may send browser events (docs/browser-sdk.md).</summary>
+public sealed record TeamItem(string Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, IReadOnlyList<string> AllowedOrigins)
 {
-    public static TeamItem From(Team t) => new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength);
+    public static TeamItem From(Team t, IReadOnlyList<string> allowedOrigins) =>
+        new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength, allowedOrigins);
 }
 
 /// <summary>
@@ -28,7 +32,8 @@ public static class TeamEndpoints
 {
     public static RouteGroupBuilder MapTeamRoutes(this RouteGroupBuilder api)
     {
-        api.MapGet("/team", (HttpContext c, TeamStore teams) => TypedResults.Ok(TeamItem.From(teams.Find(c.User.TeamOf())!)))
+        api.MapGet("/team", (HttpContext c, TeamStore teams, BrowserAccessStore access) =>
+                TypedResults.Ok(TeamItem.From(teams.Find(c.User.TeamOf())!, access.Origins(c.User.TeamOf()))))
             .WithTags("Team").WithName("GetTeam").WithSummary("The team's settings");
         api.MapPatch("/team", UpdateAsync).WithTags("Team").WithName("UpdateTeam").WithSummary("Change the team's settings")
             .RequireAuthorization(TeamClaims.AdminPolicy);
@@ -78,7 +83,7 @@ public static class TeamEndpoints
     }
 
     private static async Task<Results<Ok<TeamItem>, ProblemHttpResult>> UpdateAsync(
-        HttpContext context, TeamStore teams, IngestPipeline pipeline, CancellationToken cancellationToken)
+        HttpContext context, TeamStore teams, BrowserAccessStore access, IngestPipeline pipeline, CancellationToken cancellationToken)
     {
         var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, 64 * 1024, cancellationToken);
         if (read is not { } fields)
@@ -96,13 +101,39 @@ public static class TeamEndpoints
             GracePeriod = fields.Has("grace_period") ? fields.Number("grace_period", 0, 86_400) ?? RequiredGrace(fields) : current.GracePeriod,
             SessionLength = fields.Has("session_length") ? fields.Number("session_length", 1, 10_080) : current.SessionLength,
         };
+        var origins = fields.Has("allowed_origins") ? AllowedOrigins(fields) : null;
         if (!fields.Valid)
         {
             return Problems.Validation(fields.Errors);
         }
 
         var stored = await pipeline.SendAsync(new ChangeTeamCommand(current.Id, settings), cancellationToken);
-        return TypedResults.Ok(TeamItem.From(stored!));
+        if (origins is not null)
+        {
+            access.SetOrigins(current.Id, origins);
+        }
+
+        return TypedResults.Ok(TeamItem.From(stored!, access.Origins(current.Id)));
+    }
+
+    /// <summary>The origins as given (null or an array of origin texts), normalised and without repeats.</summary>
+    private static List<string>? AllowedOrigins(BodyReader fields)
+    {
+        var value = fields.Root.GetProperty("allowed_origins");
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > BrowserOrigins.MaxOrigins)
+        {
+            fields.Errors.Add(new FieldError("allowed_origins", $"'allowed_origins' must be an array of at most {BrowserOrigins.MaxOrigins} origins, such as [\"https://app.example.com\"]."));
+            return null;
+        }
+
+        var (origins, problems) = BrowserOrigins.NormalizeAll(value.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : null));
+        fields.Errors.AddRange(problems.Select(p => new FieldError("allowed_origins", p)));
+        return origins;
     }
 
     private static int RequiredGrace(BodyReader fields)

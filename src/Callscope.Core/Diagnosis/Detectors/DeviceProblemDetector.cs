@@ -1,7 +1,7 @@
 namespace Callscope.Core.Diagnosis.Detectors;
 
 /// <summary>
-/// <c>device_problem</c>: a <c>media_permissions_failed</c> event, or a <c>media_device_changed</c> or
+/// <c>device_problem</c>: a <c>media_permissions_failed</c> event, or a <c>media_device_failed</c>, <c>media_device_changed</c> or
 /// <c>app_error</c> whose <c>code</c> says permission denied, no device, device in use or device lost (the names
 /// browsers give these in getUserMedia errors are read too). Cleared when the connection's audio, video or screen
 /// share starts.
@@ -34,7 +34,7 @@ internal sealed class DeviceProblemDetector : EventDetector
     protected override (bool Problem, string? Detail)? Observe(DiagnosisEvent e) => e.Type switch
     {
         "media_permissions_failed" => (true, Meaning(e) ?? "permission denied"),
-        "media_device_changed" or "app_error" => Meaning(e) is { } meaning ? (true, meaning) : null,
+        "media_device_failed" or "media_device_changed" or "app_error" => Meaning(e) is { } meaning ? (true, meaning) : null,
         "audio_enabled" or "video_enabled" or "screenshare_started" => (false, null),
         _ => null,
     };
