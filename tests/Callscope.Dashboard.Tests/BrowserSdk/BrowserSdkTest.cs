@@ -15,6 +15,7 @@ namespace Callscope.Dashboard.Tests.BrowserSdk;
 public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
 {
     private readonly List<IBrowserContext> contexts = [];
+    private readonly List<string> browserLog = [];
     private readonly CancellationTokenSource clockStop = new();
     private Task? clock;
 
@@ -29,7 +30,9 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
+        Log("starting the server");
         Server = App.StartOnKestrel().ToString().TrimEnd('/');
+        Log("server started");
         Api = App.Api();
         App.Clock.SetUtcNow(DateTimeOffset.UtcNow);
         clock = FollowRealTimeAsync(clockStop.Token);
@@ -38,6 +41,15 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        lock (browserLog)
+        {
+            // What the pages said (the SDK reports failures on the console): read when a test fails.
+            foreach (var line in browserLog)
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine(line);
+            }
+        }
+
         foreach (var context in contexts)
         {
             await context.CloseAsync();
@@ -68,7 +80,7 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
         var response = await Api.PostAsJsonAsync(
             "/api/v1/client-tokens", new { room, participant = new { external_id = externalId, name = name ?? externalId } }, Cancellation);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /client-tokens answered {(int)response.StatusCode}: {body}");
+        Assert.True(response.IsSuccessStatusCode, $"POST /client-tokens answered {(int)response.StatusCode}: {body}");
         return body.GetProperty("token").GetString()!;
     }
 
@@ -92,8 +104,11 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
             Body = TestPage.Html(Server),
         }));
         var page = await context.NewPageAsync();
+        page.Console += (_, message) => Log($"{origin} console {message.Type}: {message.Text}");
+        page.PageError += (_, error) => Log($"{origin} page error: {error}");
         await page.GotoAsync(origin + "/call");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-sdk", "loaded");
+        Log($"{origin} page loaded the SDK");
         return page;
     }
 
@@ -166,6 +181,14 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
             }
 
             await Task.Delay(250, Cancellation);
+        }
+    }
+
+    protected void Log(string line)
+    {
+        lock (browserLog)
+        {
+            browserLog.Add($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {line}");
         }
     }
 

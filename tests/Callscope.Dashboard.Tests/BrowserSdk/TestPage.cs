@@ -27,7 +27,10 @@ public static class TestPage
           connect(options) {
             window.client = Callscope.connect({
               ...options,
-              onError: (e) => sdkTest.errors.push({ code: e.code, message: e.message, status: e.status }),
+              onError: (e) => {
+                sdkTest.errors.push({ code: e.code, message: e.message, status: e.status });
+                console.warn(`Callscope error ${e.code} (${e.status}): ${e.message}`);
+              },
             });
           },
 
