@@ -42,6 +42,23 @@ fi
 dotnet build Callscope.slnx -c Release -nologo -v quiet -warnaserror || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
+passed=0
+failed=0
+
+# The browser SDK (clients/web): built, its own tests run with Node's test runner, and the server's copies of its
+# bundles checked against the fresh build.
+echo "Building and testing the browser SDK..."
+bash scripts/web-sdk.sh 2>&1 | tee "$results/web-sdk.log"
+sdk_status=${PIPESTATUS[0]}
+sdk_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/web-sdk.log" | tail -n 1)
+sdk_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/web-sdk.log" | tail -n 1)
+passed=$((passed + ${sdk_passed:-0}))
+failed=$((failed + ${sdk_failed:-0}))
+if [ "$sdk_status" -ne 0 ]; then
+  status=$sdk_status
+  [ "${sdk_failed:-0}" -eq 0 ] && failed=$((failed + 1))
+fi
+
 echo "Running every test suite on SQLite..."
 dotnet test --solution Callscope.slnx -c Release --no-build --report-trx --results-directory "$results/sqlite" || status=$?
 for project in tests/Callscope.Data.Tests tests/Callscope.Server.Tests; do
@@ -50,8 +67,6 @@ for project in tests/Callscope.Data.Tests tests/Callscope.Server.Tests; do
     --results-directory "$results/postgres" || status=$?
 done
 
-passed=0
-failed=0
 for trx in "$results"/*/*.trx; do
   [ -e "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)

@@ -104,11 +104,6 @@ export class EventBuffer {
     return this.events.splice(0, this.events.length);
   }
 
-  /** Puts events back at the front (a batch that could not be sent by beacon). */
-  restore(events: readonly CallscopeEvent[]): void {
-    this.events.unshift(...events);
-  }
-
   peek(): readonly CallscopeEvent[] {
     return this.events;
   }

@@ -58,6 +58,10 @@ export interface CallscopeClient {
 const defaultSampleInterval = 5000;
 const defaultMaxBuffer = 1000;
 
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
 /** Opens a client that reports to the Callscope server at `options.url`. */
 export function connect(options: ConnectOptions): CallscopeClient {
   return new Client(options);
@@ -106,7 +110,7 @@ class Client implements CallscopeClient {
       url: options.url.replace(/\/+$/, ''),
       token: options.token,
       fetch: fetcher,
-      maxBuffer: Math.max(1, Math.floor(options.maxBuffer ?? defaultMaxBuffer)),
+      maxBuffer: Math.max(1, Math.floor(numberOr(options.maxBuffer, defaultMaxBuffer))),
       onError,
     });
 
@@ -129,7 +133,7 @@ class Client implements CallscopeClient {
       }),
     );
 
-    const interval = Math.max(1000, options.sampleInterval ?? defaultSampleInterval);
+    const interval = Math.max(1000, numberOr(options.sampleInterval, defaultSampleInterval));
     const timer = setInterval(() => void this.tick(), interval);
     this.undo.push(() => clearInterval(timer));
   }
@@ -140,6 +144,7 @@ class Client implements CallscopeClient {
 
   watch(pc: PeerConnectionLike, options: WatchOptions = {}): () => void {
     if (!pc || typeof pc.getStats !== 'function') throw new TypeError('watch needs an RTCPeerConnection.');
+    if (this.closed) return () => undefined;
     const connectionId = options.connectionId ? String(options.connectionId).slice(0, 200) : undefined;
     const label = options.label ? String(options.label).slice(0, 100) : `pc${++this.labels}`;
     return this.addWatcher(new PeerWatcher(label, () => connectionId ?? this.defaultConnectionId, () => ({ pc }), this.emitTo));
@@ -149,6 +154,7 @@ class Client implements CallscopeClient {
     if (!room || typeof room.on !== 'function' || typeof room.off !== 'function') {
       throw new TypeError('watchLiveKit needs a livekit-client Room.');
     }
+    if (this.closed) return () => undefined;
     let score: number | undefined;
     const connectionId = (): string => room.localParticipant?.sid || this.defaultConnectionId;
     const adopt = (): void => {

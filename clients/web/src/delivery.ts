@@ -98,18 +98,12 @@ export class Delivery {
   private inFlight = false;
   private tokenRequest: Promise<string> | null = null;
   private stopped = false;
-  private droppedCount = 0;
   private readonly random: () => number;
 
   constructor(private readonly options: DeliveryOptions) {
     this.buffer = new EventBuffer(options.maxBuffer);
     this.token = typeof options.token === 'string' ? options.token : null;
     this.random = options.random ?? Math.random;
-  }
-
-  /** Events dropped by the full buffer so far. */
-  get dropped(): number {
-    return this.droppedCount;
   }
 
   /** Events buffered or in batches not yet accepted. */
@@ -121,16 +115,9 @@ export class Delivery {
     return this.stopped;
   }
 
-  /** The token last used (a function's token once it has been called). */
-  get currentToken(): string | null {
-    return this.token;
-  }
-
   add(event: CallscopeEvent): void {
     const { dropped, refused } = this.buffer.add(event);
-    if (dropped === null) return;
-    this.droppedCount += 1;
-    if (refused) {
+    if (refused && dropped !== null) {
       this.options.onError(new CallscopeError('buffer_full', `The event buffer is full; a ${dropped.type} event was dropped.`));
     }
   }

@@ -8,11 +8,17 @@ interface TransportLike {
   getConnectionState?: () => string;
 }
 
-/** What the SDK uses of a livekit-client `Room`, read by duck typing so livekit-client stays optional. */
+/**
+ * What the SDK uses of a livekit-client `Room`, read by duck typing so livekit-client stays optional. Its engine's
+ * transports are internal to livekit-client (and private in its types), so they are read without being declared.
+ */
 export interface LiveKitRoomLike {
   on(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
-  localParticipant?: { sid?: string; isLocal?: boolean } | null;
+  localParticipant?: { sid?: string } | null;
+}
+
+interface RoomInternals {
   engine?: { pcManager?: { publisher?: TransportLike; subscriber?: TransportLike } | null } | null;
 }
 
@@ -50,7 +56,7 @@ export function disconnectReasonName(reason: unknown): string {
  * reachable. Before the room connects there is no pcManager, and so no stats.
  */
 export function liveKitTarget(room: LiveKitRoomLike, role: 'publisher' | 'subscriber'): PeerTarget | undefined {
-  const transport = room.engine?.pcManager?.[role];
+  const transport = (room as RoomInternals).engine?.pcManager?.[role];
   if (!transport) return undefined;
   const pc = transport._pc;
   if (pc && typeof pc.getStats === 'function') return { pc };
@@ -80,7 +86,7 @@ export function listenToRoom(room: LiveKitRoomLike, hooks: LiveKitHooks): () => 
   const handlers: Record<string, (...args: any[]) => void> = {
     connected: () => hooks.refresh(),
     signalConnected: () => hooks.refresh(),
-    connectionQualityChanged: (quality: unknown, participant?: { isLocal?: boolean }) => {
+    connectionQualityChanged: (quality: unknown, participant?: { isLocal?: unknown }) => {
       if (participant !== room.localParticipant && participant?.isLocal !== true) return;
       if (typeof quality !== 'string') return;
       hooks.setScore(qualityScores[quality]);

@@ -92,12 +92,8 @@ function selectedPair(stats: StatsMap): Stat | undefined {
       if (pair) return pair;
     }
   }
-  for (const stat of stats.values()) {
-    if (stat.type === 'candidate-pair' && (stat.selected === true || (stat.nominated === true && stat.state === 'succeeded'))) {
-      return stat;
-    }
-  }
-  return undefined;
+  const pairs = [...stats.values()].filter((stat) => stat.type === 'candidate-pair');
+  return pairs.find((pair) => pair.selected === true) ?? pairs.find((pair) => pair.nominated === true && pair.state === 'succeeded');
 }
 
 type Video = { area: number; fps?: number; width?: number; height?: number; limitation?: string };

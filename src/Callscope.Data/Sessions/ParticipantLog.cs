@@ -4,7 +4,9 @@ namespace Callscope.Data.Sessions;
 
 /// <summary>
 /// Which events make up a participant's log (rule 10): every event of its room between its first join and its last
-/// leave that names its identity or one of its connections. The events log and the diagnosis read the same events.
+/// leave that names its identity, or names no identity and one of its connections. An event naming another identity is
+/// that participant's even when it names this one's connection, so that no source (a browser with a client token
+/// among them) can put events in someone else's log. The events log and the diagnosis read the same events.
 /// </summary>
 internal static class ParticipantLog
 {
@@ -13,7 +15,7 @@ internal static class ParticipantLog
     {
         var inConnections = dialect.InList("e.connection_id", "conns");
         return "e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to"
-            + (hasExternalId ? $" AND (e.external_id = @ext OR {inConnections})" : $" AND {inConnections}");
+            + (hasExternalId ? $" AND (e.external_id = @ext OR (e.external_id IS NULL AND {inConnections}))" : $" AND e.external_id IS NULL AND {inConnections}");
     }
 
     /// <summary>Where a log without a last leave (the participant is still in the call) ends.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Callscope.Data.Teams;
 using Callscope.Data.Writing;
 using Callscope.Server.Api;
@@ -118,7 +119,7 @@ public static class ClientIngestEndpoint
             return Problems.Validation(scoped.Invalid);
         }
 
-        var events = scoped.Body?["events"] is System.Text.Json.Nodes.JsonArray list ? list.Count : 0;
+        var events = scoped.Body is JsonObject { } batch && batch["events"] is JsonArray list ? list.Count : 0;
         if (events > limits.MaxEventsPerRequest)
         {
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large",

@@ -190,7 +190,7 @@ public sealed partial class ClientTokens(
     }
 
     private static string? Claim(JsonWebToken token, string name) =>
-        token.TryGetPayloadValue<JsonElement>(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        token.TryGetPayloadValue<string>(name, out var value) ? value : null;
 
     private static async Task<(JsonWebToken? Token, ClientTokenRejection Why)> ValidateAsync(string token, TokenValidationParameters parameters)
     {
