@@ -1,13 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Callscope.Data.Writing;
 using Callscope.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Dashboard.Tests.BrowserSdk;
 
 /// <summary>
 /// A browser SDK test: the real server on Kestrel with its own SQLite database, and pages of an app at another origin
-/// (<see cref="MediaBrowser.AppOrigin"/>, served by request routing) that load the SDK bundle the server serves and send
+/// (<see cref="MediaBrowser.AppOrigin"/>) that load the SDK bundle the server serves and send
 /// to the server cross-origin, through its real CORS. The server's clock follows the real one, since the browser stamps
 /// events with real time.
 /// </summary>
@@ -19,9 +23,21 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
     private readonly CancellationTokenSource clockStop = new();
     private Task? clock;
 
+    private WebApplicationFactory<Program>? host;
+
+    /// <summary>The app's settings, database folder and clock; the server itself is <see cref="Host"/>.</summary>
     protected CallscopeApp App { get; } = new();
 
+    /// <summary>The running server: <see cref="App"/> with the <see cref="Ingest"/> recorder at its door.</summary>
+    protected WebApplicationFactory<Program> Host => host!;
+
+    /// <summary>The requests the browser ingest endpoint got, with their answers.</summary>
+    protected IngestRecorder Ingest { get; } = new();
+
     protected HttpClient Api { get; private set; } = null!;
+
+    /// <summary>The browser, and the app's two origins.</summary>
+    protected MediaBrowser Origins => browser;
 
     /// <summary>The server's base address, without the trailing slash.</summary>
     protected string Server { get; private set; } = null!;
@@ -30,11 +46,17 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        Log("starting the server");
-        Server = App.StartOnKestrel().ToString().TrimEnd('/');
-        Log("server started");
-        Api = App.Api();
+        // Set before the server starts: moving a fake clock days ahead later would run every periodic timer for each
+        // period in between.
         App.Clock.SetUtcNow(DateTimeOffset.UtcNow);
+        host = App.WithWebHostBuilder(builder => builder
+            .UseSetting("urls", "http://127.0.0.1:0")
+            .ConfigureServices(services => services.AddSingleton<IStartupFilter>(Ingest)));
+        host.UseKestrel(0);
+        host.StartServer();
+        Server = host.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        Api = host.CreateClient();
+        Api.DefaultRequestHeaders.Authorization = new("Bearer", CallscopeApp.DeveloperKey);
         clock = FollowRealTimeAsync(clockStop.Token);
         return ValueTask.CompletedTask;
     }
@@ -47,6 +69,12 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
             foreach (var line in browserLog)
             {
                 TestContext.Current.TestOutputHelper?.WriteLine(line);
+            }
+
+            foreach (var request in Ingest.Requests)
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine(
+                    $"ingest: {request.Method} from {request.Origin} (token in query: {request.TokenInQuery}) answered {request.Status}, grant {request.AllowOrigin}");
             }
         }
 
@@ -63,6 +91,11 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
 
         clockStop.Dispose();
         Api?.Dispose();
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+        }
+
         await App.DisposeAsync();
         GC.SuppressFinalize(this);
     }
@@ -85,11 +118,12 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
     }
 
     /// <summary>
-    /// A fresh context with one page of the app at <paramref name="origin"/>, the SDK loaded from the server. The context
-    /// has the camera and microphone only when <paramref name="media"/> is true.
+    /// A fresh context with one call page of the app at <paramref name="origin"/> (default the allowed one), the SDK loaded
+    /// from the server. The context has the camera and microphone only when <paramref name="media"/> is true.
     /// </summary>
-    protected async Task<IPage> OpenAppAsync(string origin = MediaBrowser.AppOrigin, bool media = true)
+    protected async Task<IPage> OpenAppAsync(string? origin = null, bool media = true)
     {
+        origin ??= browser.AppOrigin;
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             Permissions = media ? ["camera", "microphone"] : [],
@@ -97,18 +131,11 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
             TimezoneId = "UTC",
         });
         contexts.Add(context);
-        await context.RouteAsync(origin + "/**", route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            Status = 200,
-            ContentType = "text/html; charset=utf-8",
-            Body = TestPage.Html(Server),
-        }));
         var page = await context.NewPageAsync();
         page.Console += (_, message) => Log($"{origin} console {message.Type}: {message.Text}");
         page.PageError += (_, error) => Log($"{origin} page error: {error}");
-        await page.GotoAsync(origin + "/call");
+        await page.GotoAsync($"{origin}/call?server={Uri.EscapeDataString(Server)}");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-sdk", "loaded");
-        Log($"{origin} page loaded the SDK");
         return page;
     }
 
@@ -181,6 +208,16 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
             }
 
             await Task.Delay(250, Cancellation);
+        }
+    }
+
+    /// <summary>Waits until the writer has handled everything queued so far.</summary>
+    protected async Task SettleAsync()
+    {
+        var pipeline = Host.Services.GetRequiredService<IngestPipeline>();
+        for (var i = 0; i < 3; i++)
+        {
+            await pipeline.SendAsync(new ExpireCommand());
         }
     }
 

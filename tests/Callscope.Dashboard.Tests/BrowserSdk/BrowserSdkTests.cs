@@ -13,7 +13,7 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
     [Fact]
     public async Task A_call_between_two_watched_peer_connections_shows_quality_samples_with_rtt_and_bitrates_within_15_s()
     {
-        await AllowOriginsAsync(MediaBrowser.AppOrigin);
+        await AllowOriginsAsync(Origins.AppOrigin);
         var token = await ClientTokenAsync("sdk-call", "ana", "Ana Ruiz");
         var page = await OpenAppAsync();
         await ConnectAsync(page, token, new { presence = true });
@@ -45,7 +45,7 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
     [Fact]
     public async Task A_denied_camera_arrives_as_media_permissions_failed_and_raises_device_problem()
     {
-        await AllowOriginsAsync(MediaBrowser.AppOrigin);
+        await AllowOriginsAsync(Origins.AppOrigin);
         var token = await ClientTokenAsync("sdk-denied", "ben", "Ben Okafor");
         var page = await OpenAppAsync(media: false);
         await ConnectAsync(page, token, new { presence = true });
@@ -74,20 +74,9 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
     [Fact]
     public async Task Events_queued_as_the_page_goes_away_arrive_by_beacon()
     {
-        await AllowOriginsAsync(MediaBrowser.AppOrigin);
+        await AllowOriginsAsync(Origins.AppOrigin);
         var token = await ClientTokenAsync("sdk-leave", "cleo", "Cleo Park");
         var page = await OpenAppAsync();
-        var beacons = new List<string>();
-        page.Context.Request += (_, request) =>
-        {
-            if (request.Url.Contains("/api/v1/ingest/client?access_token=", StringComparison.Ordinal) && request.PostData is { } body)
-            {
-                lock (beacons)
-                {
-                    beacons.Add(body);
-                }
-            }
-        };
 
         // The app records why the call ended when its page goes away; its listener runs before the SDK's, so the event is
         // still in the SDK's buffer when the SDK's own page-hide handler runs, and nothing but that handler can send it.
@@ -99,7 +88,7 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
             """, new[] { Server, token });
         var participant = await ParticipantIdAsync("sdk-leave", "cleo");
 
-        await page.GotoAsync(MediaBrowser.AppOrigin + "/goodbye");
+        await page.GotoAsync(Origins.AppOrigin + "/goodbye");
 
         var events = await PollAsync(
             async () => await EventsAsync(participant) is var all
@@ -110,16 +99,13 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
         var abandoned = events.First(e => e.GetProperty("type").GetString() == "call_abandoned");
         Assert.Equal("waiting_room", abandoned.GetProperty("data").GetProperty("step").GetString());
         Assert.Equal("left", events.First(e => e.GetProperty("type").GetString() == "participant_left").GetProperty("data").GetProperty("reason").GetString());
-        lock (beacons)
-        {
-            Assert.Contains(beacons, b => b.Contains("\"call_abandoned\"", StringComparison.Ordinal) && b.Contains("\"participant_left\"", StringComparison.Ordinal));
-        }
+        AssertBeaconCarried("call_abandoned");
     }
 
     [Fact]
     public async Task A_closed_tab_sends_its_last_events_by_beacon()
     {
-        await AllowOriginsAsync(MediaBrowser.AppOrigin);
+        await AllowOriginsAsync(Origins.AppOrigin);
         var token = await ClientTokenAsync("sdk-close", "dev", "Dev Patel");
         var page = await OpenAppAsync();
         await page.EvaluateAsync("""
@@ -139,85 +125,65 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
             TimeSpan.FromSeconds(15),
             "tab_closed and participant_left events");
         Assert.Equal("call", events.First(e => e.GetProperty("type").GetString() == "tab_closed").GetProperty("data").GetProperty("during").GetString());
+        AssertBeaconCarried("tab_closed");
     }
 
     [Fact]
     public async Task A_foreign_origin_gets_no_cors_grant_and_its_events_never_arrive_while_the_allowed_origin_s_do()
     {
-        await AllowOriginsAsync(MediaBrowser.AppOrigin);
+        await AllowOriginsAsync(Origins.AppOrigin);
         var foreignToken = await ClientTokenAsync("sdk-origins", "eve", "Eve");
         var allowedToken = await ClientTokenAsync("sdk-origins", "finn", "Finn");
-        var foreign = await OpenAppAsync(MediaBrowser.ForeignOrigin);
-        var allowed = await OpenAppAsync(MediaBrowser.AppOrigin);
-
-        // What became of each request the foreign page sent to the ingest endpoint: failed (no CORS grant) or answered.
-        var foreignOutcomes = new List<string>();
-        foreign.Context.RequestFailed += (_, request) => Record(foreignOutcomes, request, "failed", request.Failure);
-        foreign.Context.RequestFinished += (_, request) => _ = RecordAnswerAsync(foreignOutcomes, request);
+        var foreign = await OpenAppAsync(Origins.ForeignOrigin);
+        var allowed = await OpenAppAsync(Origins.AppOrigin);
 
         await ConnectAsync(foreign, foreignToken, new { presence = true });
         await foreign.EvaluateAsync("() => client.event('origin_check', { origin: location.origin })");
         await ConnectAsync(allowed, allowedToken, new { presence = true });
         await allowed.EvaluateAsync("() => client.event('origin_check', { origin: location.origin })");
 
-        // The allowed origin's events arrive.
+        // The allowed origin's events arrive, and its answers grant it the read.
         var finn = await ParticipantIdAsync("sdk-origins", "finn");
         var check = await PollAsync(
             async () => (await EventsAsync(finn)).Where(e => e.GetProperty("type").GetString() == "origin_check")
                 .Select(e => new Box<JsonElement>(e)).FirstOrDefault(),
             TimeSpan.FromSeconds(15),
             "origin_check event from the allowed origin");
-        Assert.Equal(MediaBrowser.AppOrigin, check.Value.GetProperty("data").GetProperty("origin").GetString());
+        Assert.Equal(Origins.AppOrigin, check.Value.GetProperty("data").GetProperty("origin").GetString());
+        Assert.Contains(Ingest.Requests, r => r is { Method: "POST", Status: 202 } && r.Origin == Origins.AppOrigin && r.AllowOrigin == Origins.AppOrigin);
 
-        // The foreign page's sends fail in the browser: the server's preflight answer grants it nothing.
-        await PollAsync(
-            () => Task.FromResult(Snapshot(foreignOutcomes).Any(o => o.StartsWith("failed POST", StringComparison.Ordinal)) ? foreignOutcomes : null),
+        // The foreign page's preflight is answered with no grant, so its browser never sends the events.
+        var preflight = await PollAsync(
+            () => Task.FromResult(Ingest.Requests.FirstOrDefault(r => r.Method == "OPTIONS" && r.Origin == Origins.ForeignOrigin)),
             TimeSpan.FromSeconds(15),
-            "failed ingest request from the foreign origin");
+            "preflight from the foreign origin");
+        Assert.Null(preflight.AllowOrigin);
+        await Expect(foreign.Locator("html")).ToHaveAttributeAsync("data-sdk", "loaded");
+        Assert.True(
+            await foreign.EvaluateAsync<bool>("() => fetch(document.querySelector('script[src]').src.replace('/sdk/callscope.js', '/api/v1/ingest/client'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then(() => false, () => true)"),
+            "the foreign page could read an answer of the ingest endpoint");
 
         // A beacon needs no preflight, so the foreign page's page-hide beacon reaches the server, which refuses it by its
         // Origin: nothing of the foreign page is stored.
-        await foreign.GotoAsync(MediaBrowser.ForeignOrigin + "/goodbye");
-        await PollAsync(
-            () => Task.FromResult(Snapshot(foreignOutcomes).Any(o => o.Contains("access_token=", StringComparison.Ordinal)) ? foreignOutcomes : null),
+        await foreign.GotoAsync(Origins.ForeignOrigin + "/goodbye");
+        var beacon = await PollAsync(
+            () => Task.FromResult(Ingest.Requests.FirstOrDefault(r => r is { Method: "POST", TokenInQuery: true } && r.Origin == Origins.ForeignOrigin)),
             TimeSpan.FromSeconds(15),
             "beacon from the foreign origin");
-        await App.SettleAsync();
+        Assert.Equal(403, beacon.Status);
+        Assert.Contains("origin_check", beacon.Body, StringComparison.Ordinal);
+        await SettleAsync();
 
         Assert.DoesNotContain("eve", await RoomParticipantsAsync("sdk-origins"));
-        var outcomes = Snapshot(foreignOutcomes);
-        Assert.DoesNotContain(outcomes, o => o.StartsWith("finished POST", StringComparison.Ordinal) && o.Contains(" 202", StringComparison.Ordinal));
-
-        static void Record(List<string> outcomes, IRequest request, string outcome, string? detail)
-        {
-            if (request.Url.Contains("/api/v1/ingest/client", StringComparison.Ordinal))
-            {
-                lock (outcomes)
-                {
-                    outcomes.Add($"{outcome} {request.Method} {request.Url} {detail}");
-                }
-            }
-        }
-
-        static async Task RecordAnswerAsync(List<string> outcomes, IRequest request)
-        {
-            var response = await request.ResponseAsync();
-            Record(outcomes, request, "finished", response?.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        static List<string> Snapshot(List<string> outcomes)
-        {
-            lock (outcomes)
-            {
-                return [.. outcomes];
-            }
-        }
+        Assert.DoesNotContain(Ingest.Requests, r => r.Origin == Origins.ForeignOrigin && r.Status == 202);
+        // Its browser never sent the SDK's fetches at all, only the beacon.
+        Assert.DoesNotContain(Ingest.Requests, r => r is { Method: "POST", TokenInQuery: false } && r.Origin == Origins.ForeignOrigin);
     }
 
     [Fact]
     public async Task A_call_that_loses_a_fifth_of_its_media_packets_raises_high_packet_loss()
     {
-        await AllowOriginsAsync(MediaBrowser.AppOrigin);
+        await AllowOriginsAsync(Origins.AppOrigin);
         var token = await ClientTokenAsync("sdk-lossy", "gus", "Gus Lind");
         var page = await OpenAppAsync();
         using var relay = new LossyRelay(0.2);
@@ -244,6 +210,13 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
         Assert.Equal("gus-laptop", issue.Value.GetProperty("connection_id").GetString());
         Assert.True(relay.Dropped > 0 && relay.Forwarded > relay.Dropped, $"relay forwarded {relay.Forwarded}, dropped {relay.Dropped}");
     }
+
+    /// <summary>A beacon (token in the query, a text/plain body) carried the event type, and the server took it.</summary>
+    private void AssertBeaconCarried(string type) =>
+        Assert.Contains(Ingest.Requests, r => r is { Method: "POST", TokenInQuery: true, Status: 202 }
+            && r.ContentType?.StartsWith("text/plain", StringComparison.Ordinal) == true
+            && r.Body.Contains($"\"{type}\"", StringComparison.Ordinal)
+            && r.Body.Contains("\"participant_left\"", StringComparison.Ordinal));
 
     private static double? Number(JsonElement e, string member) =>
         e.GetProperty("data") is { ValueKind: JsonValueKind.Object } data && data.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.Number
