@@ -32,6 +32,7 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
         // Real numbers of a real call over this machine's own interface: a round trip of a few milliseconds, video both ways
         // (the publisher's sent, the subscriber's received, merged into one sample of the connection), the fake camera's size.
         var data = sample.Value.GetProperty("data");
+        Log($"first full quality_sample: {data}");
         Assert.InRange(Number(sample.Value, "rtt_ms")!.Value, 0, 1000);
         Assert.InRange(Number(sample.Value, "bitrate_up_kbps")!.Value, 1, 100_000);
         Assert.InRange(Number(sample.Value, "bitrate_down_kbps")!.Value, 1, 100_000);
@@ -205,6 +206,7 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
             "high_packet_loss issue");
 
         var evidence = issue.Value.GetProperty("evidence");
+        Log($"relay forwarded {relay.Forwarded} packets and dropped {relay.Dropped}; issue evidence: {evidence}");
         Assert.Equal("packet_loss_pct", evidence.GetProperty("metric").GetString());
         Assert.InRange(evidence.GetProperty("worst").GetDouble(), 3.0001, 100);
         Assert.Equal("gus-laptop", issue.Value.GetProperty("connection_id").GetString());
