@@ -45,6 +45,7 @@ public static class BenchCommands
         root.Subcommands.Add(Soak());
         root.Subcommands.Add(LateEvents());
         root.Subcommands.Add(Diagnosis());
+        root.Subcommands.Add(Browser());
         root.Subcommands.Add(BareServerCommand());
         return root;
     }
@@ -164,6 +165,22 @@ public static class BenchCommands
         };
         command.SetAction(result => DiagnosisScenario.Run(Console.Out, new DiagnosisOptions(
             Math.Max(1, result.GetValue(samples)), Math.Max(1, result.GetValue(iterations)), Math.Max(0, result.GetValue(warmup)))));
+        return command;
+    }
+
+    private static Command Browser()
+    {
+        var clients = Int("--clients", 8, "Concurrent clients, one request in flight each.");
+        var participants = Int("--participants", 2000, "Participants, each with its own client token (five to a room).");
+        var warmup = Int("--warmup", 5, "Seconds of load before measuring.");
+        var duration = Int("--duration", 30, "Seconds measured for each endpoint.");
+        var command = new Command("browser", "Browser ingest with client tokens, against native ingest of the same events and a bare Kestrel baseline.")
+        {
+            clients, participants, warmup, duration,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => BrowserScenario.RunAsync(bench, new BrowserOptions(
+            Math.Max(1, result.GetValue(clients)), Math.Max(result.GetValue(clients), result.GetValue(participants)),
+            Seconds(result.GetValue(warmup)), Seconds(Math.Max(10, result.GetValue(duration)))), cancellationToken)));
         return command;
     }
 

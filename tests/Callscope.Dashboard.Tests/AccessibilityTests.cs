@@ -84,6 +84,10 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save thresholds" }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
         await CheckAsync("/Settings", "settings with a threshold error");
+        await Page.GetByLabel("Allowed origins", new() { Exact = true }).FillAsync("ftp://x");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save origins" }).ClickAsync();
+        await Expect(Page.Locator("#allowed-origins-error")).ToBeVisibleAsync();
+        await CheckAsync("/Settings", "settings with an allowed origins error");
         await VisitAsync("/Account", "/account", "account");
         await VisitAsync("/ApiAccess", "/api-access", "API access");
         await VisitAsync("/Denied", "/denied", "admins only");

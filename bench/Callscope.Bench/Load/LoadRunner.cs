@@ -55,13 +55,18 @@ public static class LoadRunner
                 }
             }
 
-            using var content = new ByteArrayContent(body.Json);
-            content.Headers.ContentType = Json;
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body.Json) };
+            request.Content.Headers.ContentType = Json;
+            if (body.Token is { } token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
             var began = Stopwatch.GetTimestamp();
             int status;
             try
             {
-                using var response = await client.PostAsync(path, content, cancellationToken);
+                using var response = await client.SendAsync(request, cancellationToken);
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
                 status = (int)response.StatusCode;
             }

@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace Callscope.Bench.Workload;
 
 /// <summary>A request body for <c>POST /api/v1/ingest/events</c> and the number of events in it.</summary>
-public sealed record BatchBody(byte[] Json, int Events)
+/// <param name="Token">The bearer token of this request (a participant's client token), or null for the client's developer key.</param>
+public sealed record BatchBody(byte[] Json, int Events, string? Token = null)
 {
     public static BatchBody From(IReadOnlyList<SimEvent> events)
     {

@@ -59,6 +59,7 @@ public static class Problems
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         409 => "Conflict",
         413 => "Payload Too Large",
         415 => "Unsupported Media Type",

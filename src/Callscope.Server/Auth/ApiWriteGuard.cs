@@ -38,9 +38,6 @@ public static class ApiWriteGuard
 
     private static bool IsMemberWrite(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-
-        // Browser ingest takes its own token only and never acts on a cookie (a beacon cannot leave it out).
-        && !context.Request.Path.StartsWithSegments(Browser.ClientIngestEndpoint.Path, StringComparison.OrdinalIgnoreCase)
         && !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
             || HttpMethods.IsOptions(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
         && context.User.Identity is { IsAuthenticated: true, AuthenticationType: CookieAuthenticationDefaults.AuthenticationScheme };
@@ -54,7 +51,7 @@ public static class ApiWriteGuard
 
         if (context.Request.Path.StartsWithSegments("/api/v1/ingest", StringComparison.OrdinalIgnoreCase))
         {
-            return "Events are sent with the team's developer key, not a dashboard sign-in.";
+            return "Events are sent with the team's developer key (or, from a participant's browser, a client token), not a dashboard sign-in.";
         }
 
         if (!context.User.IsAdmin())

@@ -48,6 +48,13 @@ public static class ClientIngestEndpoint
     /// </summary>
     private static IResult Preflight(HttpContext context, BrowserAccessStore access)
     {
+        // An OPTIONS that is not a CORS preflight is a method this path does not take.
+        if (context.Request.Headers.Origin.Count == 0 || context.Request.Headers.AccessControlRequestMethod.Count == 0)
+        {
+            context.Response.Headers.Allow = "POST, OPTIONS";
+            return Problems.Create(StatusCodes.Status405MethodNotAllowed, "method-not-allowed", "This path takes POST, and OPTIONS as a CORS preflight.");
+        }
+
         if (BrowserOrigins.Of(context.Request) is { } origin && (BrowserOrigins.IsOwn(context.Request, origin) || access.AnyTeamAllows(origin)))
         {
             BrowserOrigins.Grant(context.Response, origin);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Callscope.Data.Diagnosis;
 using Callscope.Data.Writing;
 using Callscope.Data.Teams;
+using Callscope.Server.Browser;
 using Callscope.Server.Diagnosis;
 using Microsoft.AspNetCore.Mvc;
 
@@ -35,10 +36,11 @@ public sealed class TeamForm
 public sealed record DiagnosisField(string Name, string Label, string Hint, string Value, string? Error);
 
 /// <summary>
-/// Team settings (admins only), the thresholds of problem detection, and developer key rotation. A new key is shown
-/// once, in the answer to the rotation, which is never cached; only its hash is stored.
+/// Team settings (admins only), the thresholds of problem detection, developer key rotation, and the origins the
+/// browser SDK may send from. A new key is shown once, in the answer to the rotation, which is never cached; only its
+/// hash is stored.
 /// </summary>
-public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPipeline pipeline) : DashboardPage
+public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPipeline pipeline, BrowserAccessStore access) : DashboardPage
 {
     /// <summary>Each threshold as the form shows it, in the order of <see cref="DiagnosisSettings.Ranges"/>.</summary>
     private static readonly Dictionary<string, (string Label, string Hint)> DiagnosisLabels = new(StringComparer.Ordinal)
@@ -65,6 +67,15 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
     /// <summary>The thresholds of problem detection, with any errors of the values just sent.</summary>
     public IReadOnlyList<DiagnosisField> Diagnosis { get; private set; } = [];
 
+    /// <summary>The allowed origins as the form shows them, one a line: the stored ones, or what was just typed.</summary>
+    public string Origins { get; private set; } = string.Empty;
+
+    /// <summary>Why the origins just sent were refused, one reason a line; null when they were not.</summary>
+    public IReadOnlyList<string>? OriginErrors { get; private set; }
+
+    /// <summary>Where pages load the browser SDK from: this server, as the browser reached it.</summary>
+    public string SdkScript => $"{Request.Scheme}://{Request.Host}{Request.PathBase}{SdkFiles.Folder}/callscope.js";
+
     public void OnGet() => Fill();
 
     public async Task<IActionResult> OnPostSaveAsync(CancellationToken cancellationToken)
@@ -72,6 +83,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
         if (!ModelState.IsValid)
         {
             ShowDiagnosis(issues.Settings(Team));
+            ShowOrigins();
             return Page();
         }
 
@@ -139,12 +151,46 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
         return LocalRedirect(Links.Settings + "#problems-title");
     }
 
+    /// <summary>
+    /// Replaces the origins whose pages may send browser events, one a line, checked and normalised as the API does it
+    /// (<c>PATCH /api/v1/team</c>); when any line is not an origin nothing changes and the form keeps what was typed.
+    /// </summary>
+    public IActionResult OnPostOrigins()
+    {
+        // The team form is bound on every post; this one did not send it.
+        ModelState.Clear();
+        var typed = Request.Form["allowed_origins"].ToString();
+        var lines = typed.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var (origins, problems) = BrowserOrigins.NormalizeAll(lines);
+        if (lines.Length > BrowserOrigins.MaxOrigins)
+        {
+            problems.Insert(0, $"A team can allow at most {BrowserOrigins.MaxOrigins} origins; this list has {lines.Length}.");
+        }
+
+        if (problems.Count > 0)
+        {
+            Fill();
+            Origins = typed;
+            OriginErrors = problems;
+            return Page();
+        }
+
+        access.SetOrigins(Team, origins);
+        Flash(origins.Count == 0
+            ? "The allowed origins were saved: none, so no other site's pages can send browser events."
+            : "The allowed origins were saved.");
+        return LocalRedirect(Links.Settings + "#browser-title");
+    }
+
     private void Fill()
     {
         var team = teams.Find(Team)!;
         Form = new TeamForm { Name = team.Name, MaxSessions = team.MaxSessions, GracePeriod = team.GracePeriod, SessionLength = team.SessionLength };
         ShowDiagnosis(issues.Settings(Team));
+        ShowOrigins();
     }
+
+    private void ShowOrigins() => Origins = string.Join('\n', access.Origins(Team));
 
     private void ShowDiagnosis(DiagnosisSettings settings, IReadOnlyDictionary<string, string>? typed = null, IReadOnlyDictionary<string, string>? errors = null) =>
         Diagnosis = [.. DiagnosisSettings.Ranges.Select(r => new DiagnosisField(
