@@ -49,6 +49,8 @@ public abstract class BrowserSdkTest(MediaBrowser browser) : IAsyncLifetime
         // Set before the server starts: moving a fake clock days ahead later would run every periodic timer for each
         // period in between.
         App.Clock.SetUtcNow(DateTimeOffset.UtcNow);
+        // CallscopeApp.StartOnKestrel with one more thing: the recorder. The app's own default address (port 5080) would
+        // win over UseKestrel(0) in a derived factory, so the free port is asked for in the settings too.
         host = App.WithWebHostBuilder(builder => builder
             .UseSetting("urls", "http://127.0.0.1:0")
             .ConfigureServices(services => services.AddSingleton<IStartupFilter>(Ingest)));
