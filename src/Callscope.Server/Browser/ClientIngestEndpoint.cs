@@ -61,6 +61,12 @@ public static class ClientIngestEndpoint
             context.Response.Headers.AccessControlAllowMethods = "POST";
             context.Response.Headers.AccessControlAllowHeaders = "Authorization, Content-Type";
             context.Response.Headers.AccessControlMaxAge = "600";
+
+            // A Callscope on a private network, sent to by pages of public sites (Private Network Access preflights).
+            if (context.Request.Headers["Access-Control-Request-Private-Network"] == "true")
+            {
+                context.Response.Headers["Access-Control-Allow-Private-Network"] = "true";
+            }
         }
 
         return TypedResults.NoContent();
