@@ -90,7 +90,9 @@ public sealed class BrowserOriginTests
         Assert.Equal("https://app.example.com", Single(allowed, "Access-Control-Allow-Origin"));
         Assert.Contains("POST", Single(allowed, "Access-Control-Allow-Methods"), StringComparison.Ordinal);
         Assert.Contains("authorization", Single(allowed, "Access-Control-Allow-Headers")!.ToLowerInvariant(), StringComparison.Ordinal);
+        Assert.Equal("true", Single(allowed, "Access-Control-Allow-Private-Network"));
         Assert.False(foreign.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(foreign.Headers.Contains("Access-Control-Allow-Private-Network"));
     }
 
     [Fact]
@@ -133,6 +135,7 @@ public sealed class BrowserOriginTests
         message.Headers.Add("Origin", origin);
         message.Headers.Add("Access-Control-Request-Method", "POST");
         message.Headers.Add("Access-Control-Request-Headers", "authorization, content-type");
+        message.Headers.Add("Access-Control-Request-Private-Network", "true");
         return await app.CreateClient().SendAsync(message, Ct);
     }
 
