@@ -186,6 +186,20 @@ public sealed class CsvExportTests : IAsyncLifetime
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Fact]
+    public async Task The_sessions_page_links_to_the_csv_of_its_tab_search_and_problem_filter()
+    {
+        using var admin = await SignedIn.AsAdminAsync(app);
+        var html = await admin.Client.GetStringAsync("/?tab=ended&q=support&problems=1", TestContext.Current.CancellationToken);
+
+        var href = System.Text.RegularExpressions.Regex.Match(html, "href=\"([^\"]*)\" download>Export CSV<").Groups[1].Value;
+        using var response = await admin.Client.GetAsync(System.Net.WebUtility.HtmlDecode(href), TestContext.Current.CancellationToken);
+
+        Assert.Equal("/api/v1/sessions?format=csv&live=false&q=support&has_issues=true", System.Net.WebUtility.HtmlDecode(href));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private async Task<List<JsonElement>> AllPagesAsync(string list, string query)
     {
         var items = new List<JsonElement>();
