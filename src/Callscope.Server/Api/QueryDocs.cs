@@ -71,6 +71,13 @@ public static class QueryDocs
                 });
             }
 
+            // A list that takes `format` also answers its 200 as CSV (see Export/CsvList).
+            if (parameters.Any(p => p.Name == "format") && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+            {
+                response.Content ??= new Dictionary<string, OpenApiMediaType>();
+                response.Content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+            }
+
             return Task.CompletedTask;
         });
 }

@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Callscope.Server.Api;
 using CsvHelper;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Callscope.Server.Export;
@@ -18,7 +16,7 @@ namespace Callscope.Server.Export;
 /// and booleans are written as such, so <c>-1</c> in a numeric column stays a number.
 /// </summary>
 /// <param name="name">The first part of the file name: <c>sessions</c> gives <c>sessions-2026-11-30.csv</c>.</param>
-public sealed class CsvList<T>(string name, IEnumerable<T> items) : IResult, IEndpointMetadataProvider
+public sealed class CsvList<T>(string name, IEnumerable<T> items) : IResult
     where T : notnull
 {
     public const string ContentType = "text/csv; charset=utf-8";
@@ -88,10 +86,6 @@ public sealed class CsvList<T>(string name, IEnumerable<T> items) : IResult, IEn
                 throw new NotSupportedException($"A CSV column cannot hold a {value.GetType().Name}.");
         }
     }
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "IEndpointMetadataProvider declares it static.")]
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/csv"]));
 }
 
 /// <summary>A CSV column: its header (the JSON name, nested ones joined by <c>_</c>) and how to read its value from an item.</summary>
