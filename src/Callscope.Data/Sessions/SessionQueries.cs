@@ -27,28 +27,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         var now = clock.GetUtcNow();
         var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
-        // The team is checked on the most selective table the filter allows, so the planner takes that table's
-        // index rather than walking all of the team's rows.
-        var where = new StringBuilder(filter.RoomId is null ? "s.team_id = @team" : "r.team_id = @team");
-        if (filter.Live is { } live)
-        {
-            where.Append(live ? " AND " + SessionLiveness.Live : " AND " + SessionLiveness.Ended);
-        }
-
-        if (filter.HasIssues is { } hasIssues)
-        {
-            where.Append(" AND " + IssueSql.Exists("session_id", "s.id", hasIssues));
-        }
-
-        if (filter.RoomId is { } room)
-        {
-            where.Append(" AND s.room_id = @room");
-            p.Add("room", room.ToString());
-        }
-
-        AddRange(where, p, "s.start_time", filter.From, filter.To);
-        var search = string.IsNullOrWhiteSpace(filter.Query) ? null : Search(filter.Query.Trim(), p);
-        var hits = search is null ? string.Empty : $" AND s.id IN (SELECT id FROM sessions WHERE room_id IN ({search.Rooms}) UNION {search.Ids})";
+        var (where, search, hits) = SessionConditions(filter, p);
         using var connection = database.Open();
         var total = CountSessions(connection, filter, search, where + hits, p);
 
@@ -85,6 +64,93 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             p).Select(r => r.ToView(now)).ToList();
         var counts = IssueSql.Counts(connection, database.Dialect, "session_id", [.. rows.Select(s => s.Id.ToString())]);
         return new Page<SessionView>(total, [.. rows.Select(s => s with { Issues = counts.GetValueOrDefault(s.Id.ToString(), IssueCounts.None) })]);
+    }
+
+    /// <summary>
+    /// Every session the filter matches, newest first unless <paramref name="descending"/> is false: the whole range of
+    /// <see cref="List"/>'s pages, read by keyset in chunks of <paramref name="chunk"/>, so that memory stays the same
+    /// however many sessions there are. Each chunk is a short query on a connection of its own: no reader stays open
+    /// while the caller writes the rows out. A session's status is taken at one instant for the whole walk.
+    /// </summary>
+    public IEnumerable<SessionView> ListAll(TeamId team, SessionFilter filter, bool descending, int chunk = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        // Keyset walks follow start order; active-first is the dashboard's page order only.
+        filter = filter with { ActiveFirst = false };
+        var now = clock.GetUtcNow();
+        bool? narrow = null;
+        (long Start, string Id)? last = null;
+        while (true)
+        {
+            var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = chunk });
+            var (where, search, hits) = SessionConditions(filter, p);
+            List<SessionRow> rows;
+            Dictionary<string, IssueCounts> counts;
+            using (var connection = database.Open())
+            {
+                // Narrow or broad as List decides it, once for the whole walk.
+                narrow ??= search is not null && CountSessions(connection, filter, search, where + hits, p) <= NarrowSearchLimit;
+                if (search is not null)
+                {
+                    where.Append(database.Dialect.SearchCondition(narrow.Value, hits, search.Rooms, search.Ids));
+                }
+
+                if (last is { } after)
+                {
+                    where.Append(descending ? " AND (s.start_time, s.id) < (@aStart, @after)" : " AND (s.start_time, s.id) > (@aStart, @after)");
+                    p.Add("aStart", after.Start);
+                    p.Add("after", after.Id);
+                }
+
+                var order = descending ? "DESC" : "ASC";
+                rows = connection.Query<SessionRow>(
+                    $"{SessionSelect} WHERE {where} ORDER BY {database.Dialect.StartOrder(narrow.Value)} {order}, s.id {order} LIMIT @limit", p).ToList();
+                counts = IssueSql.Counts(connection, database.Dialect, "session_id", [.. rows.Select(r => r.Id)]);
+            }
+
+            foreach (var row in rows)
+            {
+                yield return row.ToView(now) with { Issues = counts.GetValueOrDefault(row.Id, IssueCounts.None) };
+            }
+
+            if (rows.Count < chunk)
+            {
+                yield break;
+            }
+
+            last = (rows[^1].Start, rows[^1].Id);
+        }
+    }
+
+    /// <summary>
+    /// The conditions of a session filter, shared by <see cref="List"/> and <see cref="ListAll"/>: the WHERE clause
+    /// without the search, the search, and the search's hits as a condition.
+    /// </summary>
+    private (StringBuilder Where, SessionSearch? Search, string Hits) SessionConditions(SessionFilter filter, DynamicParameters p)
+    {
+        // The team is checked on the most selective table the filter allows, so the planner takes that table's
+        // index rather than walking all of the team's rows.
+        var where = new StringBuilder(filter.RoomId is null ? "s.team_id = @team" : "r.team_id = @team");
+        if (filter.Live is { } live)
+        {
+            where.Append(live ? " AND " + SessionLiveness.Live : " AND " + SessionLiveness.Ended);
+        }
+
+        if (filter.HasIssues is { } hasIssues)
+        {
+            where.Append(" AND " + IssueSql.Exists("session_id", "s.id", hasIssues));
+        }
+
+        if (filter.RoomId is { } room)
+        {
+            where.Append(" AND s.room_id = @room");
+            p.Add("room", room.ToString());
+        }
+
+        AddRange(where, p, "s.start_time", filter.From, filter.To);
+        var search = string.IsNullOrWhiteSpace(filter.Query) ? null : Search(filter.Query.Trim(), p);
+        var hits = search is null ? string.Empty : $" AND s.id IN (SELECT id FROM sessions WHERE room_id IN ({search.Rooms}) UNION {search.Ids})";
+        return (where, search, hits);
     }
 
     /// <summary>Searches matching at most this many sessions are read from their hits (see <see cref="List"/>).</summary>
@@ -175,6 +241,80 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         var now = clock.GetUtcNow();
         var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
+        var where = ParticipantConditions(filter, p);
+        using var connection = database.Open();
+        var from = ParticipantFrom;
+        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) {from} WHERE {where}", p);
+        var order = paging.Descending ? "DESC" : "ASC";
+        if (paging.After is { } after)
+        {
+            if (connection.QuerySingleOrDefault<long?>("SELECT join_time FROM participants WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is not { } join)
+            {
+                return new Page<ParticipantView>(0, []) { UnknownCursor = true };
+            }
+
+            where.Append(paging.Descending ? " AND (p.join_time, p.id) < (@aJoin, @after)" : " AND (p.join_time, p.id) > (@aJoin, @after)");
+            p.Add("aJoin", join);
+            p.Add("after", after);
+        }
+
+        var rows = connection.Query<ParticipantRow>(
+            $"{ParticipantSelect} {from} WHERE {where} ORDER BY p.join_time {order}, p.id {order} LIMIT @limit OFFSET @offset", p)
+            .Select(r => r.ToView(now)).ToList();
+        var counts = IssueSql.Counts(connection, database.Dialect, "participant_id", [.. rows.Select(r => r.Id.ToString())]);
+        return new Page<ParticipantView>(total, [.. rows.Select(r => r with { Issues = counts.GetValueOrDefault(r.Id.ToString(), IssueCounts.None) })]);
+    }
+
+    /// <summary>
+    /// Every participant the filter matches, latest join first unless <paramref name="descending"/> is false: the whole
+    /// range of <see cref="Participants(TeamId, ParticipantFilter, Paging)"/>'s pages, read by keyset in chunks as
+    /// <see cref="ListAll"/> reads sessions.
+    /// </summary>
+    public IEnumerable<ParticipantView> ParticipantsAll(TeamId team, ParticipantFilter filter, bool descending, int chunk = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        var now = clock.GetUtcNow();
+        (long Join, string Id)? last = null;
+        while (true)
+        {
+            var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = chunk });
+            var where = ParticipantConditions(filter, p);
+            if (last is { } after)
+            {
+                where.Append(descending ? " AND (p.join_time, p.id) < (@aJoin, @after)" : " AND (p.join_time, p.id) > (@aJoin, @after)");
+                p.Add("aJoin", after.Join);
+                p.Add("after", after.Id);
+            }
+
+            List<ParticipantRow> rows;
+            Dictionary<string, IssueCounts> counts;
+            using (var connection = database.Open())
+            {
+                var order = descending ? "DESC" : "ASC";
+                rows = connection.Query<ParticipantRow>(
+                    $"{ParticipantSelect} {ParticipantFrom} WHERE {where} ORDER BY p.join_time {order}, p.id {order} LIMIT @limit", p).ToList();
+                counts = IssueSql.Counts(connection, database.Dialect, "participant_id", [.. rows.Select(r => r.Id)]);
+            }
+
+            foreach (var row in rows)
+            {
+                yield return row.ToView(now) with { Issues = counts.GetValueOrDefault(row.Id, IssueCounts.None) };
+            }
+
+            if (rows.Count < chunk)
+            {
+                yield break;
+            }
+
+            last = (rows[^1].JoinTime, rows[^1].Id);
+        }
+    }
+
+    private const string ParticipantFrom = "FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id";
+
+    /// <summary>The WHERE clause of a participant filter, shared by the paged and the whole-range reads.</summary>
+    private static StringBuilder ParticipantConditions(ParticipantFilter filter, DynamicParameters p)
+    {
         var where = new StringBuilder(filter.SessionId is not null ? "s.team_id = @team" : filter.RoomId is not null ? "r.team_id = @team" : "p.team_id = @team");
         if (filter.Live is { } live)
         {
@@ -199,27 +339,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         }
 
         AddRange(where, p, "p.join_time", filter.From, filter.To);
-        using var connection = database.Open();
-        var from = "FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id";
-        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) {from} WHERE {where}", p);
-        var order = paging.Descending ? "DESC" : "ASC";
-        if (paging.After is { } after)
-        {
-            if (connection.QuerySingleOrDefault<long?>("SELECT join_time FROM participants WHERE id = @after AND team_id = @team", new { after, team = team.ToString() }) is not { } join)
-            {
-                return new Page<ParticipantView>(0, []) { UnknownCursor = true };
-            }
-
-            where.Append(paging.Descending ? " AND (p.join_time, p.id) < (@aJoin, @after)" : " AND (p.join_time, p.id) > (@aJoin, @after)");
-            p.Add("aJoin", join);
-            p.Add("after", after);
-        }
-
-        var rows = connection.Query<ParticipantRow>(
-            $"{ParticipantSelect} {from} WHERE {where} ORDER BY p.join_time {order}, p.id {order} LIMIT @limit OFFSET @offset", p)
-            .Select(r => r.ToView(now)).ToList();
-        var counts = IssueSql.Counts(connection, database.Dialect, "participant_id", [.. rows.Select(r => r.Id.ToString())]);
-        return new Page<ParticipantView>(total, [.. rows.Select(r => r with { Issues = counts.GetValueOrDefault(r.Id.ToString(), IssueCounts.None) })]);
+        return where;
     }
 
     public ParticipantView? FindParticipant(TeamId team, string id)

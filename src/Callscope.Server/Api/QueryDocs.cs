@@ -13,6 +13,11 @@ public static class QueryDocs
         ("after", "Id of the last item of the previous page (keyset cursor)."),
     ];
 
+    private static readonly (string, string)[] Format =
+    [
+        ("format", "csv: the whole filtered range as a CSV file (also with Accept: text/csv), without limit, offset or after; json (default)."),
+    ];
+
     private static readonly (string, string)[] Dates =
     [
         ("date_start", "YYYY-MM-DD or RFC 3339: from this time."),
@@ -27,6 +32,7 @@ public static class QueryDocs
         ("q", "Matches a session id (or its first characters), a room id, or part of a room's friendly_url or description."),
         ("has_issues", "true: sessions where the diagnosis found an issue for some participant; false: sessions without any."),
         .. Paging,
+        .. Format,
     ];
 
     public static readonly (string Name, string Description)[] ParticipantFilters =
@@ -37,6 +43,7 @@ public static class QueryDocs
         ("has_issues", "true: participants the diagnosis found an issue for; false: participants without any."),
         .. Dates,
         .. Paging,
+        .. Format,
     ];
 
     public static readonly (string Name, string Description)[] EventFilters =
@@ -62,6 +69,13 @@ public static class QueryDocs
                 {
                     Name = name, In = ParameterLocation.Query, Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
+            }
+
+            // A list that takes `format` also answers its 200 as CSV (see Export/CsvList).
+            if (parameters.Any(p => p.Name == "format") && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+            {
+                response.Content ??= new Dictionary<string, OpenApiMediaType>();
+                response.Content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
             }
 
             return Task.CompletedTask;

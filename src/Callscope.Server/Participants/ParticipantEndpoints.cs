@@ -4,6 +4,7 @@ using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Export;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Participants;
@@ -26,7 +27,7 @@ public static class ParticipantEndpoints
         return api;
     }
 
-    internal static Results<Ok<ListResponse<ParticipantItem>>, ProblemHttpResult> List(
+    internal static Results<Ok<ListResponse<ParticipantItem>>, ProblemHttpResult, CsvList<ParticipantItem>> List(
         HttpContext context, SessionQueries queries, TimeProvider clock, ParticipantFilter scope)
     {
         var query = new QueryReader(context.Request.Query);
@@ -39,10 +40,18 @@ public static class ParticipantEndpoints
             To = query.Date("date_end", endOfDay: true),
             HasIssues = query.Bool("has_issues"),
         };
+        var csv = ListFormat.Csv(context.Request, query);
         var paging = query.Paging();
         if (!query.Valid)
         {
             return Problems.Validation(query.Errors);
+        }
+
+        if (csv)
+        {
+            var at = clock.GetUtcNow();
+            return new CsvList<ParticipantItem>(
+                "participants", queries.ParticipantsAll(context.User.TeamOf(), filter, paging.Descending).Select(p => ParticipantItem.From(p, at)));
         }
 
         var page = queries.Participants(context.User.TeamOf(), filter, paging);
@@ -55,7 +64,7 @@ public static class ParticipantEndpoints
         return TypedResults.Ok(new ListResponse<ParticipantItem>(page.TotalCount, [.. page.Data.Select(p => ParticipantItem.From(p, now))]));
     }
 
-    private static Results<Ok<ListResponse<ParticipantItem>>, ProblemHttpResult> RoomParticipants(
+    private static Results<Ok<ListResponse<ParticipantItem>>, ProblemHttpResult, CsvList<ParticipantItem>> RoomParticipants(
         string room, HttpContext context, SessionQueries queries, RoomStore rooms, TimeProvider clock) =>
         rooms.Find(context.User.TeamOf(), room) is { } found
             ? List(context, queries, clock, new ParticipantFilter(RoomId: found.Id))

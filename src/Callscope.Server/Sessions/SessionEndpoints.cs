@@ -4,6 +4,7 @@ using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Export;
 using Callscope.Server.Participants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,10 +28,10 @@ public static class SessionEndpoints
         return api;
     }
 
-    private static Results<Ok<ListResponse<SessionItem>>, ProblemHttpResult> ListAsync(HttpContext context, SessionQueries queries, TimeProvider clock) =>
+    private static Results<Ok<ListResponse<SessionItem>>, ProblemHttpResult, CsvList<SessionItem>> ListAsync(HttpContext context, SessionQueries queries, TimeProvider clock) =>
         List(context, queries, clock, room: null);
 
-    private static Results<Ok<ListResponse<SessionItem>>, ProblemHttpResult> RoomSessions(
+    private static Results<Ok<ListResponse<SessionItem>>, ProblemHttpResult, CsvList<SessionItem>> RoomSessions(
         string room, HttpContext context, SessionQueries queries, RoomStore rooms, TimeProvider clock)
     {
         if (rooms.Find(context.User.TeamOf(), room) is not { } found)
@@ -41,7 +42,7 @@ public static class SessionEndpoints
         return List(context, queries, clock, found.Id);
     }
 
-    private static Results<Ok<ListResponse<SessionItem>>, ProblemHttpResult> List(HttpContext context, SessionQueries queries, TimeProvider clock, RoomId? room)
+    private static Results<Ok<ListResponse<SessionItem>>, ProblemHttpResult, CsvList<SessionItem>> List(HttpContext context, SessionQueries queries, TimeProvider clock, RoomId? room)
     {
         var query = new QueryReader(context.Request.Query);
         var filter = new SessionFilter(
@@ -51,10 +52,17 @@ public static class SessionEndpoints
             To: query.Date("date_end", endOfDay: true),
             Query: query.Text("q", 200),
             HasIssues: query.Bool("has_issues"));
+        var csv = ListFormat.Csv(context.Request, query);
         var paging = query.Paging();
         if (!query.Valid)
         {
             return Problems.Validation(query.Errors);
+        }
+
+        if (csv)
+        {
+            var at = clock.GetUtcNow();
+            return new CsvList<SessionItem>("sessions", queries.ListAll(context.User.TeamOf(), filter, paging.Descending).Select(s => SessionItem.From(s, at)));
         }
 
         var page = queries.List(context.User.TeamOf(), filter, paging);
@@ -97,7 +105,7 @@ public static class SessionEndpoints
         };
     }
 
-    private static Results<Ok<ListResponse<ParticipantItem>>, ProblemHttpResult> Participants(
+    private static Results<Ok<ListResponse<ParticipantItem>>, ProblemHttpResult, CsvList<ParticipantItem>> Participants(
         string id, HttpContext context, SessionQueries queries, TimeProvider clock)
     {
         var team = context.User.TeamOf();

@@ -49,6 +49,12 @@ public sealed class IndexModel(SessionQueries queries, TimeProvider clock) : Das
     /// <summary>The search cleared, the tab and the problem filter kept.</summary>
     public string ClearHref => Href(Ended, string.Empty, WithProblems);
 
+    /// <summary>The API's CSV export of the whole list this page shows: the same tab, search and problem filter, every page.</summary>
+    public string ExportHref =>
+        $"/api/v1/sessions?format=csv&live={(Ended ? "false" : "true")}"
+        + (Query.Length > 0 ? $"&q={Uri.EscapeDataString(Query)}" : string.Empty)
+        + (WithProblems ? "&has_issues=true" : string.Empty);
+
     private static string Href(bool ended, string query, bool withProblems) =>
         $"/?tab={(ended ? "ended" : "live")}"
         + (query.Length > 0 ? $"&q={Uri.EscapeDataString(query)}" : string.Empty)
