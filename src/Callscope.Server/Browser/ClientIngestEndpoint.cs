@@ -55,7 +55,7 @@ public static class ClientIngestEndpoint
             return Problems.Create(StatusCodes.Status405MethodNotAllowed, "method-not-allowed", "This path takes POST, and OPTIONS as a CORS preflight.");
         }
 
-        if (BrowserOrigins.Of(context.Request) is { } origin && (BrowserOrigins.IsOwn(context.Request, origin) || access.AnyTeamAllows(origin)))
+        if (BrowserOrigins.Of(context.Request) is { } origin && SomeTeamAllows(context.Request, origin, access))
         {
             BrowserOrigins.Grant(context.Response, origin);
             context.Response.Headers.AccessControlAllowMethods = "POST";
@@ -78,12 +78,11 @@ public static class ClientIngestEndpoint
     {
         var request = context.Request;
         var origin = BrowserOrigins.Of(request);
-        var own = origin is not null && BrowserOrigins.IsOwn(request, origin);
         var check = await tokens.VerifyAsync(TokenOf(request));
         if (check.Scope is not { } scope)
         {
             // The page may read the refusal (and ask its backend for a new token) when its origin is one some team allows.
-            if (origin is not null && (own || access.AnyTeamAllows(origin)))
+            if (origin is not null && SomeTeamAllows(request, origin, access))
             {
                 BrowserOrigins.Grant(context.Response, origin);
             }
@@ -94,17 +93,13 @@ public static class ClientIngestEndpoint
                 "or the participant's LiveKit access token signed with the secret of the team's LiveKit integration. It may have expired.");
         }
 
-        if (origin is not null && !own)
+        if (origin is not null)
         {
-            if (!access.Allows(scope.Team, origin))
+            if (!BrowserOrigins.IsOwn(request, origin) && !access.Allows(scope.Team, origin))
             {
                 return Problems.Forbidden($"The origin '{origin}' is not one of the team's allowed_origins (PATCH /api/v1/team).");
             }
 
-            BrowserOrigins.Grant(context.Response, origin);
-        }
-        else if (origin is not null)
-        {
             BrowserOrigins.Grant(context.Response, origin);
         }
 
@@ -147,6 +142,10 @@ public static class ClientIngestEndpoint
         using var scopedDocument = JsonSerializer.SerializeToDocument(scoped.Body);
         return await IngestEndpoints.StoreAsync(scopedDocument.RootElement, scope.Team, pipeline, clock, cancellationToken);
     }
+
+    /// <summary>Whether a page of this origin may be answered before its token's team is known: this server's own, or one some team allows.</summary>
+    private static bool SomeTeamAllows(HttpRequest request, string origin, BrowserAccessStore access) =>
+        BrowserOrigins.IsOwn(request, origin) || access.AnyTeamAllows(origin);
 
     /// <summary>The bearer token of the header, else the <c>access_token</c> query parameter (RFC 6750 2.1 and 2.3).</summary>
     private static string? TokenOf(HttpRequest request)
