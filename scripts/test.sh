@@ -76,6 +76,26 @@ for trx in "$results"/*/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
+# Name every failed test with the first line of its message, so a run's record says what to look at.
+for trx in "$results"/*/*.trx; do
+  [ -e "$trx" ] || continue
+  if ! command -v python3 >/dev/null; then
+    grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed 's/.* testName="\([^"]*\)".*/FAILED: \1/'
+    continue
+  fi
+  python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+store = sys.argv[1].split("/")[-2]
+for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if result.get("outcome") != "Failed":
+        continue
+    message = result.find("t:Output/t:ErrorInfo/t:Message", ns)
+    first = (message.text or "").strip().splitlines()[0] if message is not None and message.text else ""
+    print(f"FAILED ({store}): {result.get('testName')}: {first[:400]}")
+PY
+done
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
