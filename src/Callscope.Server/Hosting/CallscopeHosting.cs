@@ -50,6 +50,7 @@ public static class CallscopeHosting
         services.AddSingleton<ClientLimits>();
         services.AddSingleton<RoomStore>();
         services.AddSingleton<SessionQueries>();
+        services.AddSingleton<Callscope.Data.Usage.UsageQueries>();
         services.AddSingleton(sp => new IngestPipeline(sp.GetRequiredService<CallscopeDatabase>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetService<SqliteUpkeep>(), sp.GetService<ILogger<IngestPipeline>>())
         {
