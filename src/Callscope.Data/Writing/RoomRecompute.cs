@@ -75,6 +75,11 @@ internal static class RoomRecompute
         var insertion = sweep.TryInsertLate(late, (from, until) => LawEvents(context, team, room, from, until))
             ?? throw new InvalidOperationException("A sweep that can insert late events returned no insertion.");
         var stored = StoredSpans(context, team, room, insertion.From, insertion.Until);
+        if (stored.Count > 0)
+        {
+            context.MarkUsage(team, room, DbTime.Ms(stored.Min(s => s.Start)));
+        }
+
         var writes = insertion.Identify(stored);
         WriteAliases(context, team, writes.Aliases);
 
@@ -174,7 +179,14 @@ internal static class RoomRecompute
     /// </summary>
     private static void RewriteFrom(WriteContext context, TeamId team, RoomId room, RoomSweep sweep, DateTimeOffset since)
     {
-        var final = StoredSpans(context, team, room).Where(s => s.End is { } end && end < since).Select(s => s.Id).ToHashSet();
+        var spans = StoredSpans(context, team, room);
+        var final = spans.Where(s => s.End is { } end && end < since).Select(s => s.Id).ToHashSet();
+        if (spans.Where(s => !final.Contains(s.Id)).Select(s => (DateTimeOffset?)s.Start).Min() is { } earliest)
+        {
+            // The sessions about to go may have covered more than the ones that replace them.
+            context.MarkUsage(team, room, DbTime.Ms(earliest));
+        }
+
         var roomText = room.ToString();
         var cutoff = DbTime.Ms(since);
         context.Execute(

@@ -29,7 +29,8 @@ public sealed record StoredConnection(
 /// Told of each participant whose row is written, with the time it spans (join to leave, or on while it is in the
 /// call), so the diagnosis looks at it again: its id is new, or its connections changed.
 /// </param>
-internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed)
+/// <param name="stored">Told of each session whose row is written, with its start, so its usage is computed again.</param>
+internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Action<TeamId, RoomId, long> stored)
 {
     private static readonly RowTable Sessions = new("sessions",
     [
@@ -79,6 +80,7 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed)
         var roomText = room.ToString();
         var id = s.Id!.Value.ToString();
         var deadline = s.Deadline;
+        stored(team, room, DbTime.Ms(s.Start));
         sessions.Put(id,
             teamText, id, roomText, DbTime.Ms(s.Start), DbTime.Ms(s.End), s.EndReason, s.EndedBy, DbTime.Ms(s.LastParticipantLeftAt), (long)s.ActiveConnections,
             (long)s.LiveParticipants, (long)s.Participants.Count, (long)s.MaxConcurrentParticipants, (long)s.GracePeriod.TotalSeconds, DbTime.Ms(deadline?.At),

@@ -31,7 +31,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     public HashSet<TeamId> ChangedTeams { get; } = [];
 
     /// <summary>Session and participant rows the running command wrote, until <see cref="Finish"/>.</summary>
-    public SessionRows Held => held ??= new SessionRows(MarkForDiagnosis);
+    public SessionRows Held => held ??= new SessionRows(MarkForDiagnosis, usage.Add);
 
     private SessionRows? held;
 
@@ -40,6 +40,12 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     /// <see cref="Finish"/> (see <see cref="DiagnosisMarks"/>).
     /// </summary>
     private readonly DiagnosisMarks marks = new();
+
+    /// <summary>Rooms whose sessions were stored or removed, from the earliest start among them (see <see cref="UsageMarks"/>).</summary>
+    private readonly UsageMarks usage = new();
+
+    /// <summary>Records that the room's sessions from <paramref name="from"/> (Unix milliseconds) on were stored or removed.</summary>
+    public void MarkUsage(TeamId team, RoomId room, long from) => usage.Add(team, room, from);
 
     /// <summary>Whether writes mark rooms for the diagnosis worker (off when the node runs without diagnosis).</summary>
     public bool Diagnosing { get; init; } = true;
@@ -89,6 +95,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     {
         Held.Flush(this);
         marks.Write(this);
+        usage.Write(this);
         if (bumps.Count == 0)
         {
             return;
@@ -108,6 +115,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     {
         Held.Clear();
         marks.Clear();
+        usage.Clear();
         bumps.Clear();
     }
 }

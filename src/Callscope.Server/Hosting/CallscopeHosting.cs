@@ -65,6 +65,8 @@ public static class CallscopeHosting
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<ChangeListener>();
         services.AddHostedService<DiagnosisService>();
+        services.AddSingleton<Callscope.Data.Usage.UsageWorker>();
+        services.AddHostedService<UsageService>();
 
         // A request with an Authorization header is an API call (developer key); anything else is a dashboard
         // member with a sign-in cookie.

@@ -1,0 +1,47 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Callscope.Data.Usage;
+
+/// <summary>
+/// How far a team's stored roll-ups can be trusted, read in one go: every team hour before <see cref="CleanHours"/>
+/// and every room day before <see cref="CleanDays"/> (rooms without a mark) is stored as the sessions say it is;
+/// the rest is computed from the sessions. A team the worker has not reached yet has nothing clean.
+/// </summary>
+internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestMs, IReadOnlyDictionary<string, (long From, long Version)> Marks)
+{
+    public const long HourMs = 3_600_000;
+    public const long DayMs = 86_400_000;
+
+    public bool Exists { get; init; } = true;
+
+    public long? EarliestMark => Marks.Count == 0 ? null : Marks.Values.Min(m => m.From);
+
+    /// <summary>The end of the team's clean hours.</summary>
+    public long CleanHours => EarliestMark is { } mark ? Math.Min(HoursUntil, Floor(mark, HourMs)) : HoursUntil;
+
+    /// <summary>The end of the clean days of the rooms without a mark; marked rooms are read from their sessions.</summary>
+    public long CleanDays => DaysUntil;
+
+    public bool Marked(string room) => Marks.ContainsKey(room);
+
+    /// <summary>
+    /// How long before a stretch a session that overlaps it can have started: the longest the team has had, or the
+    /// age of the earliest mark, since a session the worker has not measured yet was stored after its room's mark.
+    /// </summary>
+    public long Longest(long now) => EarliestMark is { } mark ? Math.Max(LongestMs, now - mark) : LongestMs;
+
+    public static long Floor(long ms, long unit) => ms - (((ms % unit) + unit) % unit);
+
+    public static long Ceil(long ms, long unit) => Floor(ms + unit - 1, unit);
+
+    public static UsageState Read(DbConnection connection, DbTransaction? transaction, string team)
+    {
+        var row = connection.QuerySingleOrDefault<(long HoursUntil, long DaysUntil, long Longest)?>(
+            "SELECT hours_until, days_until, longest_ms FROM usage_state WHERE team_id = @team", new { team }, transaction);
+        var marks = connection.Query<(string Room, long From, long Version)>(
+                "SELECT room_id, from_ts, version FROM usage_marks WHERE team_id = @team", new { team }, transaction)
+            .ToDictionary(m => m.Room, m => (m.From, m.Version), StringComparer.Ordinal);
+        return row is { } r ? new UsageState(r.HoursUntil, r.DaysUntil, r.Longest, marks) : new UsageState(0, 0, 0, marks) { Exists = false };
+    }
+}

@@ -1,0 +1,217 @@
+using System.Data;
+using Callscope.Core;
+using Callscope.Data.Writing;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Callscope.Data.Usage.UsageState;
+
+namespace Callscope.Data.Usage;
+
+/// <summary>
+/// Keeps each team's usage roll-ups stored (docs/statistics.md): every hour that has passed gets its team row, every day
+/// that has passed its room rows, and whatever a mark says changed is measured again from the sessions. It reads
+/// outside the writer and stores through it (<see cref="StoreUsageCommand"/>), which drops a result another node
+/// stored first. Until it has stored a stretch, queries measure that stretch themselves, so it only makes them fast.
+/// </summary>
+public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeline pipeline, TimeProvider clock, ILogger<UsageWorker>? logger = null)
+{
+    private readonly ILogger log = logger ?? NullLogger<UsageWorker>.Instance;
+
+    /// <summary>The pause between two looks.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Hours measured for a team at one look, so a long backlog is taken in steps.</summary>
+    public int HoursPerLook { get; init; } = 48;
+
+    /// <summary>Whole days whose room rows are measured for a team at one look.</summary>
+    public int DaysPerLook { get; init; } = 2;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                Log.LookFailed(log, error);
+            }
+
+            try
+            {
+                await Task.Delay(Interval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Brings every team's roll-ups a step closer to now; answers how many teams' roll-ups it stored.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        List<string> teams;
+        using (var connection = database.Open())
+        {
+            teams = [.. connection.Query<string>("SELECT team_id FROM usage_state UNION SELECT team_id FROM usage_marks")];
+        }
+
+        var stored = 0;
+        foreach (var team in teams)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Plan(team) is { } command && await pipeline.SendAsync(command, cancellationToken))
+            {
+                stored++;
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>Runs looks until nothing is left to store up to now (for tests and the bench).</summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken = default)
+    {
+        while (await RunOnceAsync(cancellationToken) > 0)
+        {
+            using var connection = database.Open();
+            var behind = connection.ExecuteScalar<long>(
+                "SELECT COUNT(*) FROM usage_state WHERE hours_until < @h OR days_until < @d",
+                new { h = Floor(DbTime.Ms(clock.GetUtcNow()), HourMs), d = Floor(DbTime.Ms(clock.GetUtcNow()), DayMs) })
+                + connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_marks");
+            if (behind == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>What to store for the team at this look, or null when its roll-ups are up to date.</summary>
+    private StoreUsageCommand? Plan(string team)
+    {
+        var now = clock.GetUtcNow();
+        var nowMs = DbTime.Ms(now);
+        var (hourNow, dayNow) = (Floor(nowMs, HourMs), Floor(nowMs, DayMs));
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+        var state = UsageState.Read(connection, transaction, team);
+        var first = !state.Exists || state.HoursUntil == 0 || state.DaysUntil == 0
+            ? connection.ExecuteScalar<long?>("SELECT MIN(start_time) FROM sessions WHERE team_id = @team", new { team }, transaction)
+            : null;
+        var hoursBase = state.HoursUntil > 0 ? state.HoursUntil : first is { } f ? Floor(f, HourMs) : hourNow;
+        var daysBase = state.DaysUntil > 0 ? state.DaysUntil : first is { } g ? Floor(g, DayMs) : dayNow;
+        var earliestMark = state.EarliestMark;
+        var hoursFrom = earliestMark is { } mark ? Math.Min(hoursBase, Floor(mark, HourMs)) : hoursBase;
+        var hoursTo = Math.Min(hourNow, hoursFrom + (HoursPerLook * HourMs));
+        var daysTo = Math.Min(dayNow, daysBase + (DaysPerLook * DayMs));
+        if (state.Exists && hoursFrom >= hoursTo && daysBase >= daysTo && state.Marks.Count == 0)
+        {
+            return null;
+        }
+
+        var hours = new HourMeasure(database, connection, transaction, team, state.Longest(nowMs), now);
+        var rows = new List<UsageRow>();
+        var teamHours = new List<long>();
+        for (var hour = hoursFrom; hour < hoursTo; hour += HourMs)
+        {
+            teamHours.Add(hour);
+            rows.Add(new UsageRow("", hour, hours.Team(hour)));
+        }
+
+        // Days that have passed since the last look: every room with a session in them.
+        var wholeDays = new List<long>();
+        for (var day = daysBase; day < daysTo; day += DayMs)
+        {
+            wholeDays.Add(day);
+            var rooms = new Dictionary<string, UsageCounts>(StringComparer.Ordinal);
+            for (var hour = day; hour < day + DayMs; hour += HourMs)
+            {
+                foreach (var (room, counts) in hours.Rooms(hour))
+                {
+                    if (!rooms.TryGetValue(room, out var sum))
+                    {
+                        rooms[room] = sum = new UsageCounts();
+                    }
+
+                    sum.Add(counts);
+                }
+            }
+
+            rows.AddRange(rooms.Select(r => new UsageRow(r.Key, day, r.Value)));
+        }
+
+        // Marked rooms: their days up to where the hours reach, each room on its own.
+        var roomDays = new List<(string Room, long Day)>();
+        var marksDone = Floor(hoursTo, DayMs);
+        foreach (var (room, (from, _)) in state.Marks)
+        {
+            for (var day = Floor(from, DayMs); day < marksDone; day += DayMs)
+            {
+                if (day >= daysBase && day < daysTo)
+                {
+                    continue;
+                }
+
+                roomDays.Add((room, day));
+                rows.Add(new UsageRow(room, day, hours.Room(room, day)));
+            }
+        }
+
+        var longest = state.Marks.Count == 0 ? state.LongestMs : Math.Max(state.LongestMs, connection.ExecuteScalar<long?>(
+            $"""
+            SELECT MAX(end_time - start_time) FROM sessions
+            WHERE team_id = @team AND {database.Dialect.InList("room_id", "rooms")} AND start_time >= @from AND end_time IS NOT NULL
+            """,
+            new { team, rooms = state.Marks.Keys.ToArray(), from = earliestMark }, transaction) ?? 0);
+        var marks = state.Marks.Select(m => new UsageMarkStep(m.Key, m.Value.Version, hoursTo >= hourNow ? null : Math.Max(m.Value.From, hoursTo))).ToList();
+        return new StoreUsageCommand(new TeamId(Guid.Parse(team)), state.Exists ? (state.HoursUntil, state.DaysUntil) : null,
+            Math.Max(hoursBase, hoursTo), Math.Max(daysBase, daysTo), longest, teamHours, wholeDays, roomDays, [.. rows.Where(r => !r.Counts.IsEmpty)], marks);
+    }
+
+    /// <summary>Measures hours of one team from its sessions, each hour read once.</summary>
+    private sealed class HourMeasure(CallscopeDatabase database, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        string team, long longest, DateTimeOffset now)
+    {
+        private readonly Dictionary<long, (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants)> loaded = [];
+
+        public UsageCounts Team(long hour)
+        {
+            var (sessions, participants) = Load(hour);
+            return UsageSweep.Measure(sessions, participants, hour, hour + HourMs);
+        }
+
+        public IEnumerable<(string Room, UsageCounts Counts)> Rooms(long hour)
+        {
+            var (sessions, participants) = Load(hour);
+            return sessions.GroupBy(s => s.Room).Select(g => (g.Key, UsageSweep.Measure(g, participants, hour, hour + HourMs)));
+        }
+
+        public UsageCounts Room(string room, long day)
+        {
+            var (sessions, participants) = UsageSource.Load(database.Dialect, connection, transaction, team, room, day, day + DayMs, longest, now);
+            return UsageSweep.Measure(sessions, participants, day, day + DayMs);
+        }
+
+        private (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants) Load(long hour)
+        {
+            if (!loaded.TryGetValue(hour, out var found))
+            {
+                // Only the hour at hand is kept: a day's worth of a busy team's sessions would not fit.
+                loaded.Clear();
+                loaded[hour] = found = UsageSource.Load(database.Dialect, connection, transaction, team, null, hour, hour + HourMs, longest, now);
+            }
+
+            return found;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Storing usage roll-ups failed; retrying on the next look")]
+        public static partial void LookFailed(ILogger logger, Exception error);
+    }
+}
