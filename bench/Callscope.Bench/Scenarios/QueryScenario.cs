@@ -25,7 +25,7 @@ public static class QueryScenario
         var output = bench.Output;
         Machine.Print(output, bench.Target);
         var rooms = o.Sessions / o.SessionsPerRoom;
-        var seed = $"history={o.Sessions};per-room={o.SessionsPerRoom};live={o.LiveSessions};v1";
+        var seed = $"history={o.Sessions};per-room={o.SessionsPerRoom};live={o.LiveSessions};v2";
         using var store = o.Reuse
             ? await bench.KeptStoreAsync($"queries-{o.Sessions}", cancellationToken)
             : await bench.NewStoreAsync("queries", cancellationToken);
@@ -49,6 +49,17 @@ public static class QueryScenario
         var totalSessions = (await api.GetFromJsonAsync<JsonElement>("/api/v1/sessions?limit=1", cancellationToken)).GetProperty("total_count").GetInt32();
         output.WriteLine($"Store: {totalSessions:N0} sessions in {rooms:N0}+ rooms; timing {o.Samples} requests per query, one at a time.");
 
+        // The statistics read the usage roll-ups: timing starts once the worker has stored them up to this hour.
+        var usageWait = Stopwatch.StartNew();
+        while (probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) > 0 && usageWait.Elapsed < TimeSpan.FromMinutes(20))
+        {
+            await Task.Delay(1000, cancellationToken);
+        }
+
+        output.WriteLine($"Usage roll-ups: {probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())} teams or rooms behind after waiting {usageWait.Elapsed.TotalSeconds:0} s.");
+        var now = DateTimeOffset.UtcNow;
+        var today = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
+        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var listBytes = (await api.GetByteArrayAsync("/api/v1/sessions", cancellationToken)).Length;
         Percentiles floor;
         await using (var bare = await ChildServer.StartBareAsync(cancellationToken))
@@ -72,7 +83,13 @@ public static class QueryScenario
             ("session's participants", i => $"/api/v1/sessions/{sessions[i % sessions.Count]}/participants", o.Samples),
             ("participant detail", i => $"/api/v1/participants/{participants[i % participants.Count]}", o.Samples),
             ("participant events log", i => $"/api/v1/participants/{participants[i % participants.Count]}/events", o.Samples),
-            ("statistics/current", _ => "/api/v1/statistics/current", Math.Min(o.Samples, 20)),
+            ("statistics/current", _ => "/api/v1/statistics/current", o.Samples),
+            ("statistics/team/current", _ => "/api/v1/statistics/team/current", o.Samples),
+            ("statistics, this month and the last", _ => $"/api/v1/statistics?date_start={Day(month.AddMonths(-1))}&date_end={Day(today)}", o.Samples),
+            ("statistics, a ragged range (RFC 3339)", i => $"/api/v1/statistics?date_start={Instant(now.AddDays(-20 - (i % 7)).AddMinutes(i * 37))}&date_end={Instant(now.AddMinutes(-i * 11))}", o.Samples),
+            ("room statistics, this month", i => $"/api/v1/rooms/{roomIds[i % roomIds.Count]}/statistics/current", o.Samples),
+            ("statistics timeline, this month by day", _ => $"/api/v1/statistics/timeline?date_start={Day(month)}&date_end={Day(today)}&interval=day", o.Samples),
+            ("statistics timeline, this month by hour", _ => $"/api/v1/statistics/timeline?date_start={Day(month)}&date_end={Day(today)}&interval=hour", o.Samples),
         };
 
         var table = new Table($"Queries — {bench.Target.Name}, {totalSessions:N0} sessions stored",
@@ -90,13 +107,20 @@ public static class QueryScenario
         return 0;
     }
 
+    private static string Day(DateTimeOffset t) => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Instant(DateTimeOffset t) => Uri.EscapeDataString(t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+
     private static string RoomName(int room) => string.Create(CultureInfo.InvariantCulture, $"{Words[room % Words.Length]}-{room:D6}");
 
     private static async Task SeedAsync(BenchContext bench, QueryOptions o, int rooms, ChildServer server, IStoreProbe probe, CancellationToken cancellationToken)
     {
         var output = bench.Output;
         var now = DateTimeOffset.UtcNow;
-        var historyStart = now.AddDays(-30).ToUnixTimeMilliseconds();
+        // A room's 50 sessions take about 2.75 days. The history is placed across the start of the current month on
+        // purpose (or ends an hour or two before now early in a month), so that the current period always holds part of it.
+        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var historyStart = Math.Min(now.AddHours(-92).ToUnixTimeMilliseconds(), monthStart.AddHours(-36).ToUnixTimeMilliseconds());
         output.WriteLine($"Filling the store through the API: {o.Sessions:N0} ended sessions in {rooms:N0} rooms ({o.SessionsPerRoom} each), {o.Clients} clients...");
         var history = Enumerable.Range(0, o.Clients).Select(client =>
         {

@@ -17,6 +17,15 @@ public sealed class SqlProbe(DbConnection connection) : IStoreProbe
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public long UsageBacklog(long nowMs)
+    {
+        using var command = Command(
+            "SELECT (SELECT COUNT(*) FROM usage_marks) + (SELECT COUNT(*) FROM usage_state WHERE hours_until < @hour OR days_until < @day)");
+        Add(command, "hour", nowMs - (nowMs % 3_600_000));
+        Add(command, "day", nowMs - (nowMs % 86_400_000));
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public IReadOnlyList<(string Id, long Deadline)> Waiting()
     {
         using var command = Command("SELECT id, deadline FROM sessions WHERE end_time IS NULL AND deadline IS NOT NULL");

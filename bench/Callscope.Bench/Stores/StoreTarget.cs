@@ -75,6 +75,12 @@ public interface IStoreProbe : IDisposable
     /// <summary>Rooms whose participants the diagnosis has not caught up with yet.</summary>
     long DiagnosisBacklog();
 
+    /// <summary>
+    /// How far the usage roll-ups lag: marked rooms plus teams whose stored hours end before the hour
+    /// <paramref name="nowMs"/> falls in.
+    /// </summary>
+    long UsageBacklog(long nowMs);
+
     /// <summary>Sessions not yet ended in the store that have a deadline, with that deadline (Unix ms).</summary>
     IReadOnlyList<(string Id, long Deadline)> Waiting();
 
