@@ -59,6 +59,16 @@ public sealed class StatisticsParameterTests(UsageHistory history) : IClassFixtu
     }
 
     [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task Every_statistics_endpoint_answers_401_without_a_key(string template, string field)
+    {
+        using var anonymous = history.App.CreateClient();
+
+        await ApiAssert.ProblemAsync(await anonymous.GetAsync($"{Fill(template)}?metrics={field}", Ct), HttpStatusCode.Unauthorized, "unauthorized");
+        await ApiAssert.ProblemAsync(await anonymous.GetAsync("/api/v1/statistics/timeline", Ct), HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Theory]
     [InlineData("date_start=2026-13-01", "date_start")]
     [InlineData("date_start=yesterday", "date_start")]
     [InlineData("date_end=2026-11-24T10:00:00", "date_end")]
