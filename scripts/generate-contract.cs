@@ -33,7 +33,11 @@ using YamlDotNet.RepresentationModel;
     ("get", "/api/v1/rooms/live/participants"),
     ("get", "/api/v1/rooms/{room}/live"),
     ("get", "/api/v1/rooms/{room}/live/participants"),
+    ("get", "/api/v1/statistics"),
+    ("get", "/api/v1/statistics/team/current"),
     ("get", "/api/v1/statistics/current"),
+    ("get", "/api/v1/rooms/{room}/statistics"),
+    ("get", "/api/v1/rooms/{room}/statistics/current"),
     ("get", "/api/v1/events"),
 ];
 

@@ -16,6 +16,7 @@ using Callscope.Server.LiveKit;
 using Callscope.Server.Participants;
 using Callscope.Server.Rooms;
 using Callscope.Server.Sessions;
+using Callscope.Server.Statistics;
 using Callscope.Server.Teams;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -187,6 +188,7 @@ public static class CallscopeHosting
         api.MapParticipantRoutes();
         api.MapRoomRoutes();
         api.MapTeamRoutes();
+        api.MapStatisticsRoutes();
         api.MapIssueRoutes();
         api.MapClientTokenRoutes();
         app.MapClientIngest();

@@ -5,6 +5,7 @@ using Callscope.Data.Sessions;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Export;
+using Callscope.Server.Statistics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Participants;
@@ -17,7 +18,9 @@ public static class ParticipantEndpoints
         participants.MapGet("/", (HttpContext context, SessionQueries queries, TimeProvider clock) => List(context, queries, clock, new ParticipantFilter()))
             .WithName("ListParticipants").WithSummary("List the team's participants").WithQueryParameters(QueryDocs.ParticipantFilters);
         participants.MapGet("/{id}", Detail).WithName("GetParticipant").WithSummary("Get a participant with its connections");
-        participants.MapGet("/{id}/statistics", Detail).WithName("GetParticipantStatistics").WithSummary("Get a participant's statistics");
+        participants.MapGet("/{id}/statistics", (string id, HttpContext context, SessionQueries queries, TimeProvider clock) =>
+                Metrics.Select(context, Detail(id, context, queries, clock)))
+            .WithName("GetParticipantStatistics").WithSummary("Get a participant's statistics").WithQueryParameters(StatisticsDocs.Current);
         participants.MapGet("/{id}/events", Events).WithName("GetParticipantEvents").WithSummary("The participant's events log")
             .WithQueryParameters(QueryDocs.EventFilters);
         api.MapGet("/rooms/{room}/events", RoomEvents).WithTags("Participants").WithName("GetRoomEvents")

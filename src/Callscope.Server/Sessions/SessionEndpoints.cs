@@ -6,6 +6,7 @@ using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Export;
 using Callscope.Server.Participants;
+using Callscope.Server.Statistics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Sessions;
@@ -18,7 +19,9 @@ public static class SessionEndpoints
         sessions.MapGet("/", ListAsync).WithName("ListSessions").WithSummary("List the team's sessions")
             .WithQueryParameters(QueryDocs.SessionFilters);
         sessions.MapGet("/{id}", Detail).WithName("GetSession").WithSummary("Get a session");
-        sessions.MapGet("/{id}/statistics", Detail).WithName("GetSessionStatistics").WithSummary("Get a session's statistics");
+        sessions.MapGet("/{id}/statistics", (string id, HttpContext context, SessionQueries queries, TimeProvider clock) =>
+                Metrics.Select(context, Detail(id, context, queries, clock)))
+            .WithName("GetSessionStatistics").WithSummary("Get a session's statistics").WithQueryParameters(StatisticsDocs.Current);
         sessions.MapPost("/{id}/end", EndAsync).WithName("EndSession").WithSummary("End a live session now")
             .RequireAuthorization(TeamClaims.AdminPolicy);
         sessions.MapGet("/{id}/participants", Participants).WithName("ListSessionParticipants").WithSummary("List a session's participants")

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Callscope.Data.Writing;
-using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
@@ -17,17 +16,6 @@ public sealed record TeamItem(string Id, string Name, int? MaxSessions, int Grac
         new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength, allowedOrigins);
 }
 
-/// <summary>
-/// Digital Samba's current statistics for the period from the first day of this month (<c>date_start</c>) to today
-/// (<c>date_end</c>), then Callscope's extensions. <c>active_recorders</c> counts live sessions whose recording runs now
-/// (from their <c>recording_*</c> events). The period's recorded minutes would take a scan of every event of the period,
-/// so they are 0 here and given per session by the session statistics; transcription and storage Callscope never sees.
-/// </summary>
-public sealed record CurrentStatisticsItem(
-    double ParticipationMinutes, int LiveSessions, int LiveParticipants, int ActiveRecorders, double RecordedMinutes, double TranscriptionMinutes,
-    double StoredRecordedMinutes, int MaxConcurrentParticipants, int MaxConcurrentSessions, DateOnly DateStart, DateOnly DateEnd,
-    int EndingSoonSessions, int? MaxSessions, DateTimeOffset PeriodStart);
-
 public static class TeamEndpoints
 {
     public static RouteGroupBuilder MapTeamRoutes(this RouteGroupBuilder api)
@@ -37,8 +25,6 @@ public static class TeamEndpoints
             .WithTags("Team").WithName("GetTeam").WithSummary("The team's settings");
         api.MapPatch("/team", UpdateAsync).WithTags("Team").WithName("UpdateTeam").WithSummary("Change the team's settings")
             .RequireAuthorization(TeamClaims.AdminPolicy);
-        api.MapGet("/statistics/current", Current).WithTags("Statistics").WithName("GetCurrentStatistics")
-            .WithSummary("Live and ending-soon sessions, live participants and this month's peaks");
         // Digital Samba answers GET /events with a bare array of names; the same names in a list envelope stay at /event-types.
         api.MapGet("/events", () => TypedResults.Ok(ParticipantEndpoints.KnownTypes))
             .WithTags("Events").WithName("ListEvents").WithSummary("The event types Callscope knows, as Digital Samba lists its webhook events");
@@ -70,16 +56,6 @@ public static class TeamEndpoints
         }
 
         return TypedResults.Ok(new ListResponse<string>(all.Count, [.. all.Skip(start + paging.Offset).Take(paging.Limit)]));
-    }
-
-    private static Ok<CurrentStatisticsItem> Current(HttpContext context, SessionQueries queries, TeamStore teams, TimeProvider clock)
-    {
-        var team = context.User.TeamOf();
-        var s = queries.Current(team);
-        return TypedResults.Ok(new CurrentStatisticsItem(s.ParticipationMinutes, s.LiveSessions, s.LiveParticipants, s.ActiveRecorders,
-            RecordedMinutes: 0, TranscriptionMinutes: 0, StoredRecordedMinutes: 0, s.MaxConcurrentParticipants, s.MaxConcurrentSessions,
-            DateOnly.FromDateTime(s.PeriodStart.UtcDateTime), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), s.EndingSoonSessions,
-            teams.Find(team)!.MaxSessions, s.PeriodStart));
     }
 
     private static async Task<Results<Ok<TeamItem>, ProblemHttpResult>> UpdateAsync(
