@@ -55,7 +55,7 @@ public sealed class DemoDataTests
                 Assert.Equal(CallscopeApp.Start.AddSeconds(s.GracePeriodSeconds), s.End);
                 Assert.Equal(0, s.ParticipantsLive);
             });
-            var current = queries.Current(second.TeamId);
+            var current = second.Services.GetRequiredService<DashboardQueries>().Live(second.TeamId);
             Assert.Equal(live.Count, current.LiveParticipants);
         });
     }

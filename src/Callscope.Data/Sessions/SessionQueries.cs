@@ -398,54 +398,12 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         return Events(team, where, p, paging);
     }
 
-    public CurrentStatistics Current(TeamId team)
-    {
-        var now = clock.GetUtcNow();
-        var periodStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        using var connection = database.Open();
-        var args = new { team = team.ToString(), now = DbTime.Ms(now), start = DbTime.Ms(periodStart) };
-        var counts = connection.QuerySingle<(long Active, long EndingSoon, long Participants)>(
-            $"""
-            SELECT CAST(COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                   CAST(COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                   CAST(COALESCE(SUM(s.participants_live), 0) AS BIGINT)
-            FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live}
-            """, args);
-        var rows = connection.Query<(string SessionId, string Connections, long? End, long? Deadline)>(
-            """
-            SELECT p.session_id, p.connections, s.end_time, s.deadline FROM participants p JOIN sessions s ON s.id = p.session_id
-            WHERE s.team_id = @team AND (s.end_time IS NULL OR s.end_time >= @start)
-            """, args);
-
-        var sessionEdges = new List<(long At, int Delta)>();
-        var participantEdges = new List<(long At, int Delta)>();
-        var minutes = 0.0;
-        var nowMs = DbTime.Ms(now);
-        foreach (var session in rows.GroupBy(r => r.SessionId))
-        {
-            var sessionIntervals = new List<(long From, long To)>();
-            foreach (var participant in session)
-            {
-                var end = StoredSession.EndAt(DbTime.At(participant.End), DbTime.At(participant.Deadline), now);
-                var intervals = ConnectionJson.Read(participant.Connections, end)
-                    .Select(c => (From: Math.Max(DbTime.Ms(c.JoinTime), DbTime.Ms(periodStart)), To: Math.Min(DbTime.Ms(c.LeaveTime ?? now), nowMs)))
-                    .Where(i => i.To > i.From)
-                    .ToList();
-                minutes += intervals.Sum(i => (i.To - i.From) / 60_000.0);
-                var merged = Merge(intervals);
-                participantEdges.AddRange(merged.SelectMany(i => new[] { (i.From, 1), (i.To, -1) }));
-                sessionIntervals.AddRange(merged);
-            }
-
-            sessionEdges.AddRange(Merge(sessionIntervals).SelectMany(i => new[] { (i.From, 1), (i.To, -1) }));
-        }
-
-        // Recorders run in live sessions, a few at a time: each live session's own events say whether it records now.
-        var live = List(team, new SessionFilter(Live: true), new Paging(Limit: int.MaxValue)).Data;
-        var recorders = live.Count(s => Activity(team, s, SessionActivity.RecordingTypes).Recording);
-        return new CurrentStatistics((int)counts.Active, (int)counts.EndingSoon, (int)counts.Participants,
-            Peak(sessionEdges), Peak(participantEdges), Math.Round(minutes, 2), periodStart, recorders);
-    }
+    /// <summary>
+    /// Live sessions whose recording runs now, from each one's own <c>recording_*</c> events: recorders run in live
+    /// sessions, a few at a time.
+    /// </summary>
+    public int ActiveRecorders(TeamId team) =>
+        List(team, new SessionFilter(Live: true), new Paging(Limit: int.MaxValue)).Data.Count(s => Activity(team, s, SessionActivity.RecordingTypes).Recording);
 
     /// <summary>Whether any session's deadline has passed without the session being ended in the store.</summary>
     public bool AnyDue()
@@ -555,37 +513,6 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             where.Append($" AND {column} <= @rangeTo");
             p.Add("rangeTo", DbTime.Ms(t));
         }
-    }
-
-    private static List<(long From, long To)> Merge(List<(long From, long To)> intervals)
-    {
-        var merged = new List<(long From, long To)>();
-        foreach (var i in intervals.OrderBy(i => i.From))
-        {
-            if (merged.Count > 0 && i.From <= merged[^1].To)
-            {
-                merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, i.To));
-            }
-            else
-            {
-                merged.Add(i);
-            }
-        }
-
-        return merged;
-    }
-
-    private static int Peak(List<(long At, int Delta)> edges)
-    {
-        var level = 0;
-        var peak = 0;
-        foreach (var (_, delta) in edges.OrderBy(e => e.At).ThenBy(e => e.Delta))
-        {
-            level += delta;
-            peak = Math.Max(peak, level);
-        }
-
-        return peak;
     }
 
     private sealed record SessionRow(string Id, string RoomId, string RoomFriendlyUrl, string? RoomDescription, string? RoomExternalId,

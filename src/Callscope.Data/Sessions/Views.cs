@@ -89,16 +89,6 @@ public sealed record ParticipantFilter(
     DateTimeOffset? To = null,
     bool? HasIssues = null);
 
-public sealed record CurrentStatistics(
-    int LiveSessions,
-    int EndingSoonSessions,
-    int LiveParticipants,
-    int MaxConcurrentSessions,
-    int MaxConcurrentParticipants,
-    double ParticipationMinutes,
-    DateTimeOffset PeriodStart,
-    int ActiveRecorders = 0);
-
 public sealed record LiveRoom(RoomId RoomId, string? ExternalId, string FriendlyUrl, SessionId SessionId, DateTimeOffset Start,
     IReadOnlyList<ParticipantView> LiveParticipants);
 

@@ -64,7 +64,7 @@ public static class StatisticsEndpoints
 
     /// <summary>
     /// The live counts are one count of the live sessions; the period's figures are the usage figures of the current
-    /// period; recorders are read from the events of each live session, a few at a time.
+    /// period; recorders are read from the recording events of each live session, only when asked for.
     /// </summary>
     private static Results<MetricsResult<CurrentStatisticsItem>, ProblemHttpResult> Current(
         HttpContext context, UsageQueries usage, DashboardQueries live, SessionQueries sessions, TeamStore teams, TimeProvider clock)
@@ -80,8 +80,8 @@ public static class StatisticsEndpoints
         var period = StatisticsPeriod.Current(usage.CurrentPeriod(), clock.GetUtcNow());
         var figures = usage.Team(team, period.From, period.To);
         var counts = live.Live(team);
-        var recorders = sessions.List(team, new SessionFilter(Live: true), new Paging(Limit: int.MaxValue)).Data
-            .Count(s => sessions.Activity(team, s).Recording);
+        // Recorders are read from each live session's events: only when the answer is to carry them.
+        var recorders = metrics is null || metrics.Contains("active_recorders") ? sessions.ActiveRecorders(team) : 0;
         return new MetricsResult<CurrentStatisticsItem>(new CurrentStatisticsItem(figures.ParticipationMinutes, counts.ActiveSessions,
             counts.LiveParticipants, recorders, RecordedMinutes: 0, TranscriptionMinutes: 0, StoredRecordedMinutes: 0,
             figures.MaxConcurrentParticipants, figures.MaxConcurrentSessions, period.FirstDay, period.LastDay, counts.EndingSoonSessions,
