@@ -193,9 +193,17 @@ public sealed class PostgresDialect : StoreDialect
             new { team = team.ToString(), names }, context.Transaction)
         .ToDictionary(r => r.Name, r => new RoomId(Guid.Parse(r.Id)), StringComparer.Ordinal);
 
-    /// <summary>SKIP LOCKED: when several nodes sweep at once, each due session is taken by exactly one of them.</summary>
+    /// <summary>
+    /// The rooms of due sessions, locked with SKIP LOCKED: when several nodes sweep at once, each due session is taken by
+    /// exactly one of them, and a room another node's writer holds is left to a later sweep. The sweep takes rooms, as
+    /// every writer does, before their sessions: a sweep that locked sessions first and then waited for their room
+    /// would wait in a cycle with a writer that holds the room and goes on to write those sessions.
+    /// </summary>
     internal override string DueRoomsSql =>
-        $"SELECT s.team_id, s.room_id FROM sessions s WHERE {SessionLiveness.Due} ORDER BY s.room_id LIMIT 1000 FOR UPDATE SKIP LOCKED";
+        $"""
+        SELECT s.team_id, s.room_id FROM sessions s JOIN rooms r ON r.team_id = s.team_id AND r.id = s.room_id
+        WHERE {SessionLiveness.Due} ORDER BY s.room_id LIMIT 1000 FOR UPDATE OF r SKIP LOCKED
+        """;
 
     internal override string LawEventsSql =>
         "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1";

@@ -52,9 +52,12 @@ internal static class EventRows
     internal static bool[] InsertSetBased(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
         var teamText = team.ToString();
+        // In one order on every node: two nodes storing the same ids (a client's retry sent to both) wait on each other's
+        // ids in turn, never in a cycle.
         var fresh = context.Query<string>(
             "INSERT INTO event_ids (team_id, id) SELECT @team, unnest(@ids) ON CONFLICT DO NOTHING RETURNING id",
-            new { team = teamText, ids = events.Select(e => e.Id).Distinct(StringComparer.Ordinal).ToArray() }).ToHashSet(StringComparer.Ordinal);
+            new { team = teamText, ids = events.Select(e => e.Id).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() })
+            .ToHashSet(StringComparer.Ordinal);
 
         // Within a batch the first occurrence of an id is the one stored.
         var inserted = new bool[events.Count];

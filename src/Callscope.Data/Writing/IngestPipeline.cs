@@ -18,7 +18,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     private const int MaxEventsPerTransaction = 20_000;
 
     /// <summary>How often a transaction that lost a deadlock to another node is run again before its commands fail.</summary>
-    private const int Attempts = 3;
+    private const int Attempts = 5;
 
     private readonly CallscopeDatabase database;
     private readonly TimeProvider clock;
@@ -109,7 +109,13 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     /// Runs the batch in one transaction; a deadlock with another node runs it again from the start. Whatever else goes
     /// wrong fails the batch's commands, is logged once, and leaves the writer ready for the next batch.
     /// </summary>
-    /// <returns>Whether the batch committed.</returns>
+    /// <remarks>
+    /// Each command takes its rows in one order that every node keeps (rooms, event ids, queue rows each sorted), but
+    /// commands grouped in one transaction take them in the order the commands come: a later command can lock a room
+    /// after an earlier one took that room's queue row, while another node goes the other way. So a batch of several
+    /// commands that lost a race is run again one command per transaction, where it cannot lose that way twice.
+    /// </remarks>
+    /// <returns>Whether the batch committed (or, run one command at a time, whether any command did).</returns>
     private bool WriteBatch(List<WriteCommand> batch)
     {
         for (var attempt = 1; ; attempt++)
@@ -119,9 +125,22 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
                 WriteOnce(batch);
                 return true;
             }
+            catch (DbException error) when (batch.Count > 1 && database.Dialect.IsTransient(error))
+            {
+                states.Clear();
+                Log.BatchSplit(logger, batch.Count, error.Message);
+                var any = false;
+                foreach (var command in batch)
+                {
+                    any |= WriteBatch([command]);
+                }
+
+                return any;
+            }
             catch (DbException error) when (attempt < Attempts && database.Dialect.IsTransient(error))
             {
                 states.Clear();
+                Log.RaceLost(logger, attempt, error.Message);
             }
             catch (Exception error)
             {
@@ -252,6 +271,12 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "A write transaction of {Commands} commands lost a race with another node ({Reason}); its commands run again one per transaction")]
+        public static partial void BatchSplit(ILogger logger, int commands, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "A write transaction lost a race with another node at attempt {Attempt} ({Reason}); it runs again")]
+        public static partial void RaceLost(ILogger logger, int attempt, string reason);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "A write command ({Command}) failed and was rolled back; the writer goes on")]
         public static partial void CommandFailed(ILogger logger, string command, Exception error);
 

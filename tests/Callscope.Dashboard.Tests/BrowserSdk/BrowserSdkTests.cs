@@ -16,7 +16,10 @@ public sealed class BrowserSdkTests(MediaBrowser browser) : BrowserSdkTest(brows
         await AllowOriginsAsync(Origins.AppOrigin);
         var token = await ClientTokenAsync("sdk-call", "ana", "Ana Ruiz");
         var page = await OpenAppAsync();
-        await ConnectAsync(page, token, new { presence = true });
+        // Rates are measured between two readings, so the first full sample comes at the second reading after the media
+        // flows. A reading a second (not the default five) lets the wait below see several readings of the running call,
+        // however long a loaded machine takes to set the call up, instead of the two or three it had by default.
+        await ConnectAsync(page, token, new { presence = true, sampleInterval = 1000 });
         await page.EvaluateAsync("() => sdkTest.call('ana-laptop', false)");
 
         var participant = await ParticipantIdAsync("sdk-call", "ana");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Callscope.Core;
@@ -6,6 +7,7 @@ using Callscope.Data.Writing;
 using Callscope.Server.Tests.Infrastructure;
 using Callscope.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Callscope.Server.Tests.MultiNode;
 
@@ -40,18 +42,65 @@ public sealed class SeveralNodesTests
         var a = nodeA.Api();
         var b = nodeB.Api();
 
-        // Every event goes to a random node in a random batch; a fifth of them also to the other node (retries).
-        var batches = events.Concat(events.Where(_ => random.NextDouble() < 0.2)).OrderBy(_ => random.Next())
-            .Chunk(1 + random.Next(8)).Select(chunk => (Node: random.Next(2), Events: chunk)).ToList();
-        await Task.WhenAll(
-            Task.Run(async () => { foreach (var batch in batches.Where(x => x.Node == 0)) { await Events.PostAsync(a, batch.Events); } }, Ct),
-            Task.Run(async () => { foreach (var batch in batches.Where(x => x.Node == 1)) { await Events.PostAsync(b, batch.Events); } }, Ct));
-        await Events.PostAsync(single.Api(), [.. events]);
-        await Task.WhenAll(nodeA.SettleAsync(), nodeB.SettleAsync(), single.SettleAsync());
+        await KeepingLogsAsync([nodeA, nodeB], async () =>
+        {
+            // Every event goes to a random node in a random batch; a fifth of them also to the other node (retries).
+            var batches = events.Concat(events.Where(_ => random.NextDouble() < 0.2)).OrderBy(_ => random.Next())
+                .Chunk(1 + random.Next(8)).Select(chunk => (Node: random.Next(2), Events: chunk)).ToList();
+            await Task.WhenAll(
+                Task.Run(async () => { foreach (var batch in batches.Where(x => x.Node == 0)) { await Events.PostAsync(a, batch.Events); } }, Ct),
+                Task.Run(async () => { foreach (var batch in batches.Where(x => x.Node == 1)) { await Events.PostAsync(b, batch.Events); } }, Ct));
+            await Events.PostAsync(single.Api(), [.. events]);
+            await Task.WhenAll(nodeA.SettleAsync(), nodeB.SettleAsync(), single.SettleAsync());
 
-        var expected = await DescribeAsync(single.Api());
-        Assert.Equal(expected, await DescribeAsync(a));
-        Assert.Equal(expected, await DescribeAsync(b));
+            var expected = await DescribeAsync(single.Api());
+            Assert.Equal(expected, await DescribeAsync(a));
+            Assert.Equal(expected, await DescribeAsync(b));
+        });
+    }
+
+    /// <summary>
+    /// Both nodes store the same batches of the same rooms at once, several requests at a time (so each writer groups
+    /// them into one transaction), the second node with every batch in the opposite order: the two writers take rows
+    /// of the same rooms, event ids and diagnosis queue in opposite orders all the time. Every batch is answered 202,
+    /// and each event is accepted exactly once across the two nodes.
+    /// </summary>
+    [Fact]
+    public async Task Two_nodes_storing_the_same_rooms_at_once_in_opposite_orders_answer_every_batch()
+    {
+        var database = TestDatabase.NewPostgresDatabase();
+        await using var nodeA = new CallscopeApp(postgres: database, provider: "postgres");
+        await using var nodeB = new CallscopeApp(postgres: database, provider: "postgres");
+        nodeA.Clock.SetUtcNow(Now);
+        nodeB.Clock.SetUtcNow(Now);
+        const int Rounds = 60;
+        const int RequestsAtOnce = 3;
+        var rooms = Enumerable.Range(0, 6).Select(i => $"contended-{i}").ToList();
+        var batches = Enumerable.Range(0, Rounds).Select(r => rooms.SelectMany((room, k) => new[]
+        {
+            Events.Joined(room, $"p{r % 4}", T.AddSeconds(r * 20), $"{room}-{r}", id: $"race-{r}-{k}-join"),
+            Events.Of("quality_sample", room, $"p{r % 4}", T.AddSeconds((r * 20) + 5), new { rtt_ms = 30 + r }, $"{room}-{r}", id: $"race-{r}-{k}-sample"),
+        }).ToArray()).ToList();
+        var answers = new ConcurrentBag<(int Status, string Body)>();
+
+        await KeepingLogsAsync([nodeA, nodeB], async () =>
+        {
+            var clients = Enumerable.Range(0, RequestsAtOnce).SelectMany(_ => new[] { (Api: nodeA.Api(), Reversed: false), (Api: nodeB.Api(), Reversed: true) });
+            await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
+            {
+                for (var r = c / 2; r < Rounds; r += RequestsAtOnce)
+                {
+                    var batch = client.Reversed ? batches[r].Reverse().ToArray() : batches[r];
+                    using var response = await client.Api.PostAsJsonAsync("/api/v1/ingest/events", Events.Batch(batch), Ct);
+                    answers.Add(((int)response.StatusCode, await response.Content.ReadAsStringAsync(Ct)));
+                }
+            }, Ct)));
+
+            var failed = answers.Where(a => a.Status != 202).ToList();
+            Assert.True(failed.Count == 0, $"{failed.Count} of {answers.Count} batches were not stored, first: {failed.FirstOrDefault()}");
+            var accepted = answers.Sum(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("accepted").GetInt32());
+            Assert.Equal(batches.Sum(b => b.Length), accepted);
+        });
     }
 
     [Fact]
@@ -120,6 +169,41 @@ public sealed class SeveralNodesTests
         Assert.Equal(
             (await ApiAssert.GetAsync(a, $"/api/v1/sessions/{session}/issues")).ToString(),
             (await ApiAssert.GetAsync(nodeB.Api(), $"/api/v1/sessions/{session}/issues")).ToString());
+    }
+
+    /// <summary>
+    /// Runs a test's body with the nodes' logs captured; when it fails, their warnings and errors (with exceptions) are
+    /// added to the failure, so that a failure in a shared run says what the servers saw.
+    /// </summary>
+    internal static async Task KeepingLogsAsync(IReadOnlyList<CallscopeApp> nodes, Func<Task> body)
+    {
+        var logs = nodes.Select(node =>
+        {
+            var captured = new CapturedLogs();
+            node.Services.GetRequiredService<ILoggerFactory>().AddProvider(captured);
+            return captured;
+        }).ToList();
+        try
+        {
+            await body();
+        }
+        catch (Exception error)
+        {
+            var text = new StringBuilder(error.Message);
+            for (var n = 0; n < logs.Count; n++)
+            {
+                foreach (var (level, message, exception) in logs[n].Entries.Where(e => e.Level >= LogLevel.Warning))
+                {
+                    text.Append($"\nnode {(char)('A' + n)} {level}: {message}");
+                    if (exception is not null)
+                    {
+                        text.Append($"\n{exception}");
+                    }
+                }
+            }
+
+            throw new Xunit.Sdk.XunitException(text.ToString(), error);
+        }
     }
 
     private static async ValueTask<string> NextEventLineAsync(StreamReader reader)

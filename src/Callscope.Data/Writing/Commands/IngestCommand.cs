@@ -101,6 +101,16 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
         // One look-up for every room the batch names; rooms named for the first time are created.
         var names = Events.Where(e => e.Room.Id is null).Select(e => e.Room.FriendlyUrl!).Distinct(StringComparer.Ordinal).ToArray();
         var byName = names.Length == 0 ? new Dictionary<string, RoomId>(StringComparer.Ordinal) : context.Dialect.FindRooms(context, Team, names);
+
+        // New rooms are created in name order, as every node does: two nodes creating the same rooms at once wait on
+        // each other's names in turn, never in a cycle. Each takes the settings of the first event that names it.
+        var created = Events.Where(e => e.Room.Id is null && !byName.ContainsKey(e.Room.FriendlyUrl!))
+            .DistinctBy(e => e.Room.FriendlyUrl!, StringComparer.Ordinal).OrderBy(e => e.Room.FriendlyUrl!, StringComparer.Ordinal).ToList();
+        foreach (var e in created)
+        {
+            byName[e.Room.FriendlyUrl!] = CreateRoom(context, e.Room);
+        }
+
         var resolved = new List<RoomId>(Events.Count);
         foreach (var e in Events)
         {
@@ -110,14 +120,7 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
                 continue;
             }
 
-            var name = e.Room.FriendlyUrl!;
-            if (!byName.TryGetValue(name, out var room))
-            {
-                room = CreateRoom(context, e.Room);
-                byName[name] = room;
-            }
-
-            resolved.Add(room);
+            resolved.Add(byName[e.Room.FriendlyUrl!]);
         }
 
         return resolved;
