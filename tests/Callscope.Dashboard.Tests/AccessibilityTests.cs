@@ -68,6 +68,16 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await Page.GetByRole(AriaRole.Button, new() { Name = "Actions for room daily-standup" }).ClickAsync();
         await CheckAsync("/Rooms/Index", "rooms, a row menu open");
         await VisitAsync("/Rooms/Sessions", $"/rooms/{ids.Room}/sessions", "room sessions");
+        await VisitAsync("/Usage", "/usage", "usage");
+        await OpenTablesAsync();
+        await CheckAsync("/Usage", "usage with its tables open");
+        await VisitAsync("/Usage", "/usage?range=day", "usage of a day");
+        await VisitAsync("/Usage", "/usage?from=2026-11-24&to=2026-11-20", "usage with a reversed range");
+        await Page.SetViewportSizeAsync(390, 844);
+        await VisitAsync("/Usage", "/usage", "usage at phone width");
+        await OpenTablesAsync();
+        await CheckAsync("/Usage", "usage at phone width with its tables open");
+        await Page.SetViewportSizeAsync(1280, 860);
         await VisitAsync("/Rooms/Edit", $"/rooms/{ids.Room}/edit", "room settings");
         await VisitAsync("/Rooms/Edit", "/rooms/new", "new room");
         await Page.GetByLabel("Grace period (seconds)").FillAsync("-1");
@@ -117,6 +127,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await VisitAsync("/Participants/Record", $"/participants/{ids.Participant}", "participant record");
         await VisitAsync("/Rooms/Index", "/rooms", "rooms");
         await VisitAsync("/Rooms/Sessions", $"/rooms/{ids.Room}/sessions", "room sessions");
+        await VisitAsync("/Usage", "/usage", "usage");
         await VisitAsync("/Account", "/account", "account");
         await VisitAsync("/ApiAccess", "/api-access", "API access");
         foreach (var adminOnly in new[] { "/settings", "/members", "/rooms/new", $"/sessions/{ids.Live}/end" })
@@ -169,6 +180,17 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         }
 
         return new Ids(live, live[..8] + "…" + live[^4..], ended, await ParticipantIdAsync(ended, People.Ana.Identity), await RoomIdAsync("daily-standup"));
+    }
+
+    /// <summary>Opens every "Show as table" of the usage page.</summary>
+    private async Task OpenTablesAsync()
+    {
+        foreach (var summary in await Page.GetByText("Show as table").AllAsync())
+        {
+            await summary.ClickAsync();
+        }
+
+        await Expect(Page.Locator("details:not([open])")).ToHaveCountAsync(0);
     }
 
     private async Task VisitAsync(string page, string address, string what)

@@ -63,7 +63,7 @@ public sealed partial class EndSessionTests(BrowserFixture browser) : DashboardT
         await SignOutAsync();
 
         await SignInAsync("viewer@example.test", "viewer-password-1");
-        await Expect(Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link)).ToHaveTextAsync(["Sessions", "Rooms", "API access"]);
+        await Expect(Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link)).ToHaveTextAsync(["Sessions", "Rooms", "Usage", "API access"]);
         await Page.GetByRole(AriaRole.Button, new() { NameRegex = ActionsForAllHands() }).ClickAsync();
         var menu = Page.GetByRole(AriaRole.Menu);
         await Expect(menu.GetByRole(AriaRole.Menuitem, new() { Name = "Open session" })).ToBeFocusedAsync();

@@ -7,6 +7,7 @@ public static class Links
 {
     public const string Sessions = "/";
     public const string Rooms = "/rooms";
+    public const string Usage = "/usage";
     public const string NewRoom = "/rooms/new";
     public const string Members = "/members";
     public const string Settings = "/settings";
