@@ -152,7 +152,7 @@ public static class StatisticsEndpoints
             return new CsvList<TimelineItem>("timeline", points);
         }
 
-        return TypedResults.Ok(new TimelineResponse(points.Count, Name(interval), period.FirstDay, period.LastDay, teams.Find(team)!.MaxSessions, points));
+        return TypedResults.Ok(new TimelineResponse(Name(interval), period.FirstDay, period.LastDay, teams.Find(team)!.MaxSessions, points));
     }
 
     /// <summary>The longest range per interval: enough for the charts' ranges, few enough points for one answer.</summary>

@@ -133,7 +133,7 @@ public sealed record CurrentStatisticsItem(
 /// The team's usage over time, one point per UTC-aligned interval (ext). <c>max_sessions</c> is the team's contracted
 /// limit (null while it sets none), which the charts draw beside the peaks.
 /// </summary>
-public sealed record TimelineResponse(int TotalCount, string Interval, DateOnly DateStart, DateOnly DateEnd, int? MaxSessions, IReadOnlyList<TimelineItem> Data);
+public sealed record TimelineResponse(string Interval, DateOnly DateStart, DateOnly DateEnd, int? MaxSessions, IReadOnlyList<TimelineItem> Points);
 
 /// <summary>One interval <c>[start, end)</c> of a timeline; a CSV export has these columns in this order.</summary>
 public sealed record TimelineItem(

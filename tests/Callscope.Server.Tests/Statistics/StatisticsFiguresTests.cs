@@ -176,12 +176,12 @@ public sealed class StatisticsFiguresTests(UsageHistory history) : IClassFixture
     {
         var t = await ApiAssert.GetAsync(Api, "/api/v1/statistics/timeline?date_start=2026-11-23&date_end=2026-11-24");
 
-        Assert.Equal(2, t.GetProperty("total_count").GetInt32());
+        Assert.Equal(2, t.GetProperty("points").GetArrayLength());
         Assert.Equal("day", t.GetProperty("interval").GetString());
         Assert.Equal("2026-11-23", t.GetProperty("date_start").GetString());
         Assert.Equal("2026-11-24", t.GetProperty("date_end").GetString());
         Assert.Equal(JsonValueKind.Null, t.GetProperty("max_sessions").ValueKind);
-        var data = t.GetProperty("data");
+        var data = t.GetProperty("points");
         Assert.Equal(["2026-11-23T00:00:00.000Z", "2026-11-24T00:00:00.000Z"], data.EnumerateArray().Select(p => p.GetProperty("start").GetString()));
         Assert.Equal("2026-11-25T00:00:00.000Z", data[1].GetProperty("end").GetString());
         Assert.Equal([1, 2, 75, 30, 20, 25, 0, 2], Figures(data[0]));
@@ -195,12 +195,12 @@ public sealed class StatisticsFiguresTests(UsageHistory history) : IClassFixture
         var minutes = await ApiAssert.GetAsync(Api, "/api/v1/statistics/timeline?interval=minute&date_start=2026-11-23&date_end=2026-11-24");
 
         Assert.Equal("hour", hours.GetProperty("interval").GetString());
-        Assert.Equal([1, 2, 75, 30, 20, 25, 0, 2], Figures(hours.GetProperty("data")[0]));
-        Assert.Equal([2, 3, 50, 30, 10, 0, 10, 1], Figures(hours.GetProperty("data")[1]));
-        Assert.Equal(2 * 24 * 60, minutes.GetProperty("total_count").GetInt32());
-        var busiest = minutes.GetProperty("data").EnumerateArray().Single(p => p.GetProperty("start").GetString() == "2026-11-24T00:07:00.000Z");
+        Assert.Equal([1, 2, 75, 30, 20, 25, 0, 2], Figures(hours.GetProperty("points")[0]));
+        Assert.Equal([2, 3, 50, 30, 10, 0, 10, 1], Figures(hours.GetProperty("points")[1]));
+        Assert.Equal(2 * 24 * 60, minutes.GetProperty("points").GetArrayLength());
+        var busiest = minutes.GetProperty("points").EnumerateArray().Single(p => p.GetProperty("start").GetString() == "2026-11-24T00:07:00.000Z");
         Assert.Equal([2, 3, 3, 1, 1, 0, 1, 0], Figures(busiest));
-        Assert.Equal(125, minutes.GetProperty("data").EnumerateArray().Sum(p => p.GetProperty("participation_minutes").GetDouble()), 6);
+        Assert.Equal(125, minutes.GetProperty("points").EnumerateArray().Sum(p => p.GetProperty("participation_minutes").GetDouble()), 6);
     }
 
     [Fact]
@@ -208,9 +208,9 @@ public sealed class StatisticsFiguresTests(UsageHistory history) : IClassFixture
     {
         var t = await ApiAssert.GetAsync(Api, "/api/v1/statistics/timeline?date_start=2026-11-23&date_end=2026-11-30");
 
-        Assert.Equal(3, t.GetProperty("total_count").GetInt32());
+        Assert.Equal(3, t.GetProperty("points").GetArrayLength());
         Assert.Equal("2026-11-30", t.GetProperty("date_end").GetString());
-        Assert.Equal(5, t.GetProperty("data")[2].GetProperty("participation_minutes").GetDouble());
+        Assert.Equal(5, t.GetProperty("points")[2].GetProperty("participation_minutes").GetDouble());
     }
 
     private static double[] Devices(JsonElement s, string suffix) =>
