@@ -30,7 +30,7 @@ internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, D
     /// <summary>One room's counts over <c>[a, b)</c>: stored whole days unless the room is marked, and the rest measured.</summary>
     public UsageCounts RoomDays(string room, long a, long b)
     {
-        var (da, db) = state.Marked(room) ? (a, a) : Stored(a, b, DayMs, state.CleanDays);
+        var (da, db) = state.Marked(room) ? (a, a) : Stored(a, b, DayMs, state.DaysUntil);
         var counts = da < db ? Sum(room, da, db) : new UsageCounts();
         foreach (var (x, y) in Outside(a, b, da, db))
         {
@@ -43,7 +43,7 @@ internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, D
     /// <summary>How many rooms had a session start within <c>[a, b)</c>.</summary>
     public int Rooms(long a, long b)
     {
-        var (da, db) = Stored(a, b, DayMs, state.CleanDays);
+        var (da, db) = Stored(a, b, DayMs, state.DaysUntil);
         var marked = state.Marks.Keys.ToArray();
         var measured = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (x, y) in Outside(a, b, da, db))
@@ -108,7 +108,7 @@ internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, D
 
     public List<RoomUsage> TopRooms(long a, long b, int count)
     {
-        var (da, db) = Stored(a, b, DayMs, state.CleanDays);
+        var (da, db) = Stored(a, b, DayMs, state.DaysUntil);
         var marked = state.Marks.Keys.ToHashSet(StringComparer.Ordinal);
         var rooms = new Dictionary<string, UsageCounts>(StringComparer.Ordinal);
         void Add(string room, UsageCounts counts)

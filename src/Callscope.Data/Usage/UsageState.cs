@@ -5,7 +5,7 @@ namespace Callscope.Data.Usage;
 
 /// <summary>
 /// How far a team's stored roll-ups can be trusted, read in one go: every team hour before <see cref="CleanHours"/>
-/// and every room day before <see cref="CleanDays"/> (rooms without a mark) is stored as the sessions say it is;
+/// and every room day before <see cref="DaysUntil"/> (rooms without a mark) is stored as the sessions say it is;
 /// the rest is computed from the sessions. A team the worker has not reached yet has nothing clean.
 /// </summary>
 internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestMs, IReadOnlyDictionary<string, (long From, long Version)> Marks)
@@ -19,9 +19,6 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
 
     /// <summary>The end of the team's clean hours.</summary>
     public long CleanHours => EarliestMark is { } mark ? Math.Min(HoursUntil, Floor(mark, HourMs)) : HoursUntil;
-
-    /// <summary>The end of the clean days of the rooms without a mark; marked rooms are read from their sessions.</summary>
-    public long CleanDays => DaysUntil;
 
     public bool Marked(string room) => Marks.ContainsKey(room);
 

@@ -108,7 +108,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
         var state = UsageState.Read(connection, transaction, team);
-        var first = !state.Exists || state.HoursUntil == 0 || state.DaysUntil == 0
+        var first = state.HoursUntil == 0 || state.DaysUntil == 0
             ? connection.ExecuteScalar<long?>("SELECT MIN(start_time) FROM sessions WHERE team_id = @team", new { team }, transaction)
             : null;
         var hoursBase = state.HoursUntil > 0 ? state.HoursUntil : first is { } f ? Floor(f, HourMs) : hourNow;
@@ -125,13 +125,14 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
         var hours = new HourMeasure(database, connection, transaction, team, state.Longest(nowMs), now);
         var rows = new List<UsageRow>();
         var teamHours = new List<long>();
-        for (var hour = hoursFrom; hour < hoursTo; hour += HourMs)
+        void TeamHour(long hour)
         {
             teamHours.Add(hour);
             rows.Add(new UsageRow("", hour, hours.Team(hour)));
         }
 
-        // Days that have passed since the last look: every room with a session in them.
+        // Days that have passed since the last look: every room with a session in them. A team hour due in the same
+        // stretch is measured from the same read of the hour.
         var wholeDays = new List<long>();
         for (var day = daysBase; day < daysTo; day += DayMs)
         {
@@ -139,6 +140,11 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             var rooms = new Dictionary<string, UsageCounts>(StringComparer.Ordinal);
             for (var hour = day; hour < day + DayMs; hour += HourMs)
             {
+                if (hour >= hoursFrom && hour < hoursTo)
+                {
+                    TeamHour(hour);
+                }
+
                 foreach (var (room, counts) in hours.Rooms(hour))
                 {
                     if (!rooms.TryGetValue(room, out var sum))
@@ -151,6 +157,14 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             }
 
             rows.AddRange(rooms.Select(r => new UsageRow(r.Key, day, r.Value)));
+        }
+
+        for (var hour = hoursFrom; hour < hoursTo; hour += HourMs)
+        {
+            if (hour < daysBase || hour >= daysTo)
+            {
+                TeamHour(hour);
+            }
         }
 
         // Marked rooms: their days up to where the hours reach, each room on its own.
