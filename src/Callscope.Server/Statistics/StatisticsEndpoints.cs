@@ -20,39 +20,41 @@ public static class StatisticsEndpoints
     public static RouteGroupBuilder MapStatisticsRoutes(this RouteGroupBuilder api)
     {
         var statistics = api.MapGroup("/statistics").WithTags("Statistics");
-        statistics.MapGet("/", Team).WithName("GetTeamStatistics").WithSummary("The team's usage over a period")
+        statistics.MapGet("/", (HttpContext c, UsageQueries u, DashboardQueries l, TimeProvider t) => Team(c, u, l, t, current: false))
+            .WithName("GetTeamStatistics").WithSummary("The team's usage over a period")
             .WithQueryParameters(StatisticsDocs.Period);
-        statistics.MapGet("/team/current", TeamCurrent).WithName("GetTeamStatisticsCurrent")
+        statistics.MapGet("/team/current", (HttpContext c, UsageQueries u, DashboardQueries l, TimeProvider t) => Team(c, u, l, t, current: true))
+            .WithName("GetTeamStatisticsCurrent")
             .WithSummary("The team's usage over the current period").WithQueryParameters(StatisticsDocs.Current);
         statistics.MapGet("/current", Current).WithName("GetCurrentStatistics")
             .WithSummary("Live and ending-soon sessions, live participants and the current period's peaks").WithQueryParameters(StatisticsDocs.Current);
         statistics.MapGet("/timeline", Timeline).WithName("GetStatisticsTimeline")
             .WithSummary("The team's usage per minute, hour or day: peaks, minutes by device, sessions started").WithQueryParameters(StatisticsDocs.Timeline);
-        api.MapGet("/rooms/{room}/statistics", Room).WithTags("Statistics").WithName("GetRoomStatistics")
+        api.MapGet("/rooms/{room}/statistics",
+                (string room, HttpContext c, RoomStore r, UsageQueries u, SessionQueries s, TimeProvider t) => Room(room, c, r, u, s, t, current: false))
+            .WithTags("Statistics").WithName("GetRoomStatistics")
             .WithSummary("One room's usage over a period").WithQueryParameters(StatisticsDocs.Period);
-        api.MapGet("/rooms/{room}/statistics/current", RoomCurrent).WithTags("Statistics").WithName("GetRoomStatisticsCurrent")
+        api.MapGet("/rooms/{room}/statistics/current",
+                (string room, HttpContext c, RoomStore r, UsageQueries u, SessionQueries s, TimeProvider t) => Room(room, c, r, u, s, t, current: true))
+            .WithTags("Statistics").WithName("GetRoomStatisticsCurrent")
             .WithSummary("One room's usage over the current period").WithQueryParameters(StatisticsDocs.Current);
         return api;
     }
 
+    /// <summary>The team over the requested period, or over the current one (which takes no dates).</summary>
     private static Results<MetricsResult<TeamStatisticsItem>, ProblemHttpResult> Team(
-        HttpContext context, UsageQueries usage, DashboardQueries live, TimeProvider clock)
+        HttpContext context, UsageQueries usage, DashboardQueries live, TimeProvider clock, bool current)
     {
         var query = new QueryReader(context.Request.Query);
-        var period = StatisticsPeriod.Read(query, usage.CurrentPeriod().Start, clock.GetUtcNow(), StatisticsPeriod.MaxLength, "3,700 days");
+        var period = Period(query, usage, clock, current);
         var metrics = Metrics.Read<TeamStatisticsItem>(context, query);
         return query.Valid ? TeamAnswer(context, usage, live, period, metrics) : Problems.Validation(query.Errors);
     }
 
-    private static Results<MetricsResult<TeamStatisticsItem>, ProblemHttpResult> TeamCurrent(
-        HttpContext context, UsageQueries usage, DashboardQueries live, TimeProvider clock)
-    {
-        var query = new QueryReader(context.Request.Query);
-        var metrics = Metrics.Read<TeamStatisticsItem>(context, query);
-        return query.Valid
-            ? TeamAnswer(context, usage, live, StatisticsPeriod.Current(usage.CurrentPeriod(), clock.GetUtcNow()), metrics)
-            : Problems.Validation(query.Errors);
-    }
+    /// <summary>The current period up to now, or the one the query's dates give.</summary>
+    private static StatisticsPeriod Period(QueryReader query, UsageQueries usage, TimeProvider clock, bool current) => current
+        ? StatisticsPeriod.Current(usage.CurrentPeriod(), clock.GetUtcNow())
+        : StatisticsPeriod.Read(query, usage.CurrentPeriod().Start, clock.GetUtcNow(), StatisticsPeriod.MaxLength, StatisticsPeriod.MaxLengthText);
 
     private static MetricsResult<TeamStatisticsItem> TeamAnswer(
         HttpContext context, UsageQueries usage, DashboardQueries live, StatisticsPeriod period, IReadOnlySet<string>? metrics)
@@ -88,8 +90,9 @@ public static class StatisticsEndpoints
             teams.Find(team)!.MaxSessions, period.From), metrics);
     }
 
+    /// <summary>One room over the requested period, or over the current one (which takes no dates).</summary>
     private static Results<MetricsResult<RoomStatisticsItem>, ProblemHttpResult> Room(
-        string room, HttpContext context, RoomStore rooms, UsageQueries usage, SessionQueries sessions, TimeProvider clock)
+        string room, HttpContext context, RoomStore rooms, UsageQueries usage, SessionQueries sessions, TimeProvider clock, bool current)
     {
         if (rooms.Find(context.User.TeamOf(), room) is not { } found)
         {
@@ -97,24 +100,9 @@ public static class StatisticsEndpoints
         }
 
         var query = new QueryReader(context.Request.Query);
-        var period = StatisticsPeriod.Read(query, usage.CurrentPeriod().Start, clock.GetUtcNow(), StatisticsPeriod.MaxLength, "3,700 days");
+        var period = Period(query, usage, clock, current);
         var metrics = Metrics.Read<RoomStatisticsItem>(context, query);
         return query.Valid ? RoomAnswer(found, usage, sessions, period, metrics) : Problems.Validation(query.Errors);
-    }
-
-    private static Results<MetricsResult<RoomStatisticsItem>, ProblemHttpResult> RoomCurrent(
-        string room, HttpContext context, RoomStore rooms, UsageQueries usage, SessionQueries sessions, TimeProvider clock)
-    {
-        if (rooms.Find(context.User.TeamOf(), room) is not { } found)
-        {
-            return Problems.NotFound("The room");
-        }
-
-        var query = new QueryReader(context.Request.Query);
-        var metrics = Metrics.Read<RoomStatisticsItem>(context, query);
-        return query.Valid
-            ? RoomAnswer(found, usage, sessions, StatisticsPeriod.Current(usage.CurrentPeriod(), clock.GetUtcNow()), metrics)
-            : Problems.Validation(query.Errors);
     }
 
     private static MetricsResult<RoomStatisticsItem> RoomAnswer(
@@ -160,11 +148,12 @@ public static class StatisticsEndpoints
     {
         UsageInterval.Minute => (TimeSpan.FromDays(2), "2 days"),
         UsageInterval.Hour => (TimeSpan.FromDays(93), "93 days"),
-        UsageInterval.Day => (StatisticsPeriod.MaxLength, "3,700 days"),
+        UsageInterval.Day => (StatisticsPeriod.MaxLength, StatisticsPeriod.MaxLengthText),
         _ => throw new ArgumentOutOfRangeException(nameof(interval)),
     };
 
-    private static string Name(UsageInterval interval) => interval switch
+    /// <summary>The interval as the API names it.</summary>
+    public static string Name(UsageInterval interval) => interval switch
     {
         UsageInterval.Minute => "minute",
         UsageInterval.Hour => "hour",

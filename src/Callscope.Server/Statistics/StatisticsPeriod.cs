@@ -15,6 +15,9 @@ public sealed record StatisticsPeriod(DateTimeOffset From, DateTimeOffset To)
     /// <summary>The longest period a request may cover: about ten years, so that no range overflows or reads without end.</summary>
     public static readonly TimeSpan MaxLength = TimeSpan.FromDays(3_700);
 
+    /// <summary><see cref="MaxLength"/> as messages name it.</summary>
+    public const string MaxLengthText = "3,700 days";
+
     /// <summary>The first day the period touches, as answers echo it in <c>date_start</c>.</summary>
     public DateOnly FirstDay => DateOnly.FromDateTime(From.UtcDateTime);
 

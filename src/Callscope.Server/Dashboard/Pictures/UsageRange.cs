@@ -1,5 +1,6 @@
 using System.Globalization;
 using Callscope.Data.Usage;
+using Callscope.Server.Statistics;
 
 namespace Callscope.Server.Dashboard.Pictures;
 
@@ -16,7 +17,7 @@ public sealed record UsageRange(string Kind, DateOnly First, DateOnly Last)
     public const string ChosenKind = "chosen";
 
     /// <summary>The longest range with one point a day that the timeline API answers.</summary>
-    public const int MaxDays = 3_700;
+    public static readonly int MaxDays = (int)StatisticsPeriod.MaxLength.TotalDays;
 
     /// <summary>The longest range drawn with a point per hour; anything longer gets a point per day.</summary>
     public const int MaxHourlyDays = 7;
@@ -32,7 +33,7 @@ public sealed record UsageRange(string Kind, DateOnly First, DateOnly Last)
     public UsageInterval Interval => Days <= MaxHourlyDays ? UsageInterval.Hour : UsageInterval.Day;
 
     /// <summary>The interval as the API names it.</summary>
-    public string IntervalName => Interval == UsageInterval.Hour ? "hour" : "day";
+    public string IntervalName => StatisticsEndpoints.Name(Interval);
 
     public string FirstText => Text(First);
 
