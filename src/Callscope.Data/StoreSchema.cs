@@ -8,7 +8,7 @@ public static class StoreSchema
 {
     public static readonly IReadOnlyDictionary<string, string[]> Tables = new Dictionary<string, string[]>
     {
-        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at", "diagnosis", "client_key"],
+        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at", "diagnosis", "client_key", "period_start_day"],
         ["team_origins"] = ["team_id", "origin", "position"],
         ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at", "security_stamp"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",

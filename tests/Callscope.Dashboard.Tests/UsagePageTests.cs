@@ -120,6 +120,30 @@ public sealed partial class UsagePageTests(BrowserFixture browser) : DashboardTe
     }
 
     [Fact]
+    public async Task A_period_start_day_set_on_settings_moves_this_period_and_a_day_past_the_28th_is_explained()
+    {
+        await ArrangeAsync(maxSessions: 4);
+        await SignInAsync();
+        await Page.GotoAsync("/settings");
+        var day = Page.GetByLabel("Usage period starts on day");
+        await Expect(day).ToHaveValueAsync("1");
+
+        await day.FillAsync("31");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Expect(Page.GetByText("The usage period starts on a day from 1 to 28.")).ToBeVisibleAsync();
+        await Page.GetByLabel("Usage period starts on day").FillAsync("24");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Expect(Page.GetByText("The team's settings were saved.")).ToBeVisibleAsync();
+        await Page.GotoAsync("/usage");
+
+        var period = Page.GetByRole(AriaRole.Region, new() { NameRegex = new("^This period") });
+        await Expect(period.GetByRole(AriaRole.Heading)).ToHaveTextAsync("This period 2026-11-24 to 2026-12-23 (UTC), up to now");
+        await Expect(period.Locator("dd").Nth(0)).ToHaveTextAsync("180");
+        var team = await Api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/team", Cancellation);
+        Assert.Equal(24, team.GetProperty("period_start_day").GetInt32());
+    }
+
+    [Fact]
     public async Task Without_a_limit_the_page_says_so_and_draws_no_limit_line()
     {
         await ArrangeAsync(maxSessions: null);

@@ -104,7 +104,57 @@ public static class QueryScenario
         }
 
         table.Print(output);
+        await ExportAsync(bench, server, api, totalSessions, cancellationToken);
         return 0;
+    }
+
+    /// <summary>
+    /// Streams the whole session and participant lists as CSV, reading the server's resident memory every 50 ms: an
+    /// export in constant memory keeps its peak near where it started, however many rows go out.
+    /// </summary>
+    private static async Task ExportAsync(BenchContext bench, ChildServer server, HttpClient api, int totalSessions, CancellationToken cancellationToken)
+    {
+        var table = new Table($"CSV export — {bench.Target.Name}, {totalSessions:N0} sessions stored",
+            "export", "rows", "size", "time", "rows/s", "RSS before", "RSS peak during", "peak − before", "growth ÷ size");
+        foreach (var (name, path) in ((string, string)[])[("sessions", "/api/v1/sessions?format=csv"), ("participants", "/api/v1/participants?format=csv")])
+        {
+            bench.Output.WriteLine($"  streaming {path}...");
+            var before = server.Stats().RssBytes;
+            var peak = before;
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, server.Stats().RssBytes);
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            }, CancellationToken.None);
+            var clock = Stopwatch.StartNew();
+            long bytes = 0, lines = 0;
+            using (var response = await api.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken))
+            {
+                response.EnsureSuccessStatusCode();
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    bytes += read;
+                    lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                }
+            }
+
+            var seconds = clock.Elapsed.TotalSeconds;
+            await sampling.CancelAsync();
+            await sampler;
+            peak = Math.Max(peak, server.Stats().RssBytes);
+            var rows = lines - 1;
+            table.Add(name, rows.ToString("N0", CultureInfo.InvariantCulture), Table.Mb(bytes), $"{seconds:0.0} s", Table.Rate(rows / seconds),
+                Table.Mb(before), Table.Mb(peak), Table.Mb(peak - before), Table.Percent(100.0 * (peak - before) / bytes));
+        }
+
+        table.Print(bench.Output);
     }
 
     private static string Day(DateTimeOffset t) => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

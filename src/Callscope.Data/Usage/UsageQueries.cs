@@ -1,5 +1,6 @@
 using System.Data;
 using Callscope.Core;
+using Callscope.Data.Teams;
 
 namespace Callscope.Data.Usage;
 
@@ -35,11 +36,26 @@ public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
     public IReadOnlyList<RoomUsage> TopRooms(TeamId team, DateTimeOffset from, DateTimeOffset to, int count) =>
         Read(team, from, to, (read, a, b) => read.TopRooms(a, b, count)) ?? [];
 
-    /// <summary>The current period: the calendar month (UTC) that holds now.</summary>
-    public (DateTimeOffset Start, DateTimeOffset End) CurrentPeriod()
+    /// <summary>
+    /// The team's current period: the month (UTC) that holds now, starting on the team's period start day (the
+    /// calendar month unless the team set another day).
+    /// </summary>
+    public (DateTimeOffset Start, DateTimeOffset End) CurrentPeriod(TeamId team)
     {
-        var now = clock.GetUtcNow();
-        var start = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        using var connection = database.Open();
+        return Period(clock.GetUtcNow(), TeamStore.Find(connection, null, team)?.PeriodStartDay ?? 1);
+    }
+
+    /// <summary>The month that holds <paramref name="now"/> and starts at midnight (UTC) of day <paramref name="startDay"/> (1 to 28).</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) Period(DateTimeOffset now, int startDay)
+    {
+        var u = now.ToUniversalTime();
+        var start = new DateTimeOffset(u.Year, u.Month, startDay, 0, 0, 0, TimeSpan.Zero);
+        if (start > u)
+        {
+            start = start.AddMonths(-1);
+        }
+
         return (start, start.AddMonths(1));
     }
 

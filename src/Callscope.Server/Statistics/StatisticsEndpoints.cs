@@ -46,15 +46,15 @@ public static class StatisticsEndpoints
         HttpContext context, UsageQueries usage, DashboardQueries live, TimeProvider clock, bool current)
     {
         var query = new QueryReader(context.Request.Query);
-        var period = Period(query, usage, clock, current);
+        var period = Period(query, context.User.TeamOf(), usage, clock, current);
         var metrics = Metrics.Read<TeamStatisticsItem>(context, query);
         return query.Valid ? TeamAnswer(context, usage, live, period, metrics) : Problems.Validation(query.Errors);
     }
 
     /// <summary>The current period up to now, or the one the query's dates give.</summary>
-    private static StatisticsPeriod Period(QueryReader query, UsageQueries usage, TimeProvider clock, bool current) => current
-        ? StatisticsPeriod.Current(usage.CurrentPeriod(), clock.GetUtcNow())
-        : StatisticsPeriod.Read(query, usage.CurrentPeriod().Start, clock.GetUtcNow(), StatisticsPeriod.MaxLength, StatisticsPeriod.MaxLengthText);
+    private static StatisticsPeriod Period(QueryReader query, TeamId team, UsageQueries usage, TimeProvider clock, bool current) => current
+        ? StatisticsPeriod.Current(usage.CurrentPeriod(team), clock.GetUtcNow())
+        : StatisticsPeriod.Read(query, usage.CurrentPeriod(team).Start, clock.GetUtcNow(), StatisticsPeriod.MaxLength, StatisticsPeriod.MaxLengthText);
 
     private static MetricsResult<TeamStatisticsItem> TeamAnswer(
         HttpContext context, UsageQueries usage, DashboardQueries live, StatisticsPeriod period, IReadOnlySet<string>? metrics)
@@ -79,7 +79,7 @@ public static class StatisticsEndpoints
         }
 
         var team = context.User.TeamOf();
-        var period = StatisticsPeriod.Current(usage.CurrentPeriod(), clock.GetUtcNow());
+        var period = StatisticsPeriod.Current(usage.CurrentPeriod(team), clock.GetUtcNow());
         var figures = usage.Team(team, period.From, period.To);
         var counts = live.Live(team);
         // Recorders are read from each live session's events: only when the answer is to carry them.
@@ -100,7 +100,7 @@ public static class StatisticsEndpoints
         }
 
         var query = new QueryReader(context.Request.Query);
-        var period = Period(query, usage, clock, current);
+        var period = Period(query, found.TeamId, usage, clock, current);
         var metrics = Metrics.Read<RoomStatisticsItem>(context, query);
         return query.Valid ? RoomAnswer(found, usage, sessions, period, metrics) : Problems.Validation(query.Errors);
     }
@@ -126,7 +126,7 @@ public static class StatisticsEndpoints
             _ => Invalid(query, "interval", "'interval' must be minute, hour or day."),
         };
         var (limit, limitText) = TimelineLimit(interval);
-        var period = StatisticsPeriod.Read(query, usage.CurrentPeriod().Start, clock.GetUtcNow(), limit, $"{limitText} with interval={Name(interval)}");
+        var period = StatisticsPeriod.Read(query, usage.CurrentPeriod(context.User.TeamOf()).Start, clock.GetUtcNow(), limit, $"{limitText} with interval={Name(interval)}");
         var csv = ListFormat.Csv(context.Request, query);
         if (!query.Valid)
         {

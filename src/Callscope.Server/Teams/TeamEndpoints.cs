@@ -9,11 +9,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Teams;
 
-/// <summary>The team's settings; <c>allowed_origins</c> are the origins whose pages may send browser events (docs/browser-sdk.md).</summary>
-public sealed record TeamItem(string Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, IReadOnlyList<string> AllowedOrigins)
+/// <summary>
+/// The team's settings; <c>allowed_origins</c> are the origins whose pages may send browser events
+/// (docs/browser-sdk.md); <c>period_start_day</c> is the day of the month its usage period starts (docs/statistics.md).
+/// </summary>
+public sealed record TeamItem(string Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, IReadOnlyList<string> AllowedOrigins, int PeriodStartDay)
 {
     public static TeamItem From(Team t, IReadOnlyList<string> allowedOrigins) =>
-        new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength, allowedOrigins);
+        new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength, allowedOrigins, t.PeriodStartDay);
 }
 
 public static class TeamEndpoints
@@ -74,8 +77,11 @@ public static class TeamEndpoints
         {
             Name = fields.Has("name") ? fields.Text("name", 200, required: true) ?? current.Name : current.Name,
             MaxSessions = fields.Has("max_sessions") ? fields.Number("max_sessions", 1, 1_000_000) : current.MaxSessions,
-            GracePeriod = fields.Has("grace_period") ? fields.Number("grace_period", 0, 86_400) ?? RequiredGrace(fields) : current.GracePeriod,
+            GracePeriod = fields.Has("grace_period") ? fields.Number("grace_period", 0, 86_400) ?? Required(fields, "grace_period", "seconds from 0 to 86400") : current.GracePeriod,
             SessionLength = fields.Has("session_length") ? fields.Number("session_length", 1, 10_080) : current.SessionLength,
+            PeriodStartDay = fields.Has("period_start_day")
+                ? fields.Number("period_start_day", 1, TeamSettings.LastPeriodStartDay) ?? Required(fields, "period_start_day", "from 1 to 28 (the day of the month)")
+                : current.PeriodStartDay,
         };
         var origins = fields.Has("allowed_origins") ? AllowedOrigins(fields) : null;
         if (!fields.Valid)
@@ -112,11 +118,12 @@ public static class TeamEndpoints
         return origins;
     }
 
-    private static int RequiredGrace(BodyReader fields)
+    /// <summary>A setting that cannot be cleared was sent as null: the error says what it takes.</summary>
+    private static int Required(BodyReader fields, string name, string rule)
     {
-        if (fields.Valid)
+        if (!fields.Errors.Any(e => e.Field == name))
         {
-            fields.Errors.Add(new FieldError("grace_period", "'grace_period' must be a whole number of seconds from 0 to 86400."));
+            fields.Errors.Add(new FieldError(name, $"'{name}' must be a whole number {rule}."));
         }
 
         return 0;

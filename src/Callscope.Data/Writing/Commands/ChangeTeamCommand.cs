@@ -18,14 +18,14 @@ public sealed class ChangeTeamCommand(TeamId team, TeamSettings settings) : Writ
         }
 
         context.Execute(
-            "UPDATE teams SET name = @Name, max_sessions = @MaxSessions, grace_period = @GracePeriod, session_length = @SessionLength WHERE id = @id",
-            new { settings.Name, settings.MaxSessions, settings.GracePeriod, settings.SessionLength, id = team.ToString() });
+            "UPDATE teams SET name = @Name, max_sessions = @MaxSessions, grace_period = @GracePeriod, session_length = @SessionLength, period_start_day = @PeriodStartDay WHERE id = @id",
+            new { settings.Name, settings.MaxSessions, settings.GracePeriod, settings.SessionLength, settings.PeriodStartDay, id = team.ToString() });
         if (settings.GracePeriod != current.GracePeriod || settings.SessionLength != current.SessionLength)
         {
             Reconfiguration.Apply(context, team, null);
         }
 
         context.ChangedTeams.Add(team);
-        return current with { Name = settings.Name, MaxSessions = settings.MaxSessions, GracePeriod = settings.GracePeriod, SessionLength = settings.SessionLength };
+        return current with { Name = settings.Name, MaxSessions = settings.MaxSessions, GracePeriod = settings.GracePeriod, SessionLength = settings.SessionLength, PeriodStartDay = settings.PeriodStartDay };
     }
 }

@@ -30,6 +30,11 @@ public sealed class TeamForm
     [Range(1, 10_080, ErrorMessage = "The session length is 1 to 10080 minutes, or empty for no limit.")]
     [Display(Name = "Session length (minutes)")]
     public int? SessionLength { get; set; }
+
+    [Required(ErrorMessage = "Set the day the usage period starts (1 is the calendar month).")]
+    [Range(1, TeamSettings.LastPeriodStartDay, ErrorMessage = "The usage period starts on a day from 1 to 28.")]
+    [Display(Name = "Usage period starts on day")]
+    public int? PeriodStartDay { get; set; } = 1;
 }
 
 /// <summary>One detector threshold on the form: the setting's name, what it means, and the text shown or typed.</summary>
@@ -88,7 +93,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
         }
 
         await pipeline.SendAsync(
-            new ChangeTeamCommand(Team, new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength)), cancellationToken);
+            new ChangeTeamCommand(Team, new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength, Form.PeriodStartDay!.Value)), cancellationToken);
 
         Flash("The team's settings were saved.");
         return LocalRedirect(Links.Settings);
@@ -185,7 +190,11 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
     private void Fill()
     {
         var team = teams.Find(Team)!;
-        Form = new TeamForm { Name = team.Name, MaxSessions = team.MaxSessions, GracePeriod = team.GracePeriod, SessionLength = team.SessionLength };
+        Form = new TeamForm
+        {
+            Name = team.Name, MaxSessions = team.MaxSessions, GracePeriod = team.GracePeriod, SessionLength = team.SessionLength,
+            PeriodStartDay = team.PeriodStartDay,
+        };
         ShowDiagnosis(issues.Settings(Team));
         ShowOrigins();
     }

@@ -37,7 +37,7 @@ public sealed class UsageModel(UsageQueries usage, DashboardRequest request, Tim
     public void OnGet(string? range, string? from, string? to)
     {
         var now = clock.GetUtcNow();
-        Period = usage.CurrentPeriod();
+        Period = usage.CurrentPeriod(Team);
         ThisPeriod = usage.Team(Team, Period.Start, Period.End);
         Header = request.Header(Team);
 
