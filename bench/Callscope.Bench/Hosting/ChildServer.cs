@@ -5,8 +5,9 @@ namespace Callscope.Bench.Hosting;
 
 /// <summary>
 /// A server the benchmark runs as a child process on a free loopback port: the real <c>callscope</c> server, or the
-/// bench's own bare Kestrel endpoint for the baselines. Its output is drained (a full pipe would stall it) and the
-/// last lines are kept for the error message if it fails to start.
+/// bench's own bare Kestrel endpoint for the baselines. Its output is drained (a full pipe would stall it), the last
+/// lines are kept for the error message if it fails to start, and Callscope's whole output goes to <c>server.log</c> in
+/// its data folder, where a failure in the middle of a run can be read.
 /// </summary>
 public sealed class ChildServer : IAsyncDisposable
 {
@@ -14,11 +15,13 @@ public sealed class ChildServer : IAsyncDisposable
 
     private readonly Process process;
     private readonly Queue<string> lastLines = new();
+    private readonly StreamWriter? log;
 
-    private ChildServer(Process process, Uri baseAddress)
+    private ChildServer(Process process, Uri baseAddress, string? logPath)
     {
         this.process = process;
         BaseAddress = baseAddress;
+        log = logPath is null ? null : new StreamWriter(logPath, append: true) { AutoFlush = true };
 
         // A bench stopped with Ctrl+C or SIGTERM takes its servers with it.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillIfRunning();
@@ -48,7 +51,8 @@ public sealed class ChildServer : IAsyncDisposable
             environment[name] = value;
         }
 
-        return StartAsync([CallscopeAssembly], environment, "/health/ready", cancellationToken);
+        Directory.CreateDirectory(store.DataDirectory);
+        return StartAsync([CallscopeAssembly], environment, "/health/ready", cancellationToken, Path.Combine(store.DataDirectory, "server.log"));
     }
 
     /// <summary>The bench itself in its hidden <c>bare-server</c> mode: Kestrel with two trivial endpoints.</summary>
@@ -86,6 +90,10 @@ public sealed class ChildServer : IAsyncDisposable
         KillIfRunning();
         await process.WaitForExitAsync();
         process.Dispose();
+        lock (lastLines)
+        {
+            log?.Dispose();
+        }
     }
 
     private void KillIfRunning()
@@ -104,12 +112,12 @@ public sealed class ChildServer : IAsyncDisposable
     }
 
     private static async Task<ChildServer> StartAsync(
-        string[] arguments, IReadOnlyDictionary<string, string> environment, string readyPath, CancellationToken cancellationToken)
+        string[] arguments, IReadOnlyDictionary<string, string> environment, string readyPath, CancellationToken cancellationToken, string? logPath = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = Prepare([.. arguments, "--urls", baseAddress.ToString().TrimEnd('/')], environment);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
-        var server = new ChildServer(process, baseAddress);
+        var server = new ChildServer(process, baseAddress, logPath);
         try
         {
             await server.WaitUntilReadyAsync(readyPath, cancellationToken);
@@ -183,6 +191,11 @@ public sealed class ChildServer : IAsyncDisposable
 
         lock (lastLines)
         {
+            if (!disposed)
+            {
+                log?.WriteLine(line);
+            }
+
             lastLines.Enqueue(line);
             if (lastLines.Count > 40)
             {

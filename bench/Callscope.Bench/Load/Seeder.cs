@@ -16,7 +16,7 @@ public static class Seeder
             var result = await LoadRunner.RunAsync(server, [.. sources], new LoadPlan(Scenarios.IngestScenario.IngestPath, TimeSpan.Zero, null), cancellationToken);
             if (result.Failures > 0)
             {
-                throw new InvalidOperationException($"Seeding failed: {result.FailureSummary}.");
+                throw new InvalidOperationException($"Seeding failed: {result.FailureSummary} (the server's output is in server.log in its data folder).");
             }
 
             return result;

@@ -36,6 +36,8 @@ public sealed class PostgresDialect : StoreDialect
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
 
+    public override DbTransaction BeginSnapshotRead(DbConnection connection) => connection.BeginTransaction(IsolationLevel.RepeatableRead);
+
     public override IReadOnlyList<string> Migrate(DateTimeOffset now)
     {
         if (!DatabaseExists())

@@ -122,6 +122,13 @@ public sealed class SqliteDialect : StoreDialect
     /// <summary>SQLite takes its write lock at once.</summary>
     public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
 
+    /// <summary>
+    /// Deferred: in WAL mode it takes a read snapshot at its first statement and keeps it to the end. A transaction that
+    /// is not deferred (what <c>BeginTransaction(IsolationLevel)</c> gives for any level but read-uncommitted) would
+    /// take the write lock at once and hold the writer back for as long as the read runs.
+    /// </summary>
+    public override DbTransaction BeginSnapshotRead(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
     public override IReadOnlyList<string> Migrate(DateTimeOffset now)
     {
         using (var connection = Open())

@@ -25,6 +25,12 @@ public abstract class StoreDialect
     /// <summary>Begins the writer's transaction.</summary>
     public abstract DbTransaction BeginWrite(DbConnection connection);
 
+    /// <summary>
+    /// A transaction that only reads and sees the store as of one moment throughout, without holding back any writer:
+    /// several statements of one answer then agree with each other.
+    /// </summary>
+    public abstract DbTransaction BeginSnapshotRead(DbConnection connection);
+
     /// <summary>Applies pending migrations; returns the names of the scripts it ran.</summary>
     public abstract IReadOnlyList<string> Migrate(DateTimeOffset now);
 

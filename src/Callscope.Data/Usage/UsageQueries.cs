@@ -74,7 +74,7 @@ public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
         }
 
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+        using var transaction = database.Dialect.BeginSnapshotRead(connection);
         var state = UsageState.Read(connection, transaction, team.ToString());
         return read(new UsageRead(database.Dialect, connection, transaction, team.ToString(), state, now), a, b);
     }

@@ -106,7 +106,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
         var nowMs = DbTime.Ms(now);
         var (hourNow, dayNow) = (Floor(nowMs, HourMs), Floor(nowMs, DayMs));
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+        using var transaction = database.Dialect.BeginSnapshotRead(connection);
         var state = UsageState.Read(connection, transaction, team);
         var first = state.HoursUntil == 0 || state.DaysUntil == 0
             ? connection.ExecuteScalar<long?>("SELECT MIN(start_time) FROM sessions WHERE team_id = @team", new { team }, transaction)
