@@ -28,6 +28,15 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
     /// </summary>
     public int RestFactor { get; init; } = 4;
 
+    /// <summary>
+    /// The longest rest: a look made slow by a busy moment (a long fill of back-dated history) must not leave the
+    /// roll-ups unstored for many minutes after the moment has passed.
+    /// </summary>
+    public TimeSpan MaxRest { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A look longer than this is logged, with the rest that follows it.</summary>
+    private static readonly TimeSpan SlowLook = TimeSpan.FromSeconds(5);
+
     /// <summary>Hours measured for a team at one look, so a long backlog is taken in steps.</summary>
     public int HoursPerLook { get; init; } = 24;
 
@@ -48,10 +57,17 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
                 Log.LookFailed(log, error);
             }
 
-            var rest = clock.GetElapsedTime(started) * RestFactor;
+            var took = clock.GetElapsedTime(started);
+            var rest = took * RestFactor;
+            rest = rest < Interval ? Interval : rest > MaxRest ? MaxRest : rest;
+            if (took > SlowLook)
+            {
+                Log.SlowLook(log, took.TotalSeconds, rest.TotalSeconds);
+            }
+
             try
             {
-                await Task.Delay(rest > Interval ? rest : Interval, clock, stoppingToken);
+                await Task.Delay(rest, clock, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -236,5 +252,8 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Storing usage roll-ups failed; retrying on the next look")]
         public static partial void LookFailed(ILogger logger, Exception error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "A usage look took {Seconds:0.0} s; the worker rests {Rest:0} s")]
+        public static partial void SlowLook(ILogger logger, double seconds, double rest);
     }
 }
