@@ -34,6 +34,12 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
     /// </summary>
     public TimeSpan MaxRest { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Marked room days read room by room, per day in them, at most: more are read a day at a time for all the rooms
+    /// (24, the hours a day takes that way).
+    /// </summary>
+    public int RoomDaysReadAlone { get; init; } = (int)(DayMs / HourMs);
+
     /// <summary>A look longer than this is logged, with the rest that follows it.</summary>
     private static readonly TimeSpan SlowLook = TimeSpan.FromSeconds(5);
 
@@ -183,33 +189,78 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             }
         }
 
-        // Marked rooms: their days up to where the hours reach, each room on its own.
+        // Marked rooms: their days up to where the hours reach, outside the whole days measured above.
         var roomDays = new List<(string Room, long Day)>();
         var marksDone = Floor(hoursTo, DayMs);
         foreach (var (room, (from, _)) in state.Marks)
         {
             for (var day = Floor(from, DayMs); day < marksDone; day += DayMs)
             {
-                if (day >= daysBase && day < daysTo)
+                if (day < daysBase || day >= daysTo)
                 {
-                    continue;
+                    roomDays.Add((room, day));
                 }
-
-                roomDays.Add((room, day));
-                rows.Add(new UsageRow(room, day, hours.Room(room, day)));
             }
         }
 
-        var longest = state.Marks.Count == 0 ? state.LongestMs : Math.Max(state.LongestMs, connection.ExecuteScalar<long?>(
-            $"""
-            SELECT MAX(end_time - start_time) FROM sessions
-            WHERE team_id = @team AND {database.Dialect.InList("room_id", "rooms")} AND start_time >= @from AND end_time IS NOT NULL
-            """,
-            new { team, rooms = state.Marks.Keys.ToArray(), from = earliestMark }, transaction) ?? 0);
+        rows.AddRange(MarkedRoomDays(hours, roomDays));
+        var longest = state.Marks.Count == 0 ? state.LongestMs : Math.Max(state.LongestMs, LongestSince(connection, transaction, team, state, earliestMark));
         var marks = state.Marks.Select(m => new UsageMarkStep(m.Key, m.Value.Version, hoursTo >= hourNow ? null : Math.Max(m.Value.From, hoursTo))).ToList();
         return new StoreUsageCommand(new TeamId(Guid.Parse(team)), state.Exists ? (state.HoursUntil, state.DaysUntil) : null,
             Math.Max(hoursBase, hoursTo), Math.Max(daysBase, daysTo), longest, teamHours, wholeDays, roomDays, [.. rows.Where(r => !r.Counts.IsEmpty)], marks);
     }
+
+    /// <summary>
+    /// The rows of marked rooms' days. A few are read room by room; when many rooms are marked over the same days (a
+    /// fill of history marks every room it writes), each of those days is read once, hour by hour, for all of them, as
+    /// whole days are: a room's day is the sum of its hours.
+    /// </summary>
+    private IEnumerable<UsageRow> MarkedRoomDays(HourMeasure hours, List<(string Room, long Day)> roomDays)
+    {
+        var days = roomDays.ToLookup(d => d.Day, d => d.Room);
+        if (roomDays.Count <= days.Count * RoomDaysReadAlone)
+        {
+            return roomDays.Select(d => new UsageRow(d.Room, d.Day, hours.Room(d.Room, d.Day)));
+        }
+
+        var rows = new List<UsageRow>();
+        foreach (var day in days.OrderBy(d => d.Key))
+        {
+            var sums = day.Distinct(StringComparer.Ordinal).ToDictionary(r => r, _ => new UsageCounts(), StringComparer.Ordinal);
+            for (var hour = day.Key; hour < day.Key + DayMs; hour += HourMs)
+            {
+                foreach (var (room, counts) in hours.Rooms(hour))
+                {
+                    if (sums.TryGetValue(room, out var sum))
+                    {
+                        sum.Add(counts);
+                    }
+                }
+            }
+
+            rows.AddRange(sums.Select(r => new UsageRow(r.Key, day.Key, r.Value)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// The longest ended session among the marked rooms' sessions since the earliest mark, or among all the team's when
+    /// so many rooms are marked that naming them would make the statement too long: a longer bound only widens a search.
+    /// </summary>
+    private long LongestSince(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string team, UsageState state, long? from)
+    {
+        var named = state.Marks.Count <= MarksNamed;
+        return connection.ExecuteScalar<long?>(
+            $"""
+            SELECT MAX(end_time - start_time) FROM sessions
+            WHERE team_id = @team {(named ? "AND " + database.Dialect.InList("room_id", "rooms") : "")} AND start_time >= @from AND end_time IS NOT NULL
+            """,
+            new { team, rooms = named ? state.Marks.Keys.ToArray() : [], from }, transaction) ?? 0;
+    }
+
+    /// <summary>At most this many marked rooms are named in a statement.</summary>
+    private const int MarksNamed = 500;
 
     /// <summary>Measures hours of one team from its sessions, each hour read once.</summary>
     private sealed class HourMeasure(CallscopeDatabase database, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
