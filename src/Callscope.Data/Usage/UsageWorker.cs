@@ -181,14 +181,6 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             rows.AddRange(rooms.Select(r => new UsageRow(r.Key, day, r.Value)));
         }
 
-        for (var hour = hoursFrom; hour < hoursTo; hour += HourMs)
-        {
-            if (hour < daysBase || hour >= daysTo)
-            {
-                TeamHour(hour);
-            }
-        }
-
         // Marked rooms: their days up to where the hours reach, outside the whole days measured above.
         var roomDays = new List<(string Room, long Day)>();
         var marksDone = Floor(hoursTo, DayMs);
@@ -203,7 +195,16 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             }
         }
 
+        // The marked days first: the team hours among them are then measured from the same read of each hour.
         rows.AddRange(MarkedRoomDays(hours, roomDays));
+        for (var hour = hoursFrom; hour < hoursTo; hour += HourMs)
+        {
+            if (hour < daysBase || hour >= daysTo)
+            {
+                TeamHour(hour);
+            }
+        }
+
         var longest = state.Marks.Count == 0 ? state.LongestMs : Math.Max(state.LongestMs, LongestSince(connection, transaction, team, state, earliestMark));
         var marks = state.Marks.Select(m => new UsageMarkStep(m.Key, m.Value.Version, hoursTo >= hourNow ? null : Math.Max(m.Value.From, hoursTo))).ToList();
         return new StoreUsageCommand(new TeamId(Guid.Parse(team)), state.Exists ? (state.HoursUntil, state.DaysUntil) : null,
@@ -268,10 +269,18 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
     {
         private readonly Dictionary<long, (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants)> loaded = [];
 
+        /// <summary>The team's figures of each hour read so far: an hour read for its rooms is not read again for the team.</summary>
+        private readonly Dictionary<long, UsageCounts> teamHours = [];
+
         public UsageCounts Team(long hour)
         {
-            var (sessions, participants) = Load(hour);
-            return UsageSweep.Measure(sessions, participants, hour, hour + HourMs);
+            if (!teamHours.TryGetValue(hour, out var counts))
+            {
+                Load(hour);
+                counts = teamHours[hour];
+            }
+
+            return counts;
         }
 
         public IEnumerable<(string Room, UsageCounts Counts)> Rooms(long hour)
@@ -293,6 +302,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
                 // Only the hour at hand is kept: a day's worth of a busy team's sessions would not fit.
                 loaded.Clear();
                 loaded[hour] = found = UsageSource.Load(database.Dialect, connection, transaction, team, null, hour, hour + HourMs, longest, now);
+                teamHours[hour] = UsageSweep.Measure(found.Sessions, found.Participants, hour, hour + HourMs);
             }
 
             return found;
