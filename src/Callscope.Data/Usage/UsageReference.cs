@@ -57,7 +57,7 @@ internal sealed class UsageReference(CallscopeDatabase database, TimeProvider cl
         }
 
         using var connection = database.Open();
-        var (sessions, participants) = UsageSource.Load(database.Dialect, connection, null, team.ToString(), room?.ToString(), a, b, longest: null, now);
+        var (sessions, participants) = UsageSource.Load(connection, null, team.ToString(), room?.ToString(), a, b, longest: null, now);
         return (sessions, participants, a, b);
     }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Callscope.Core.Law;
-using Callscope.Data.Dialects;
 using Callscope.Data.Sessions;
 using Dapper;
 
@@ -15,19 +14,23 @@ internal static class UsageSource
     /// the team has, so none is missed), open ones wherever they start.
     /// </summary>
     public static (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants) Load(
-        StoreDialect dialect, DbConnection connection, DbTransaction? transaction, string team, string? room, long from, long to, long? longest, DateTimeOffset now)
+        DbConnection connection, DbTransaction? transaction, string team, string? room, long from, long to, long? longest, DateTimeOffset now)
     {
         var roomFilter = room is null ? "" : " AND s.room_id = @room";
         var ended = longest is null ? "" : " AND s.start_time >= @earliest";
         var args = new { team, room, from, to, earliest = from - (longest ?? 0) };
-        var sessions = connection.Query<(string Id, string Room, long Start, long? End, long? Deadline)>(
+        // The same two sets of sessions, once for themselves and once joined to their participants: one read each,
+        // however many sessions there are.
+        string Overlapping(string columns, string join) =>
             $"""
-            SELECT s.id, s.room_id, s.start_time, s.end_time, s.deadline FROM sessions s
+            SELECT {columns} FROM sessions s{join}
             WHERE s.team_id = @team{roomFilter} AND s.start_time < @to AND s.end_time > @from{ended}
             UNION ALL
-            SELECT s.id, s.room_id, s.start_time, s.end_time, s.deadline FROM sessions s
+            SELECT {columns} FROM sessions s{join}
             WHERE s.team_id = @team{roomFilter} AND s.end_time IS NULL AND s.start_time < @to
-            """, args, transaction).ToList();
+            """;
+        var sessions = connection.Query<(string Id, string Room, long Start, long? End, long? Deadline)>(
+            Overlapping("s.id, s.room_id, s.start_time, s.end_time, s.deadline", ""), args, transaction).ToList();
         if (sessions.Count == 0)
         {
             return ([], Array.Empty<UsageParticipant>().ToLookup(p => p.Session));
@@ -35,13 +38,17 @@ internal static class UsageSource
 
         var ends = sessions.ToDictionary(s => s.Id, s => StoredSession.EndAt(DbTime.At(s.End), DbTime.At(s.Deadline), now));
         var participants = new List<UsageParticipant>();
-        foreach (var chunk in sessions.Select(s => s.Id).Chunk(500))
+        var rows = connection.Query<(string Session, string? Device, long Join, string Connections)>(
+            Overlapping("p.session_id, p.device, p.join_time, p.connections", " JOIN participants p ON p.team_id = s.team_id AND p.session_id = s.id"),
+            args, transaction);
+        foreach (var p in rows)
         {
-            var rows = connection.Query<(string Session, string? Device, long Join, string Connections)>(
-                $"SELECT session_id, device, join_time, connections FROM participants WHERE {dialect.InList("session_id", "ids")}",
-                new { ids = chunk }, transaction);
-            participants.AddRange(rows.Select(p => new UsageParticipant(p.Session, UsageCounts.Slot(p.Device), p.Join,
-                [.. ConnectionJson.Read(p.Connections, ends[p.Session]).Select(c => (DbTime.Ms(c.JoinTime), DbTime.Ms(c.LeaveTime ?? now)))])));
+            // Read without a transaction, a session may have started between the two reads: it is not counted.
+            if (ends.TryGetValue(p.Session, out var end))
+            {
+                participants.Add(new UsageParticipant(p.Session, UsageCounts.Slot(p.Device), p.Join,
+                    [.. ConnectionJson.Read(p.Connections, end).Select(c => (DbTime.Ms(c.JoinTime), DbTime.Ms(c.LeaveTime ?? now)))]));
+            }
         }
 
         return ([.. sessions.Select(s => new UsageSession(s.Id, s.Room, s.Start))], participants.ToLookup(p => p.Session));

@@ -144,7 +144,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             return null;
         }
 
-        var hours = new HourMeasure(database, connection, transaction, team, state.Longest(nowMs), now);
+        var hours = new HourMeasure(connection, transaction, team, state.Longest(nowMs), now);
         var rows = new List<UsageRow>();
         var teamHours = new List<long>();
         void TeamHour(long hour)
@@ -264,7 +264,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
     private const int MarksNamed = 500;
 
     /// <summary>Measures hours of one team from its sessions, each hour read once.</summary>
-    private sealed class HourMeasure(CallscopeDatabase database, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+    private sealed class HourMeasure(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
         string team, long longest, DateTimeOffset now)
     {
         private readonly Dictionary<long, (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants)> loaded = [];
@@ -291,7 +291,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
 
         public UsageCounts Room(string room, long day)
         {
-            var (sessions, participants) = UsageSource.Load(database.Dialect, connection, transaction, team, room, day, day + DayMs, longest, now);
+            var (sessions, participants) = UsageSource.Load(connection, transaction, team, room, day, day + DayMs, longest, now);
             return UsageSweep.Measure(sessions, participants, day, day + DayMs);
         }
 
@@ -301,7 +301,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             {
                 // Only the hour at hand is kept: a day's worth of a busy team's sessions would not fit.
                 loaded.Clear();
-                loaded[hour] = found = UsageSource.Load(database.Dialect, connection, transaction, team, null, hour, hour + HourMs, longest, now);
+                loaded[hour] = found = UsageSource.Load(connection, transaction, team, null, hour, hour + HourMs, longest, now);
                 teamHours[hour] = UsageSweep.Measure(found.Sessions, found.Participants, hour, hour + HourMs);
             }
 
