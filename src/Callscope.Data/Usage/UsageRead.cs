@@ -210,5 +210,5 @@ internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, D
     }
 
     private (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants) Load(string? room, long from, long to) =>
-        UsageSource.Load(connection, transaction, team, room, from, to, state.Longest(nowMs), now);
+        UsageSource.Load(connection, transaction, team, room, from, to, state.Longest, now);
 }

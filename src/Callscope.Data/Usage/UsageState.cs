@@ -10,6 +10,9 @@ namespace Callscope.Data.Usage;
 /// </summary>
 internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestMs, IReadOnlyDictionary<string, (long From, long Version)> Marks)
 {
+    /// <summary>The longest ended session that started at or after the earliest mark (0 without marks).</summary>
+    public long MarkedLongestMs { get; init; }
+
     public const long HourMs = 3_600_000;
     public const long DayMs = 86_400_000;
 
@@ -23,10 +26,11 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
     public bool Marked(string room) => Marks.ContainsKey(room);
 
     /// <summary>
-    /// How long before a stretch a session that overlaps it can have started: the longest the team has had, or the
-    /// age of the earliest mark, since a session the worker has not measured yet was stored after its room's mark.
+    /// How long before a stretch an ended session that overlaps it can have started: the longest the worker has
+    /// measured, or the longest stored since the earliest mark, since a session the worker has not measured yet
+    /// started at or after its room's mark (open sessions are read wherever they start).
     /// </summary>
-    public long Longest(long now) => EarliestMark is { } mark ? Math.Max(LongestMs, now - mark) : LongestMs;
+    public long Longest => Math.Max(LongestMs, MarkedLongestMs);
 
     public static long Floor(long ms, long unit) => ms - (((ms % unit) + unit) % unit);
 
@@ -39,6 +43,12 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
         var marks = connection.Query<(string Room, long From, long Version)>(
                 "SELECT room_id, from_ts, version FROM usage_marks WHERE team_id = @team", new { team }, transaction)
             .ToDictionary(m => m.Room, m => (m.From, m.Version), StringComparer.Ordinal);
-        return row is { } r ? new UsageState(r.HoursUntil, r.DaysUntil, r.Longest, marks) : new UsageState(0, 0, 0, marks) { Exists = false };
+        // Read once here rather than bounding by the mark's age, which made every hour of a look read back to the mark.
+        var markedLongest = marks.Count == 0 ? 0 : connection.ExecuteScalar<long?>(
+            "SELECT MAX(end_time - start_time) FROM sessions WHERE team_id = @team AND start_time >= @from AND end_time IS NOT NULL",
+            new { team, from = marks.Values.Min(m => m.From) }, transaction) ?? 0;
+        return row is { } r
+            ? new UsageState(r.HoursUntil, r.DaysUntil, r.Longest, marks) { MarkedLongestMs = markedLongest }
+            : new UsageState(0, 0, 0, marks) { Exists = false, MarkedLongestMs = markedLongest };
     }
 }

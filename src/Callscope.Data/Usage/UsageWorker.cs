@@ -144,7 +144,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             return null;
         }
 
-        var hours = new HourMeasure(connection, transaction, team, state.Longest(nowMs), now);
+        var hours = new HourMeasure(connection, transaction, team, state.Longest, now);
         var rows = new List<UsageRow>();
         var teamHours = new List<long>();
         void TeamHour(long hour)
@@ -205,7 +205,7 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             }
         }
 
-        var longest = state.Marks.Count == 0 ? state.LongestMs : Math.Max(state.LongestMs, LongestSince(connection, transaction, team, state, earliestMark));
+        var longest = state.Longest;
         var marks = state.Marks.Select(m => new UsageMarkStep(m.Key, m.Value.Version, hoursTo >= hourNow ? null : Math.Max(m.Value.From, hoursTo))).ToList();
         return new StoreUsageCommand(new TeamId(Guid.Parse(team)), state.Exists ? (state.HoursUntil, state.DaysUntil) : null,
             Math.Max(hoursBase, hoursTo), Math.Max(daysBase, daysTo), longest, teamHours, wholeDays, roomDays, [.. rows.Where(r => !r.Counts.IsEmpty)], marks);
@@ -244,24 +244,6 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
 
         return rows;
     }
-
-    /// <summary>
-    /// The longest ended session among the marked rooms' sessions since the earliest mark, or among all the team's when
-    /// so many rooms are marked that naming them would make the statement too long: a longer bound only widens a search.
-    /// </summary>
-    private long LongestSince(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string team, UsageState state, long? from)
-    {
-        var named = state.Marks.Count <= MarksNamed;
-        return connection.ExecuteScalar<long?>(
-            $"""
-            SELECT MAX(end_time - start_time) FROM sessions
-            WHERE team_id = @team {(named ? "AND " + database.Dialect.InList("room_id", "rooms") : "")} AND start_time >= @from AND end_time IS NOT NULL
-            """,
-            new { team, rooms = named ? state.Marks.Keys.ToArray() : [], from }, transaction) ?? 0;
-    }
-
-    /// <summary>At most this many marked rooms are named in a statement.</summary>
-    private const int MarksNamed = 500;
 
     /// <summary>Measures hours of one team from its sessions, each hour read once.</summary>
     private sealed class HourMeasure(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
