@@ -146,6 +146,11 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One probe outlasted its 5 s on a loaded machine (a restart after kill -9 recovers the log first):
+                // ask again within the start limit.
+            }
 
             await Task.Delay(100, cancellationToken);
         }
