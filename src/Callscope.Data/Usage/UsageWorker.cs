@@ -146,39 +146,13 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
 
         var hours = new HourMeasure(connection, transaction, team, state.Longest, now);
         var rows = new List<UsageRow>();
-        var teamHours = new List<long>();
-        void TeamHour(long hour)
-        {
-            teamHours.Add(hour);
-            rows.Add(new UsageRow("", hour, hours.Team(hour)));
-        }
 
-        // Days that have passed since the last look: every room with a session in them. A team hour due in the same
-        // stretch is measured from the same read of the hour.
+        // Days that have passed since the last look: every room with a session in them.
         var wholeDays = new List<long>();
         for (var day = daysBase; day < daysTo; day += DayMs)
         {
             wholeDays.Add(day);
-            var rooms = new Dictionary<string, UsageCounts>(StringComparer.Ordinal);
-            for (var hour = day; hour < day + DayMs; hour += HourMs)
-            {
-                if (hour >= hoursFrom && hour < hoursTo)
-                {
-                    TeamHour(hour);
-                }
-
-                foreach (var (room, counts) in hours.Rooms(hour))
-                {
-                    if (!rooms.TryGetValue(room, out var sum))
-                    {
-                        rooms[room] = sum = new UsageCounts();
-                    }
-
-                    sum.Add(counts);
-                }
-            }
-
-            rows.AddRange(rooms.Select(r => new UsageRow(r.Key, day, r.Value)));
+            rows.AddRange(hours.RoomDay(day, only: null).Select(r => new UsageRow(r.Key, day, r.Value)));
         }
 
         // Marked rooms: their days up to where the hours reach, outside the whole days measured above.
@@ -195,14 +169,13 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             }
         }
 
-        // The marked days first: the team hours among them are then measured from the same read of each hour.
+        // The days first: a team hour among them is then taken from the same read of the hour.
         rows.AddRange(MarkedRoomDays(hours, roomDays));
+        var teamHours = new List<long>();
         for (var hour = hoursFrom; hour < hoursTo; hour += HourMs)
         {
-            if (hour < daysBase || hour >= daysTo)
-            {
-                TeamHour(hour);
-            }
+            teamHours.Add(hour);
+            rows.Add(new UsageRow("", hour, hours.Team(hour)));
         }
 
         var longest = state.Longest;
@@ -224,25 +197,13 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
             return roomDays.Select(d => new UsageRow(d.Room, d.Day, hours.Room(d.Room, d.Day)));
         }
 
-        var rows = new List<UsageRow>();
-        foreach (var day in days.OrderBy(d => d.Key))
+        return days.OrderBy(d => d.Key).SelectMany(day =>
         {
-            var sums = day.Distinct(StringComparer.Ordinal).ToDictionary(r => r, _ => new UsageCounts(), StringComparer.Ordinal);
-            for (var hour = day.Key; hour < day.Key + DayMs; hour += HourMs)
-            {
-                foreach (var (room, counts) in hours.Rooms(hour))
-                {
-                    if (sums.TryGetValue(room, out var sum))
-                    {
-                        sum.Add(counts);
-                    }
-                }
-            }
-
-            rows.AddRange(sums.Select(r => new UsageRow(r.Key, day.Key, r.Value)));
-        }
-
-        return rows;
+            var only = day.ToHashSet(StringComparer.Ordinal);
+            var sums = hours.RoomDay(day.Key, only);
+            // A marked room without a session that day still gets its (empty) row replaced.
+            return only.Select(room => new UsageRow(room, day.Key, sums.GetValueOrDefault(room) ?? new UsageCounts()));
+        }).ToList();
     }
 
     /// <summary>Measures hours of one team from its sessions, each hour read once.</summary>
@@ -269,6 +230,32 @@ public sealed partial class UsageWorker(CallscopeDatabase database, IngestPipeli
         {
             var (sessions, participants) = Load(hour);
             return sessions.GroupBy(s => s.Room).Select(g => (g.Key, UsageSweep.Measure(g, participants, hour, hour + HourMs)));
+        }
+
+        /// <summary>
+        /// Each room's figures over a whole day, as the sum of its hours (every room with a session that day, or only
+        /// those in <paramref name="only"/>).
+        /// </summary>
+        public Dictionary<string, UsageCounts> RoomDay(long day, IReadOnlySet<string>? only)
+        {
+            var sums = new Dictionary<string, UsageCounts>(StringComparer.Ordinal);
+            for (var hour = day; hour < day + DayMs; hour += HourMs)
+            {
+                foreach (var (room, counts) in Rooms(hour))
+                {
+                    if (only is null || only.Contains(room))
+                    {
+                        if (!sums.TryGetValue(room, out var sum))
+                        {
+                            sums[room] = sum = new UsageCounts();
+                        }
+
+                        sum.Add(counts);
+                    }
+                }
+            }
+
+            return sums;
         }
 
         public UsageCounts Room(string room, long day)
