@@ -399,11 +399,23 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     }
 
     /// <summary>
-    /// Live sessions whose recording runs now, from each one's own <c>recording_*</c> events: recorders run in live
-    /// sessions, a few at a time.
+    /// Live sessions whose recording runs now: those whose latest <c>recording_*</c> event since the session started is
+    /// <c>recording_started</c>, as <see cref="SessionActivity"/> reads a session's recording. One statement for all the
+    /// live sessions, each looking back through its own room's events from the newest.
     /// </summary>
-    public int ActiveRecorders(TeamId team) =>
-        List(team, new SessionFilter(Live: true), new Paging(Limit: int.MaxValue)).Data.Count(s => Activity(team, s, SessionActivity.RecordingTypes).Recording);
+    public int ActiveRecorders(TeamId team)
+    {
+        using var connection = database.Open();
+        return connection.ExecuteScalar<int>(
+            $"""
+            SELECT COUNT(*) FROM sessions s
+            WHERE s.team_id = @team AND {SessionLiveness.Live}
+              AND (SELECT e.type FROM {database.EventsOfRoom("s.room_id", "s.start_time", "@now")} e
+                   WHERE e.room_id = s.room_id AND e.team_id = @team AND e.ts >= s.start_time AND e.ts <= @now AND {database.InList("e.type", "types")}
+                   ORDER BY e.ts DESC, e.seq DESC LIMIT 1) = 'recording_started'
+            """,
+            new { team = team.ToString(), now = DbTime.Ms(clock.GetUtcNow()), types = SessionActivity.RecordingTypes.ToArray() });
+    }
 
     /// <summary>Whether any session's deadline has passed without the session being ended in the store.</summary>
     public bool AnyDue()
