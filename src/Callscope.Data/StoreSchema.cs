@@ -28,5 +28,6 @@ public static class StoreSchema
             "joined_desktop", "joined_mobile", "joined_tablet", "joined_smarttv", "sessions", "peak_sessions", "peak_participants", "peak_per_session"],
         ["usage_state"] = ["team_id", "hours_until", "days_until", "longest_ms"],
         ["usage_marks"] = ["team_id", "room_id", "from_ts", "version"],
+        ["usage_changes"] = ["team_id", "room_id", "version"],
     };
 }

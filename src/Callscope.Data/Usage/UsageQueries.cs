@@ -13,6 +13,11 @@ namespace Callscope.Data.Usage;
 /// </summary>
 public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
 {
+    private readonly HourUnderWay hourUnderWay = new(database.Dialect);
+
+    /// <summary>How many reads of the hour under way were answered from what was kept, without reading sessions.</summary>
+    internal long HourReused => hourUnderWay.Reused;
+
     /// <summary>The team's figures over <c>[from, to)</c>.</summary>
     public UsageFigures Team(TeamId team, DateTimeOffset from, DateTimeOffset to) =>
         Read(team, from, to, (read, a, b) => read.Hours(a, b).Figures(from, to, read.Rooms(a, b))) ?? new UsageCounts().Figures(from, to, 0);
@@ -76,7 +81,7 @@ public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
         using var connection = database.Open();
         using var transaction = database.Dialect.BeginSnapshotRead(connection);
         var state = UsageState.Read(connection, transaction, team.ToString());
-        return read(new UsageRead(database.Dialect, connection, transaction, team.ToString(), state, now), a, b);
+        return read(new UsageRead(database.Dialect, connection, transaction, team.ToString(), state, now, hourUnderWay), a, b);
     }
 
     internal static DateTimeOffset Align(DateTimeOffset t, UsageInterval interval)

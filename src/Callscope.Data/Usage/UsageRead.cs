@@ -10,7 +10,8 @@ namespace Callscope.Data.Usage;
 /// One read of a team's usage: the stored roll-ups where they are clean, the sessions themselves elsewhere. Times are
 /// Unix milliseconds and every stretch is <c>[a, b)</c> with <c>b</c> no later than now.
 /// </summary>
-internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now)
+internal sealed class UsageRead(
+    StoreDialect dialect, DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, HourUnderWay? hourUnderWay = null)
 {
     private readonly long nowMs = DbTime.Ms(now);
 
@@ -21,7 +22,17 @@ internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, D
         var counts = ha < hb ? Sum("", ha, hb) : new UsageCounts();
         foreach (var (x, y) in Outside(a, b, ha, hb))
         {
-            counts.Add(Measure(null, x, y));
+            var until = y;
+            if (UnderWay(x, y) is { } current)
+            {
+                counts.Add(current.Counts);
+                until = current.From;
+            }
+
+            if (x < until)
+            {
+                counts.Add(Measure(null, x, until));
+            }
         }
 
         return counts;
@@ -93,8 +104,21 @@ internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, D
             }
         }
 
-        foreach (var (x, y) in Outside(a, b, ha, hb))
+        foreach (var (x, stretchEnd) in Outside(a, b, ha, hb))
         {
+            var y = stretchEnd;
+            // Whole hours and days hold the part of the hour under way in one point.
+            if (interval != UsageInterval.Minute && UnderWay(x, y) is { } current)
+            {
+                points[Bucket(current.From)].Add(current.Counts);
+                y = current.From;
+            }
+
+            if (x >= y)
+            {
+                continue;
+            }
+
             var (sessions, participants) = Load(null, x, y);
             foreach (var start in points.Keys.Where(p => p < y && DbTime.Ms(UsageQueries.Next(DbTime.At(p), interval)) > x).ToList())
             {
@@ -202,6 +226,21 @@ internal sealed class UsageRead(StoreDialect dialect, DbConnection connection, D
         UsageRows.Query(connection, transaction,
             $"SELECT {UsageRows.Aggregates} FROM usage_rollups WHERE team_id = @team AND room_id = @room AND at >= @from AND at < @to",
             new { team, room, from, to }, r => UsageRows.Read(r, 0)).Single();
+
+    /// <summary>
+    /// The team's counts over the part of <c>[x, y)</c> that lies within the hour under way, from what
+    /// <see cref="HourUnderWay"/> keeps, when the stretch reaches now; null when it does not, or nothing is kept.
+    /// </summary>
+    private (long From, UsageCounts Counts)? UnderWay(long x, long y)
+    {
+        if (hourUnderWay is null || y != nowMs)
+        {
+            return null;
+        }
+
+        var from = Math.Max(x, Floor(nowMs, HourMs));
+        return from < y && hourUnderWay.Measure(connection, transaction, team, state, now, from) is { } counts ? (from, counts) : null;
+    }
 
     private UsageCounts Measure(string? room, long from, long to)
     {

@@ -1,56 +1,96 @@
 using System.Data.Common;
+using System.Text.Json;
 using Callscope.Core.Law;
-using Callscope.Data.Sessions;
+using Callscope.Data.Writing;
 using Dapper;
 
 namespace Callscope.Data.Usage;
+
+/// <summary>A stored session as read, before "now" is applied: its written end and its deadline, in Unix milliseconds.</summary>
+internal sealed record SourceSession(string Id, string Room, long Start, long? End, long? Deadline);
+
+/// <summary>A stored participant as read: its device slot, its first join, and its connections (an open one has no end).</summary>
+internal sealed record SourceParticipant(string Session, int Device, long Join, (long From, long? To)[] Connections);
 
 /// <summary>Reads the stored sessions and participants that the usage of a stretch of time is computed from.</summary>
 internal static class UsageSource
 {
     /// <summary>
-    /// The team's (or one room's) sessions that may overlap <c>[from, to)</c>, with their participants. Ended sessions are
-    /// looked for from <paramref name="longest"/> milliseconds before <paramref name="from"/> (the longest ended session
-    /// the team has, so none is missed), open ones wherever they start.
+    /// The team's (or one room's) sessions that may overlap <c>[from, to)</c>, with their participants and every open end
+    /// resolved as of <paramref name="now"/>. Ended sessions are looked for from <paramref name="longest"/> milliseconds
+    /// before <paramref name="from"/> (the longest ended session the team has, so none is missed), open ones wherever they
+    /// start.
     /// </summary>
     public static (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants) Load(
         DbConnection connection, DbTransaction? transaction, string team, string? room, long from, long to, long? longest, DateTimeOffset now)
     {
-        var roomFilter = room is null ? "" : " AND s.room_id = @room";
+        var (sessions, participants) = Read(connection, transaction, team, room is null ? "" : " AND s.room_id = @room", new { room }, from, to, longest);
+        return Resolve(sessions, participants, now);
+    }
+
+    /// <summary>
+    /// The sessions that may overlap <c>[from, to)</c> and their participants, as stored; <paramref name="rooms"/> is a
+    /// condition on <c>s</c> with its parameters in <paramref name="roomArgs"/>, or empty for the whole team.
+    /// </summary>
+    public static (List<SourceSession> Sessions, List<SourceParticipant> Participants) Read(
+        DbConnection connection, DbTransaction? transaction, string team, string rooms, object? roomArgs, long from, long to, long? longest)
+    {
         var ended = longest is null ? "" : " AND s.start_time >= @earliest";
-        var args = new { team, room, from, to, earliest = from - (longest ?? 0) };
+        var args = new DynamicParameters(roomArgs);
+        args.AddDynamicParams(new { team, from, to, earliest = from - (longest ?? 0) });
         // The same two sets of sessions, once for themselves and once joined to their participants: one read each,
         // however many sessions there are.
         string Overlapping(string columns, string join) =>
             $"""
             SELECT {columns} FROM sessions s{join}
-            WHERE s.team_id = @team{roomFilter} AND s.start_time < @to AND s.end_time > @from{ended}
+            WHERE s.team_id = @team{rooms} AND s.start_time < @to AND s.end_time > @from{ended}
             UNION ALL
             SELECT {columns} FROM sessions s{join}
-            WHERE s.team_id = @team{roomFilter} AND s.end_time IS NULL AND s.start_time < @to
+            WHERE s.team_id = @team{rooms} AND s.end_time IS NULL AND s.start_time < @to
             """;
-        var sessions = connection.Query<(string Id, string Room, long Start, long? End, long? Deadline)>(
-            Overlapping("s.id, s.room_id, s.start_time, s.end_time, s.deadline", ""), args, transaction).ToList();
+        var sessions = connection.Query<SourceSession>(Overlapping("s.id AS Id, s.room_id AS Room, s.start_time AS Start, s.end_time AS \"End\", s.deadline AS Deadline", ""),
+            args, transaction).ToList();
         if (sessions.Count == 0)
         {
-            return ([], Array.Empty<UsageParticipant>().ToLookup(p => p.Session));
+            return ([], []);
         }
 
-        var ends = sessions.ToDictionary(s => s.Id, s => StoredSession.EndAt(DbTime.At(s.End), DbTime.At(s.Deadline), now));
-        var participants = new List<UsageParticipant>();
+        var known = sessions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var participants = new List<SourceParticipant>();
         var rows = connection.Query<(string Session, string? Device, long Join, string Connections)>(
             Overlapping("p.session_id, p.device, p.join_time, p.connections", " JOIN participants p ON p.team_id = s.team_id AND p.session_id = s.id"),
             args, transaction);
         foreach (var p in rows)
         {
             // Read without a transaction, a session may have started between the two reads: it is not counted.
-            if (ends.TryGetValue(p.Session, out var end))
+            if (known.Contains(p.Session))
             {
-                participants.Add(new UsageParticipant(p.Session, UsageCounts.Slot(p.Device), p.Join,
-                    [.. ConnectionJson.Read(p.Connections, end).Select(c => (DbTime.Ms(c.JoinTime), DbTime.Ms(c.LeaveTime ?? now)))]));
+                var connections = JsonSerializer.Deserialize<List<StoredConnection>>(p.Connections) ?? [];
+                participants.Add(new SourceParticipant(p.Session, UsageCounts.Slot(p.Device), p.Join, [.. connections.Select(c => (c.JoinTime, c.LeaveTime))]));
             }
         }
 
-        return ([.. sessions.Select(s => new UsageSession(s.Id, s.Room, s.Start))], participants.ToLookup(p => p.Session));
+        return (sessions, participants);
+    }
+
+    /// <summary>
+    /// The sessions and participants as they stand at <paramref name="now"/>: a session whose deadline has passed ended
+    /// then, and an open connection ends where its session ended, or now.
+    /// </summary>
+    public static (List<UsageSession> Sessions, ILookup<string, UsageParticipant> Participants) Resolve(
+        IReadOnlyCollection<SourceSession> sessions, IEnumerable<SourceParticipant> participants, DateTimeOffset now)
+    {
+        var nowMs = DbTime.Ms(now);
+        var ends = new Dictionary<string, long?>(sessions.Count, StringComparer.Ordinal);
+        foreach (var s in sessions)
+        {
+            ends[s.Id] = StoredSession.EndAt(DbTime.At(s.End), DbTime.At(s.Deadline), now) is { } end ? DbTime.Ms(end) : null;
+        }
+
+        var resolved = participants
+            .Where(p => ends.ContainsKey(p.Session))
+            .Select(p => new UsageParticipant(p.Session, p.Device, p.Join, [.. p.Connections.Select(c => (c.From, c.To ?? ends[p.Session] ?? nowMs))]))
+            .ToLookup(p => p.Session);
+        return ([.. sessions.Select(s => new UsageSession(s.Id, s.Room, s.Start))], resolved);
     }
 }

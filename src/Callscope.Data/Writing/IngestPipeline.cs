@@ -208,6 +208,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         database.Dialect.AnnounceChanges(context, context.ChangedTeams);
         try
         {
+            context.FinishTransaction();
             tx.Commit();
         }
         catch (Exception)

@@ -38,6 +38,7 @@ internal sealed class UsageMarks
         foreach (var (room, (team, from)) in rooms.OrderBy(r => r.Key.Value))
         {
             WriterStatements.Bind(upsert, team.ToString(), room.ToString(), from).ExecuteNonQuery();
+            context.UsageChanged(team, room);
         }
 
         rooms.Clear();

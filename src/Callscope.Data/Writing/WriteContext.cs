@@ -44,6 +44,19 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     /// <summary>Rooms whose sessions were stored or removed, from the earliest start among them (see <see cref="UsageMarks"/>).</summary>
     private readonly UsageMarks usage = new();
 
+    /// <summary>
+    /// The rooms whose usage any command of the transaction marked, numbered at <see cref="FinishTransaction"/>. A
+    /// command that fails after marking leaves its rooms here: a room numbered without a change costs a reader one
+    /// needless read, never a wrong answer.
+    /// </summary>
+    private readonly UsageChanges changes = new();
+
+    /// <summary>Records that a room's usage marks were raised in this transaction (see <see cref="UsageChanges"/>).</summary>
+    internal void UsageChanged(TeamId team, RoomId room) => changes.Add(team, room);
+
+    /// <summary>Ends the transaction's writes, just before it commits: numbers the rooms whose usage changed.</summary>
+    public void FinishTransaction() => changes.Write(this);
+
     /// <summary>Records that the room's sessions from <paramref name="from"/> (Unix milliseconds) on were stored or removed.</summary>
     public void MarkUsage(TeamId team, RoomId room, long from) => usage.Add(team, room, from);
 

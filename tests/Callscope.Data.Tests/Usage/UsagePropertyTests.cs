@@ -57,6 +57,14 @@ public sealed class UsagePropertyTests
                 await worker.RunOnceAsync(Ct);
             }
 
+            // The hour under way is kept between reads: after writes, and again as time passes without any.
+            if (random.NextDouble() < 0.4)
+            {
+                AssertHourUnderWay(store, queries, random);
+                store.Clock.Advance(TimeSpan.FromSeconds(random.Next(1, 900)));
+                AssertHourUnderWay(store, queries, random);
+            }
+
             if (!checkedMidway && i > arrivals.Count / 2)
             {
                 checkedMidway = true;
@@ -86,6 +94,22 @@ public sealed class UsagePropertyTests
             connection.ExecuteScalar<long>("SELECT hours_until FROM usage_state"));
         Assert.True(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_rollups WHERE room_id = ''") > 10);
         Assert.True(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_rollups WHERE room_id <> ''") >= 4);
+        Assert.True(queries.HourReused > 0, "some reads of the hour under way were answered from what was kept");
+    }
+
+    /// <summary>Periods that end in the hour under way, starting before it, at its start, and within it.</summary>
+    private static void AssertHourUnderWay(StoreHarness store, UsageQueries queries, Random random)
+    {
+        var reference = new UsageReference(store.Database, store.Clock);
+        var now = store.Clock.GetUtcNow();
+        var hour = Floor(now, TimeSpan.FromHours(1));
+        foreach (var from in new[] { now.AddHours(-3), hour, hour.AddSeconds(random.Next((int)(now - hour).TotalSeconds + 1)) })
+        {
+            var to = now.AddHours(1);
+            Assert.Equal(reference.Team(store.Team, from, to), queries.Team(store.Team, from, to));
+            Assert.Equal(reference.Timeline(store.Team, from, to, UsageInterval.Hour), queries.Timeline(store.Team, from, to, UsageInterval.Hour));
+            Assert.Equal(reference.Timeline(store.Team, from, to, UsageInterval.Day), queries.Timeline(store.Team, from, to, UsageInterval.Day));
+        }
     }
 
     private static DateTimeOffset Floor(DateTimeOffset t, TimeSpan unit) => new(t.UtcTicks - (t.UtcTicks % unit.Ticks), TimeSpan.Zero);

@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Callscope.Data.Dialects;
+using Dapper;
+using static Callscope.Data.Usage.UsageState;
+
+namespace Callscope.Data.Usage;
+
+/// <summary>
+/// The hour under way of each team, kept between reads (docs/statistics.md, "The hour under way"). The hour cannot be
+/// stored while it runs, and measuring it from the sessions each time costs a read of every live session and its
+/// participants. Instead this keeps, per team, the sessions that reach into the hour as stored, and the counts they
+/// gave at the last read:
+/// <list type="bullet">
+/// <item>Nothing written since (the team's number in <c>usage_changes</c> is the one seen), and nothing due to happen
+/// between the last read and now (no start, join, leave or deadline lies between them): the counts are the same but
+/// for the open connections' milliseconds, which grow by the time passed.</item>
+/// <item>Rooms written since: only those rooms' sessions are read again (all of the team's past a few hundred).</item>
+/// <item>A new hour, or a read whose snapshot is older than what is kept: read afresh, or measured without keeping.</item>
+/// </list>
+/// Every read is made in the caller's snapshot, so what is kept is what that snapshot holds.
+/// </summary>
+internal sealed class HourUnderWay(StoreDialect dialect)
+{
+    /// <summary>More rooms written since the last read than this are read with the whole team instead.</summary>
+    public const int RoomsReadAlone = 200;
+
+    /// <summary>The teams kept; past this many, all are forgotten and read again on their next read.</summary>
+    public const int TeamsKept = 1_000;
+
+    private readonly ConcurrentDictionary<string, Team> teams = new(StringComparer.Ordinal);
+
+    /// <summary>How many reads measured from what was kept without reading sessions, for tests and the benchmark's notes.</summary>
+    public long Reused => Interlocked.Read(ref reused);
+
+    private long reused;
+
+    /// <summary>
+    /// The team's counts over <c>[from, now)</c>, where <paramref name="from"/> lies within the hour that holds now, or null
+    /// when the caller's snapshot is older than what is kept (the caller measures it from the sessions then).
+    /// </summary>
+    public UsageCounts? Measure(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from)
+    {
+        var nowMs = DbTime.Ms(now);
+        var hour = Floor(nowMs, HourMs);
+        if (from < hour || from >= nowMs)
+        {
+            return null;
+        }
+
+        var version = connection.ExecuteScalar<long?>(
+            "SELECT version FROM usage_changes WHERE team_id = @team AND room_id = ''", new { team }, transaction) ?? 0;
+        if (teams.Count > TeamsKept)
+        {
+            teams.Clear();
+        }
+
+        var kept = teams.GetOrAdd(team, _ => new Team());
+        lock (kept)
+        {
+            if (kept.Hour == hour && version < kept.Version)
+            {
+                return null;
+            }
+
+            if (kept.Hour != hour)
+            {
+                kept.Load(Read(connection, transaction, team, "", null, hour, state.Longest), hour, version);
+            }
+            else if (version > kept.Version)
+            {
+                var changed = connection.Query<string>(
+                    "SELECT room_id FROM usage_changes WHERE team_id = @team AND room_id <> '' AND version > @seen",
+                    new { team, seen = kept.Version }, transaction).ToArray();
+                if (changed.Length > RoomsReadAlone)
+                {
+                    kept.Load(Read(connection, transaction, team, "", null, hour, state.Longest), hour, version);
+                }
+                else
+                {
+                    // A changed room is read without the longest-session bound: its sessions are few, and one that
+                    // grew longer than any before must still be found.
+                    kept.Replace(changed, Read(connection, transaction, team, $" AND {dialect.InList("s.room_id", "changed")}", new { changed }, hour, null), version);
+                }
+            }
+
+            if (from == hour && kept.Answer(nowMs) is { } answer)
+            {
+                Interlocked.Increment(ref reused);
+                return answer;
+            }
+
+            var (sessions, participants) = UsageSource.Resolve(kept.Sessions.Values, kept.Participants.Values.SelectMany(p => p), now);
+            var counts = UsageSweep.Measure(sessions, participants, from, nowMs);
+            if (from == hour)
+            {
+                kept.Keep(counts, nowMs);
+            }
+
+            return counts;
+        }
+    }
+
+    private static (List<SourceSession> Sessions, List<SourceParticipant> Participants) Read(
+        DbConnection connection, DbTransaction transaction, string team, string rooms, object? args, long hour, long? longest) =>
+        UsageSource.Read(connection, transaction, team, rooms, args, hour, long.MaxValue, longest);
+
+    /// <summary>One team's hour: its sessions that reach into it, by id, their participants by session, and the last counts.</summary>
+    private sealed class Team
+    {
+        public long Hour { get; private set; } = long.MinValue;
+
+        public long Version { get; private set; }
+
+        public Dictionary<string, SourceSession> Sessions { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, List<SourceParticipant>> Participants { get; } = new(StringComparer.Ordinal);
+
+        private UsageCounts? counts;
+        private long countedAt;
+        private long quietUntil;
+        private readonly long[] open = new long[UsageCounts.Slots];
+
+        public void Load((List<SourceSession> Sessions, List<SourceParticipant> Participants) read, long hour, long version)
+        {
+            Sessions.Clear();
+            Participants.Clear();
+            Add(read);
+            (Hour, Version, counts) = (hour, version, null);
+        }
+
+        public void Replace(string[] rooms, (List<SourceSession> Sessions, List<SourceParticipant> Participants) read, long version)
+        {
+            var gone = rooms.ToHashSet(StringComparer.Ordinal);
+            foreach (var session in Sessions.Values.Where(s => gone.Contains(s.Room)).ToList())
+            {
+                Sessions.Remove(session.Id);
+                Participants.Remove(session.Id);
+            }
+
+            Add(read);
+            (Version, counts) = (version, null);
+        }
+
+        /// <summary>
+        /// The counts kept, brought to <paramref name="now"/>: the connections open when they were counted grew by the time
+        /// since, and nothing else moved. Null when nothing is kept, or when something happens between the count and now
+        /// (a session starts, someone joins or leaves, a deadline ends a session), which the caller measures then.
+        /// </summary>
+        public UsageCounts? Answer(long now)
+        {
+            if (counts is null || now < countedAt || now >= quietUntil)
+            {
+                return null;
+            }
+
+            var answer = new UsageCounts();
+            answer.Add(counts);
+            for (var slot = 0; slot < UsageCounts.Slots; slot++)
+            {
+                answer.Ms[slot] += open[slot] * (now - countedAt);
+            }
+
+            return answer;
+        }
+
+        /// <summary>
+        /// Keeps counts measured at <paramref name="now"/>, with what they need to be brought forward: the connections open
+        /// then, by device, and the first moment after it at which a kept start, join, leave or deadline lies.
+        /// </summary>
+        public void Keep(UsageCounts measured, long now)
+        {
+            var copy = new UsageCounts();
+            copy.Add(measured);
+            Array.Clear(open);
+            var next = long.MaxValue;
+            void Consider(long? t)
+            {
+                if (t is { } at && at >= now && at < next)
+                {
+                    next = at;
+                }
+            }
+
+            foreach (var s in Sessions.Values)
+            {
+                Consider(s.Start);
+                Consider(s.End);
+                Consider(s.Deadline);
+            }
+
+            foreach (var p in Participants.Values.SelectMany(p => p))
+            {
+                Consider(p.Join);
+                var session = Sessions[p.Session];
+                var running = session.End is null && (session.Deadline is not { } due || due > now);
+                foreach (var (from, to) in p.Connections)
+                {
+                    Consider(from);
+                    Consider(to);
+                    if (running && to is null && from <= now)
+                    {
+                        open[p.Device]++;
+                    }
+                }
+            }
+
+            (counts, countedAt, quietUntil) = (copy, now, next);
+        }
+
+        private void Add((List<SourceSession> Sessions, List<SourceParticipant> Participants) read)
+        {
+            foreach (var session in read.Sessions)
+            {
+                Sessions[session.Id] = session;
+            }
+
+            foreach (var p in read.Participants)
+            {
+                if (!Participants.TryGetValue(p.Session, out var list))
+                {
+                    Participants[p.Session] = list = [];
+                }
+
+                list.Add(p);
+            }
+        }
+    }
+}
