@@ -26,7 +26,7 @@ public static class StoreSchema
         ["livekit_integrations"] = ["team_id", "api_key", "api_secret_protected", "server_url", "created_at", "updated_at"],
         ["usage_rollups"] = ["team_id", "room_id", "at", "ms_unknown", "ms_desktop", "ms_mobile", "ms_tablet", "ms_smarttv", "joined_unknown",
             "joined_desktop", "joined_mobile", "joined_tablet", "joined_smarttv", "sessions", "peak_sessions", "peak_participants", "peak_per_session"],
-        ["usage_state"] = ["team_id", "hours_until", "days_until", "longest_ms"],
+        ["usage_state"] = ["team_id", "hours_until", "days_until", "longest_ms", "generation"],
         ["usage_marks"] = ["team_id", "room_id", "from_ts", "version"],
         ["usage_changes"] = ["team_id", "room_id", "version"],
     };

@@ -14,6 +14,7 @@ namespace Callscope.Data.Usage;
 public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
 {
     private readonly HourUnderWay hourUnderWay = new(database.Dialect);
+    private readonly StoredRooms storedRooms = new();
 
     /// <summary>How many reads of the hour under way were answered from what was kept, without reading sessions.</summary>
     internal long HourReused => hourUnderWay.Reused;
@@ -81,7 +82,7 @@ public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
         using var connection = database.Open();
         using var transaction = database.Dialect.BeginSnapshotRead(connection);
         var state = UsageState.Read(connection, transaction, team.ToString());
-        return read(new UsageRead(database.Dialect, connection, transaction, team.ToString(), state, now, hourUnderWay), a, b);
+        return read(new UsageRead(database.Dialect, connection, transaction, team.ToString(), state, now, hourUnderWay, storedRooms), a, b);
     }
 
     internal static DateTimeOffset Align(DateTimeOffset t, UsageInterval interval)

@@ -11,7 +11,8 @@ namespace Callscope.Data.Usage;
 /// Unix milliseconds and every stretch is <c>[a, b)</c> with <c>b</c> no later than now.
 /// </summary>
 internal sealed class UsageRead(
-    StoreDialect dialect, DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, HourUnderWay? hourUnderWay = null)
+    StoreDialect dialect, DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now,
+    HourUnderWay hourUnderWay, StoredRooms storedRooms)
 {
     private readonly long nowMs = DbTime.Ms(now);
 
@@ -75,12 +76,11 @@ internal sealed class UsageRead(
             return measured.Count;
         }
 
-        // Rooms counted in the clean days and again among the measured ones count once.
-        var clean = $"FROM usage_rollups WHERE team_id = @team AND at >= @da AND at < @db AND room_id <> '' AND sessions > 0 AND NOT ({dialect.InList("room_id", "marked")})";
-        var stored = connection.ExecuteScalar<long>($"SELECT COUNT(DISTINCT room_id) {clean}", new { team, da, db, marked }, transaction);
-        var both = measured.Count == 0 ? 0 : connection.ExecuteScalar<long>(
-            $"SELECT COUNT(DISTINCT room_id) {clean} AND {dialect.InList("room_id", "rooms")}", new { team, da, db, marked, rooms = measured.ToArray() }, transaction);
-        return (int)(stored + measured.Count - both);
+        // The stored days count their rooms unless marked (those were measured above); a room counted both ways counts once.
+        var stored = storedRooms.Read(connection, transaction, team, state, da, db);
+        var storedMarked = marked.Count(stored.Contains);
+        var measuredOnly = measured.Count(r => !stored.Contains(r) || state.Marked(r));
+        return stored.Count - storedMarked + measuredOnly;
     }
 
     public List<TimelinePoint> Timeline(long a, long b, UsageInterval interval)
@@ -233,7 +233,7 @@ internal sealed class UsageRead(
     /// </summary>
     private (long From, UsageCounts Counts)? UnderWay(long x, long y)
     {
-        if (hourUnderWay is null || y != nowMs)
+        if (y != nowMs)
         {
             return null;
         }

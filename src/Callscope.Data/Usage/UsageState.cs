@@ -10,6 +10,9 @@ namespace Callscope.Data.Usage;
 /// </summary>
 internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestMs, IReadOnlyDictionary<string, (long From, long Version)> Marks)
 {
+    /// <summary>How many times the worker has stored the team's roll-ups: what was read from them holds while this stays.</summary>
+    public long Generation { get; init; }
+
     /// <summary>The longest ended session that started at or after the earliest mark (0 without marks).</summary>
     public long MarkedLongestMs { get; init; }
 
@@ -38,8 +41,8 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
 
     public static UsageState Read(DbConnection connection, DbTransaction? transaction, string team)
     {
-        var row = connection.QuerySingleOrDefault<(long HoursUntil, long DaysUntil, long Longest)?>(
-            "SELECT hours_until, days_until, longest_ms FROM usage_state WHERE team_id = @team", new { team }, transaction);
+        var row = connection.QuerySingleOrDefault<(long HoursUntil, long DaysUntil, long Longest, long Generation)?>(
+            "SELECT hours_until, days_until, longest_ms, generation FROM usage_state WHERE team_id = @team", new { team }, transaction);
         var marks = connection.Query<(string Room, long From, long Version)>(
                 "SELECT room_id, from_ts, version FROM usage_marks WHERE team_id = @team", new { team }, transaction)
             .ToDictionary(m => m.Room, m => (m.From, m.Version), StringComparer.Ordinal);
@@ -48,7 +51,7 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
             "SELECT MAX(end_time - start_time) FROM sessions WHERE team_id = @team AND start_time >= @from AND end_time IS NOT NULL",
             new { team, from = marks.Values.Min(m => m.From) }, transaction) ?? 0;
         return row is { } r
-            ? new UsageState(r.HoursUntil, r.DaysUntil, r.Longest, marks) { MarkedLongestMs = markedLongest }
+            ? new UsageState(r.HoursUntil, r.DaysUntil, r.Longest, marks) { MarkedLongestMs = markedLongest, Generation = r.Generation }
             : new UsageState(0, 0, 0, marks) { Exists = false, MarkedLongestMs = markedLongest };
     }
 }

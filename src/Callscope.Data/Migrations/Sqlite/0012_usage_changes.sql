@@ -9,3 +9,7 @@ CREATE TABLE usage_changes (
     PRIMARY KEY (team_id, room_id)
 );
 CREATE INDEX usage_changes_by_version ON usage_changes (team_id, version);
+
+-- Goes up every time the worker stores a team's roll-ups, so that a reader may keep what it read from them (the rooms
+-- of a stretch of stored days) until they change.
+ALTER TABLE usage_state ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;

@@ -27,12 +27,13 @@ internal sealed class StoreUsageCommand(TeamId team, (long Hours, long Days)? ex
         var taken = expected is { } before
             ? context.Execute(
                 $"""
-                UPDATE usage_state SET hours_until = @hoursUntil, days_until = @daysUntil, longest_ms = {context.Dialect.Larger("longest_ms", "@longest")}
+                UPDATE usage_state SET hours_until = @hoursUntil, days_until = @daysUntil, longest_ms = {context.Dialect.Larger("longest_ms", "@longest")},
+                    generation = generation + 1
                 WHERE team_id = @teamText AND hours_until = @hours AND days_until = @days
                 """,
                 new { teamText, hoursUntil, daysUntil, longest, hours = before.Hours, days = before.Days })
             : context.Execute(
-                "INSERT INTO usage_state (team_id, hours_until, days_until, longest_ms) VALUES (@teamText, @hoursUntil, @daysUntil, @longest) ON CONFLICT (team_id) DO NOTHING",
+                "INSERT INTO usage_state (team_id, hours_until, days_until, longest_ms, generation) VALUES (@teamText, @hoursUntil, @daysUntil, @longest, 1) ON CONFLICT (team_id) DO NOTHING",
                 new { teamText, hoursUntil, daysUntil, longest });
         if (taken == 0)
         {
