@@ -401,20 +401,22 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// <summary>
     /// Live sessions whose recording runs now: those whose latest <c>recording_*</c> event since the session started is
     /// <c>recording_started</c>, as <see cref="SessionActivity"/> reads a session's recording. One statement for all the
-    /// live sessions, each looking back through its own room's events from the newest.
+    /// live sessions, each looking back through its own room's recording events from the newest (on SQLite through the
+    /// partial index <c>events_recording</c>, which holds only those events; the list is written out for it).
     /// </summary>
     public int ActiveRecorders(TeamId team)
     {
+        var types = string.Join(", ", SessionActivity.RecordingTypes.Select(t => $"'{t}'"));
         using var connection = database.Open();
         return connection.ExecuteScalar<int>(
             $"""
             SELECT COUNT(*) FROM sessions s
             WHERE s.team_id = @team AND {SessionLiveness.Live}
-              AND (SELECT e.type FROM {database.EventsOfRoom("s.room_id", "s.start_time", "@now")} e
-                   WHERE e.room_id = s.room_id AND e.team_id = @team AND e.ts >= s.start_time AND e.ts <= @now AND {database.InList("e.type", "types")}
+              AND (SELECT e.type FROM events e
+                   WHERE e.room_id = s.room_id AND e.type IN ({types}) AND e.ts >= s.start_time AND e.ts <= @now AND e.team_id = @team
                    ORDER BY e.ts DESC, e.seq DESC LIMIT 1) = 'recording_started'
             """,
-            new { team = team.ToString(), now = DbTime.Ms(clock.GetUtcNow()), types = SessionActivity.RecordingTypes.ToArray() });
+            new { team = team.ToString(), now = DbTime.Ms(clock.GetUtcNow()) });
     }
 
     /// <summary>Whether any session's deadline has passed without the session being ended in the store.</summary>
