@@ -13,8 +13,3 @@ CREATE INDEX usage_changes_by_version ON usage_changes (team_id, version);
 -- Goes up every time the worker stores a team's roll-ups, so that a reader may keep what it read from them (the rooms
 -- of a stretch of stored days) until they change.
 ALTER TABLE usage_state ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
-
--- The recording events of a room, for active_recorders (the latest recording event of each live session). Only these
--- rare events enter it, so ingest does not pay for it; the list must match SessionActivity.RecordingTypes, written out
--- the same way in the query so that SQLite can use the index.
-CREATE INDEX events_recording ON events (room_id, ts, seq) WHERE type IN ('recording_started', 'recording_stopped', 'recording_failed');
