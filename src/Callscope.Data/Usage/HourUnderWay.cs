@@ -30,7 +30,7 @@ internal sealed class HourUnderWay(StoreDialect dialect)
 
     private readonly ConcurrentDictionary<string, Team> teams = new(StringComparer.Ordinal);
 
-    /// <summary>How many reads measured from what was kept without reading sessions, for tests and the benchmark's notes.</summary>
+    /// <summary>How many reads were answered from the kept counts without reading or counting sessions (for tests).</summary>
     public long Reused => Interlocked.Read(ref reused);
 
     private long reused;
