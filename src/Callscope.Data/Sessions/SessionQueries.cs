@@ -401,7 +401,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// <summary>
     /// Live sessions whose recording runs now: those whose latest <c>recording_*</c> event since the session started is
     /// <c>recording_started</c>, as <see cref="SessionActivity"/> reads a session's recording. One statement for all the
-    /// live sessions, each looking back through its own room's recording events from the newest (on SQLite through the
+    /// live sessions, each looking back through its own room's recording events from the newest (through the
     /// partial index <c>events_recording</c>, which holds only those events; the list is written out for it).
     /// </summary>
     public int ActiveRecorders(TeamId team)

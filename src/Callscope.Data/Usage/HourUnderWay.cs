@@ -22,9 +22,6 @@ namespace Callscope.Data.Usage;
 /// </summary>
 internal sealed class HourUnderWay(StoreDialect dialect)
 {
-    /// <summary>More rooms written since the last read than this are read with the whole team instead.</summary>
-    public const int RoomsReadAlone = 200;
-
     /// <summary>The teams kept; past this many, all are forgotten and read again on their next read.</summary>
     public const int TeamsKept = 1_000;
 
@@ -48,40 +45,12 @@ internal sealed class HourUnderWay(StoreDialect dialect)
             return null;
         }
 
-        var version = connection.ExecuteScalar<long?>(
-            "SELECT version FROM usage_changes WHERE team_id = @team AND room_id = ''", new { team }, transaction) ?? 0;
-        if (teams.Count > TeamsKept)
-        {
-            teams.Clear();
-        }
-
-        var kept = teams.GetOrAdd(team, _ => new Team());
+        var kept = Kept(team);
         lock (kept)
         {
-            if (kept.Hour == hour && version < kept.Version)
+            if (!Refresh(kept, connection, transaction, team, state, hour))
             {
                 return null;
-            }
-
-            if (kept.Hour != hour)
-            {
-                kept.Load(Read(connection, transaction, team, "", null, hour, state.Longest), hour, version);
-            }
-            else if (version > kept.Version)
-            {
-                var changed = connection.Query<string>(
-                    "SELECT room_id FROM usage_changes WHERE team_id = @team AND room_id <> '' AND version > @seen",
-                    new { team, seen = kept.Version }, transaction).ToArray();
-                if (changed.Length > RoomsReadAlone)
-                {
-                    kept.Load(Read(connection, transaction, team, "", null, hour, state.Longest), hour, version);
-                }
-                else
-                {
-                    // A changed room is read without the longest-session bound: its sessions are few, and one that
-                    // grew longer than any before must still be found.
-                    kept.Replace(changed, Read(connection, transaction, team, $" AND {dialect.InList("s.room_id", "changed")}", new { changed }, hour, null), version);
-                }
             }
 
             if (from == hour && kept.Answer(nowMs) is { } answer)
@@ -99,6 +68,71 @@ internal sealed class HourUnderWay(StoreDialect dialect)
 
             return counts;
         }
+    }
+
+    /// <summary>
+    /// The rooms with a session that started within <c>[from, now)</c>, where <paramref name="from"/> lies within the hour
+    /// that holds now, from the kept sessions; null as for <see cref="Measure"/>.
+    /// </summary>
+    public HashSet<string>? RoomsStarted(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from)
+    {
+        var nowMs = DbTime.Ms(now);
+        var hour = Floor(nowMs, HourMs);
+        if (from < hour || from >= nowMs)
+        {
+            return null;
+        }
+
+        var kept = Kept(team);
+        lock (kept)
+        {
+            return Refresh(kept, connection, transaction, team, state, hour)
+                ? [.. kept.Sessions.Values.Where(s => s.Start >= from && s.Start < nowMs).Select(s => s.Room)]
+                : null;
+        }
+    }
+
+    private Team Kept(string team)
+    {
+        if (teams.Count > TeamsKept)
+        {
+            teams.Clear();
+        }
+
+        return teams.GetOrAdd(team, _ => new Team());
+    }
+
+    /// <summary>
+    /// Brings the team's kept hour up to the caller's snapshot, under the caller's lock on it: read afresh for a new
+    /// hour, or its rooms written since read again. False when the snapshot is older than what is kept, which is left.
+    /// </summary>
+    private bool Refresh(Team kept, DbConnection connection, DbTransaction transaction, string team, UsageState state, long hour)
+    {
+        var version = ChangeNumbers.Team(connection, transaction, team);
+        if (kept.Hour == hour && version < kept.Version)
+        {
+            return false;
+        }
+
+        if (kept.Hour != hour)
+        {
+            kept.Load(Read(connection, transaction, team, "", null, hour, state.Longest), hour, version);
+        }
+        else if (version > kept.Version)
+        {
+            if (ChangeNumbers.RoomsSince(connection, transaction, team, kept.Version) is not { } changed)
+            {
+                kept.Load(Read(connection, transaction, team, "", null, hour, state.Longest), hour, version);
+            }
+            else
+            {
+                // A changed room is read without the longest-session bound: its sessions are few, and one that grew
+                // longer than any before must still be found.
+                kept.Replace(changed, Read(connection, transaction, team, $" AND {dialect.InList("s.room_id", "changed")}", new { changed }, hour, null), version);
+            }
+        }
+
+        return true;
     }
 
     private static (List<SourceSession> Sessions, List<SourceParticipant> Participants) Read(

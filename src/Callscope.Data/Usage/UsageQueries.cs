@@ -14,7 +14,7 @@ namespace Callscope.Data.Usage;
 public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
 {
     private readonly HourUnderWay hourUnderWay = new(database.Dialect);
-    private readonly StoredRooms storedRooms = new();
+    private readonly StoredRooms storedRooms = new(database.Dialect);
 
     /// <summary>How many reads of the hour under way were answered from what was kept, without reading sessions.</summary>
     internal long HourReused => hourUnderWay.Reused;

@@ -58,10 +58,28 @@ internal sealed class UsageRead(
         var (da, db) = Stored(a, b, DayMs, state.DaysUntil);
         var marked = state.Marks.Keys.ToArray();
         var measured = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (x, y) in Outside(a, b, da, db))
+        var hour = Floor(nowMs, HourMs);
+        foreach (var (x, stretchEnd) in Outside(a, b, da, db))
         {
-            measured.UnionWith(connection.Query<string>(
-                "SELECT DISTINCT room_id FROM sessions WHERE team_id = @team AND start_time >= @x AND start_time < @y", new { team, x, y }, transaction));
+            // A stretch that reaches now: the hour under way from the kept sessions, and the hours before it that are
+            // not stored as room days (the day under way) kept too.
+            var y = stretchEnd;
+            var from = Math.Max(x, hour);
+            if (y == nowMs && from < y && hourUnderWay.RoomsStarted(connection, transaction, team, state, now, from) is { } current)
+            {
+                measured.UnionWith(current);
+                y = from;
+            }
+
+            if (x >= y)
+            {
+                continue;
+            }
+
+            measured.UnionWith(y == hour && stretchEnd == nowMs
+                ? storedRooms.Started(connection, transaction, team, x, y)
+                : connection.Query<string>(
+                    "SELECT DISTINCT room_id FROM sessions WHERE team_id = @team AND start_time >= @x AND start_time < @y", new { team, x, y }, transaction));
         }
 
         if (marked.Length > 0 && da < db)

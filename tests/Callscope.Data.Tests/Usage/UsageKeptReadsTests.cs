@@ -58,6 +58,10 @@ public sealed class UsageKeptReadsTests
         var after = AssertSame(store, queries, now.AddHours(-1));
         Assert.Equal(2, after.MaxConcurrentParticipants);
 
+        // A late call in the hour before: its room joins the rooms of the day so far, which were kept.
+        await Call(store, "gamma", now.AddMinutes(-40));
+        Assert.Equal(3, AssertSame(store, queries, now.AddHours(-1)).Rooms);
+
         // The next hour starts afresh.
         store.Clock.Advance(TimeSpan.FromHours(1));
         AssertSame(store, queries, now);
