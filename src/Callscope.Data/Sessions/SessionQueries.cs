@@ -400,23 +400,31 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
 
     /// <summary>
     /// Live sessions whose recording runs now: those whose latest <c>recording_*</c> event since the session started is
-    /// <c>recording_started</c>, as <see cref="SessionActivity"/> reads a session's recording. One statement for all the
-    /// live sessions, each looking back through its own room's recording events from the newest (through the
-    /// partial index <c>events_recording</c>, which holds only those events; the list is written out for it).
+    /// <c>recording_started</c>, as <see cref="SessionActivity"/> reads a session's recording. The team's recording events
+    /// since its earliest live session started are read through the partial index <c>events_recording</c>, which holds
+    /// only those events (the list is written out for it); without any, no session is read at all.
     /// </summary>
     public int ActiveRecorders(TeamId team)
     {
         var types = string.Join(", ", SessionActivity.RecordingTypes.Select(t => $"'{t}'"));
+        var args = new { team = team.ToString(), now = DbTime.Ms(clock.GetUtcNow()) };
         using var connection = database.Open();
-        return connection.ExecuteScalar<int>(
+        var events = connection.Query<(string Room, string Type, long Ts, long Seq)>(
             $"""
-            SELECT COUNT(*) FROM sessions s
-            WHERE s.team_id = @team AND {SessionLiveness.Live}
-              AND (SELECT e.type FROM events e
-                   WHERE e.room_id = s.room_id AND e.type IN ({types}) AND e.ts >= s.start_time AND e.ts <= @now AND e.team_id = @team
-                   ORDER BY e.ts DESC, e.seq DESC LIMIT 1) = 'recording_started'
-            """,
-            new { team = team.ToString(), now = DbTime.Ms(clock.GetUtcNow()) });
+            SELECT e.room_id, e.type, e.ts, e.seq FROM events e
+            WHERE e.team_id = @team AND e.type IN ({types}) AND e.ts <= @now
+              AND e.ts >= (SELECT MIN(s.start_time) FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live})
+            """, args).ToLookup(e => e.Room, StringComparer.Ordinal);
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+
+        var rooms = events.Select(r => r.Key).ToArray();
+        var live = connection.Query<(string Room, long Start)>(
+            $"SELECT s.room_id, s.start_time FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live} AND {database.InList("s.room_id", "rooms")}",
+            new { args.team, args.now, rooms });
+        return live.Count(s => events[s.Room].Where(e => e.Ts >= s.Start).OrderBy(e => e.Ts).ThenBy(e => e.Seq).LastOrDefault().Type == "recording_started");
     }
 
     /// <summary>Whether any session's deadline has passed without the session being ended in the store.</summary>

@@ -1,4 +1,5 @@
--- The recording events of a room, for active_recorders (the latest recording event of each live session). Only these
--- rare events enter it, so ingest does not pay for it; the list must match SessionActivity.RecordingTypes, written out
--- the same way in the query so that SQLite can use the index.
-CREATE INDEX events_recording ON events (room_id, ts, seq) WHERE type IN ('recording_started', 'recording_stopped', 'recording_failed');
+-- The recording events of each team by time, for active_recorders: the recording events since the earliest live
+-- session started, then each live session's latest one. Only these rare events enter the index, so ingest does not pay
+-- for it; the list must match SessionActivity.RecordingTypes, written out the same way in the query so that the index
+-- can be used.
+CREATE INDEX events_recording ON events (team_id, ts, room_id, seq) WHERE type IN ('recording_started', 'recording_stopped', 'recording_failed');
