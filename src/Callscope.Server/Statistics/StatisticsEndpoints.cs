@@ -79,7 +79,9 @@ public static class StatisticsEndpoints
         }
 
         var team = context.User.TeamOf();
-        var period = StatisticsPeriod.Current(usage.CurrentPeriod(team), clock.GetUtcNow());
+        var settings = teams.Find(team)!;
+        var now = clock.GetUtcNow();
+        var period = StatisticsPeriod.Current(UsageQueries.Period(now, settings.PeriodStartDay), now);
         var figures = usage.Team(team, period.From, period.To);
         var counts = live.Live(team);
         // Recorders are read from each live session's events: only when the answer is to carry them.
@@ -87,7 +89,7 @@ public static class StatisticsEndpoints
         return new MetricsResult<CurrentStatisticsItem>(new CurrentStatisticsItem(figures.ParticipationMinutes, counts.ActiveSessions,
             counts.LiveParticipants, recorders, RecordedMinutes: 0, TranscriptionMinutes: 0, StoredRecordedMinutes: 0,
             figures.MaxConcurrentParticipants, figures.MaxConcurrentSessions, period.FirstDay, period.LastDay, counts.EndingSoonSessions,
-            teams.Find(team)!.MaxSessions, period.From), metrics);
+            settings.MaxSessions, period.From), metrics);
     }
 
     /// <summary>One room over the requested period, or over the current one (which takes no dates).</summary>
