@@ -36,24 +36,10 @@ internal sealed class HourUnderWay(StoreDialect dialect)
     /// The team's counts over <c>[from, now)</c>, where <paramref name="from"/> lies within the hour that holds now, or null
     /// when the caller's snapshot is older than what is kept (the caller measures it from the sessions then).
     /// </summary>
-    public UsageCounts? Measure(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from)
-    {
-        var nowMs = DbTime.Ms(now);
-        var hour = Floor(nowMs, HourMs);
-        if (from < hour || from >= nowMs)
+    public UsageCounts? Measure(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from) =>
+        WithKept(connection, transaction, team, state, now, from, (kept, nowMs) =>
         {
-            return null;
-        }
-
-        var kept = Kept(team);
-        lock (kept)
-        {
-            if (!Refresh(kept, connection, transaction, team, state, hour))
-            {
-                return null;
-            }
-
-            if (from == hour && kept.Answer(nowMs) is { } answer)
+            if (from == kept.Hour && kept.Answer(nowMs) is { } answer)
             {
                 Interlocked.Increment(ref reused);
                 return answer;
@@ -61,20 +47,29 @@ internal sealed class HourUnderWay(StoreDialect dialect)
 
             var (sessions, participants) = UsageSource.Resolve(kept.Sessions.Values, kept.Participants.Values.SelectMany(p => p), now);
             var counts = UsageSweep.Measure(sessions, participants, from, nowMs);
-            if (from == hour)
+            if (from == kept.Hour)
             {
                 kept.Keep(counts, nowMs);
             }
 
             return counts;
-        }
-    }
+        });
 
     /// <summary>
     /// The rooms with a session that started within <c>[from, now)</c>, where <paramref name="from"/> lies within the hour
     /// that holds now, from the kept sessions; null as for <see cref="Measure"/>.
     /// </summary>
-    public HashSet<string>? RoomsStarted(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from)
+    public HashSet<string>? RoomsStarted(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from) =>
+        WithKept(connection, transaction, team, state, now, from,
+            (kept, nowMs) => kept.Sessions.Values.Where(s => s.Start >= from && s.Start < nowMs).Select(s => s.Room).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>
+    /// Runs <paramref name="use"/> on the team's kept hour, brought up to the caller's snapshot and locked for it; null when
+    /// <paramref name="from"/> does not lie within the hour that holds now, or the snapshot is older than what is kept.
+    /// </summary>
+    private T? WithKept<T>(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from,
+        Func<Team, long, T> use)
+        where T : class
     {
         var nowMs = DbTime.Ms(now);
         var hour = Floor(nowMs, HourMs);
@@ -86,9 +81,7 @@ internal sealed class HourUnderWay(StoreDialect dialect)
         var kept = Kept(team);
         lock (kept)
         {
-            return Refresh(kept, connection, transaction, team, state, hour)
-                ? [.. kept.Sessions.Values.Where(s => s.Start >= from && s.Start < nowMs).Select(s => s.Room)]
-                : null;
+            return Refresh(kept, connection, transaction, team, state, hour) ? use(kept, nowMs) : null;
         }
     }
 
