@@ -101,7 +101,7 @@ internal sealed class HourUnderWay(StoreDialect dialect)
     /// </summary>
     private bool Refresh(Team kept, DbConnection connection, DbTransaction transaction, string team, UsageState state, long hour)
     {
-        var version = ChangeNumbers.Team(connection, transaction, team);
+        var version = state.ChangeNumber;
         if (kept.Hour == hour && version < kept.Version)
         {
             return false;

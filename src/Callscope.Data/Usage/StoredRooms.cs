@@ -55,14 +55,14 @@ internal sealed class StoredRooms(StoreDialect dialect)
     }
 
     /// <summary>The rooms with a session that started within <c>[from, to)</c>, a stretch that ends before the hour under way.</summary>
-    public HashSet<string> Started(DbConnection connection, DbTransaction transaction, string team, long from, long to)
+    public HashSet<string> Started(DbConnection connection, DbTransaction transaction, string team, UsageState state, long from, long to)
     {
         if (started.Count > HourUnderWay.TeamsKept)
         {
             started.Clear();
         }
 
-        var version = ChangeNumbers.Team(connection, transaction, team);
+        var version = state.ChangeNumber;
         var found = started.TryGetValue((team, from, to), out var entry);
         if (found && entry.Version == version)
         {
@@ -80,8 +80,7 @@ internal sealed class StoredRooms(StoreDialect dialect)
         }
         else
         {
-            rooms = [.. connection.Query<string>(
-                "SELECT DISTINCT room_id FROM sessions WHERE team_id = @team AND start_time >= @from AND start_time < @to", new { team, from, to }, transaction)];
+            rooms = [.. StartedIn(connection, transaction, team, from, to)];
         }
 
         if (!found || version > entry.Version)
@@ -91,4 +90,9 @@ internal sealed class StoredRooms(StoreDialect dialect)
 
         return rooms;
     }
+
+    /// <summary>The rooms with a session that started within <c>[from, to)</c>, read from the sessions.</summary>
+    public static IEnumerable<string> StartedIn(DbConnection connection, DbTransaction transaction, string team, long from, long to) =>
+        connection.Query<string>(
+            "SELECT DISTINCT room_id FROM sessions WHERE team_id = @team AND start_time >= @from AND start_time < @to", new { team, from, to }, transaction);
 }

@@ -81,7 +81,10 @@ public sealed class UsageQueries(CallscopeDatabase database, TimeProvider clock)
 
         using var connection = database.Open();
         using var transaction = database.Dialect.BeginSnapshotRead(connection);
-        var state = UsageState.Read(connection, transaction, team.ToString());
+        var state = UsageState.Read(connection, transaction, team.ToString()) with
+        {
+            ChangeNumber = ChangeNumbers.Team(connection, transaction, team.ToString()),
+        };
         return read(new UsageRead(database.Dialect, connection, transaction, team.ToString(), state, now, hourUnderWay, storedRooms), a, b);
     }
 

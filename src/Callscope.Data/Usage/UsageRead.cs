@@ -77,9 +77,8 @@ internal sealed class UsageRead(
             }
 
             measured.UnionWith(y == hour && stretchEnd == nowMs
-                ? storedRooms.Started(connection, transaction, team, x, y)
-                : connection.Query<string>(
-                    "SELECT DISTINCT room_id FROM sessions WHERE team_id = @team AND start_time >= @x AND start_time < @y", new { team, x, y }, transaction));
+                ? storedRooms.Started(connection, transaction, team, state, x, y)
+                : StoredRooms.StartedIn(connection, transaction, team, x, y));
         }
 
         if (marked.Length > 0 && da < db)

@@ -13,6 +13,12 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
     /// <summary>How many times the worker has stored the team's roll-ups: what was read from them holds while this stays.</summary>
     public long Generation { get; init; }
 
+    /// <summary>
+    /// The team's number in <c>usage_changes</c> as this snapshot sees it, read once per statistics read for everything
+    /// that keeps reads between them (see <see cref="ChangeNumbers"/>); 0 where not read.
+    /// </summary>
+    public long ChangeNumber { get; init; }
+
     /// <summary>The longest ended session that started at or after the earliest mark (0 without marks).</summary>
     public long MarkedLongestMs { get; init; }
 
