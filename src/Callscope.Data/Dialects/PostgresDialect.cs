@@ -83,6 +83,8 @@ public sealed class PostgresDialect : StoreDialect
     /// <summary>The list goes as one array parameter.</summary>
     public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
+    public override string SkipLocked(string table) => $" FOR UPDATE OF {table} SKIP LOCKED";
+
     /// <summary>PostgreSQL indexes events by room as it stores them.</summary>
     public override string EventsOfRoom(string room, string? from = null, string? to = null) => "events";
 

@@ -52,6 +52,12 @@ public abstract class StoreDialect
     public abstract string InList(string column, string parameter);
 
     /// <summary>
+    /// Ends a SELECT that claims rows for the caller's transaction: other nodes' claims skip the rows it took instead
+    /// of waiting for them (PostgreSQL); nothing on a store with one writer.
+    /// </summary>
+    public virtual string SkipLocked(string table) => "";
+
+    /// <summary>
     /// A table expression for the events of one room (<paramref name="room"/> is a parameter or a column), those from
     /// <paramref name="from"/> to <paramref name="to"/> when they are given, to be named and filtered like <c>events</c>.
     /// </summary>

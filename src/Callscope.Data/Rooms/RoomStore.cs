@@ -15,14 +15,23 @@ public sealed record Room(
     int? MaxParticipants,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? DeletedAt)
+    DateTimeOffset? DeletedAt,
+    IReadOnlyList<string>? Webhooks = null)
 {
-    public RoomSettings Settings => new(FriendlyUrl, Description, ExternalId, GracePeriod, SessionLength, MaxParticipants);
+    public RoomSettings Settings => new(FriendlyUrl, Description, ExternalId, GracePeriod, SessionLength, MaxParticipants, Webhooks);
 }
 
-/// <summary>What a room's creator or admin sets; a null grace period or session length takes the team's.</summary>
+/// <summary>
+/// What a room's creator or admin sets; a null grace period or session length takes the team's, and null
+/// <paramref name="Webhooks"/> lets every webhook of the team hear of the room (otherwise only the ids listed).
+/// </summary>
 public sealed record RoomSettings(
-    string FriendlyUrl, string? Description, string? ExternalId, int? GracePeriod, int? SessionLength, int? MaxParticipants);
+    string FriendlyUrl, string? Description, string? ExternalId, int? GracePeriod, int? SessionLength, int? MaxParticipants,
+    IReadOnlyList<string>? Webhooks = null)
+{
+    /// <summary>The webhook list as the rooms table keeps it: a JSON array, or null for all.</summary>
+    internal string? WebhooksJson => Webhooks is null ? null : System.Text.Json.JsonSerializer.Serialize(Webhooks);
+}
 
 public sealed record RoomPage(int TotalCount, IReadOnlyList<Room> Data)
 {
@@ -33,7 +42,7 @@ public sealed record RoomPage(int TotalCount, IReadOnlyList<Room> Data)
 /// <summary>Rooms, as the API and the dashboard read them; rooms are created and changed by the writer's commands.</summary>
 public sealed class RoomStore(CallscopeDatabase database)
 {
-    internal const string Columns = "SELECT id AS Id, team_id AS TeamId, friendly_url AS FriendlyUrl, description AS Description, external_id AS ExternalId, grace_period AS GracePeriod, session_length AS SessionLength, max_participants AS MaxParticipants, created_at AS CreatedAt, updated_at AS UpdatedAt, deleted_at AS DeletedAt FROM rooms";
+    internal const string Columns = "SELECT id AS Id, team_id AS TeamId, friendly_url AS FriendlyUrl, description AS Description, external_id AS ExternalId, grace_period AS GracePeriod, session_length AS SessionLength, max_participants AS MaxParticipants, created_at AS CreatedAt, updated_at AS UpdatedAt, deleted_at AS DeletedAt, webhooks AS Webhooks FROM rooms";
 
     /// <summary>Finds a room by id or by friendly_url (live rooms only by name).</summary>
     public Room? Find(TeamId team, string idOrName)
@@ -74,9 +83,10 @@ public sealed class RoomStore(CallscopeDatabase database)
     }
 
     internal sealed record RoomRow(string Id, string TeamId, string FriendlyUrl, string? Description, string? ExternalId,
-        long? GracePeriod, long? SessionLength, long? MaxParticipants, long CreatedAt, long UpdatedAt, long? DeletedAt)
+        long? GracePeriod, long? SessionLength, long? MaxParticipants, long CreatedAt, long UpdatedAt, long? DeletedAt, string? Webhooks)
     {
         public Room ToRoom() => new(new RoomId(Guid.Parse(Id)), new TeamId(Guid.Parse(TeamId)), FriendlyUrl, Description, ExternalId,
-            (int?)GracePeriod, (int?)SessionLength, (int?)MaxParticipants, DbTime.At(CreatedAt), DbTime.At(UpdatedAt), DbTime.At(DeletedAt));
+            (int?)GracePeriod, (int?)SessionLength, (int?)MaxParticipants, DbTime.At(CreatedAt), DbTime.At(UpdatedAt), DbTime.At(DeletedAt),
+            Webhooks is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(Webhooks));
     }
 }

@@ -44,6 +44,12 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     /// <summary>Raised after each commit with the teams whose data changed (on PostgreSQL, also for other nodes' commits).</summary>
     public event Action<IReadOnlyCollection<TeamId>>? Committed;
 
+    /// <summary>Raised after a commit that queued webhook deliveries, so this node's dispatcher sends them at once.</summary>
+    public event Action? DeliveriesQueued;
+
+    /// <summary>Wakes this node's dispatcher for deliveries queued outside the writer (a test message, a replay).</summary>
+    public void AnnounceDeliveries() => DeliveriesQueued?.Invoke();
+
     /// <summary>Tells this node's listeners that another node changed these teams' data.</summary>
     public void AnnounceChanged(IReadOnlyCollection<TeamId> teams) => Committed?.Invoke(teams);
 
@@ -222,6 +228,11 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         if (context.ChangedTeams.Count > 0)
         {
             AnnounceCommitted(context.ChangedTeams);
+        }
+
+        if (context.DeliveriesQueued)
+        {
+            DeliveriesQueued?.Invoke();
         }
 
         foreach (var (command, error) in failed)

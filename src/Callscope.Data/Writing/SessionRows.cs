@@ -30,7 +30,8 @@ public sealed record StoredConnection(
 /// call), so the diagnosis looks at it again: its id is new, or its connections changed.
 /// </param>
 /// <param name="stored">Told of each session whose row is written, with its start, so its usage is computed again.</param>
-internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Action<TeamId, RoomId, long> stored)
+/// <param name="outbox">Told of each session and participant row written, for the team's webhooks.</param>
+internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Action<TeamId, RoomId, long> stored, WebhookOutbox outbox)
 {
     private static readonly RowTable Sessions = new("sessions",
     [
@@ -81,6 +82,7 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
         var id = s.Id!.Value.ToString();
         var deadline = s.Deadline;
         stored(team, room, DbTime.Ms(s.Start));
+        outbox.Session(team, room, s);
         sessions.Put(id,
             teamText, id, roomText, DbTime.Ms(s.Start), DbTime.Ms(s.End), s.EndReason, s.EndedBy, DbTime.Ms(s.LastParticipantLeftAt), (long)s.ActiveConnections,
             (long)s.LiveParticipants, (long)s.Participants.Count, (long)s.MaxConcurrentParticipants, (long)s.GracePeriod.TotalSeconds, DbTime.Ms(deadline?.At),
@@ -95,7 +97,9 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
                 continue;
             }
 
-            var pid = ParticipantId.Derive(s.Id.Value, p.Key).ToString();
+            var participant = ParticipantId.Derive(s.Id.Value, p.Key);
+            outbox.Participant(team, room, s.Id.Value, participant, p);
+            var pid = participant.ToString();
             participants.Put(pid,
                 teamText, pid, id, roomText, p.Key, p.ExternalId, p.Name, p.Role, p.Client?.Device, p.Client?.Os,
                 p.Client?.Browser, DbTime.Ms(p.JoinTime), DbTime.Ms(p.LeaveTime), p.Live ? 1L : 0L, (long)p.Reconnects, connections);
@@ -165,13 +169,14 @@ internal sealed record RowColumn(string Name, bool Text = false, bool Updated = 
 /// </summary>
 internal sealed class RowTable
 {
-    public RowTable(string name, RowColumn[] columns)
+    /// <param name="conflict">What an insert that meets an existing row does, when not the upsert by (team_id, id).</param>
+    public RowTable(string name, RowColumn[] columns, string? conflict = null)
     {
         Columns = columns;
         Names = [.. columns.Select(c => c.Name)];
         var names = string.Join(", ", Names);
         var parameters = string.Join(", ", columns.Select(c => "@" + c.Name));
-        var upsert = "ON CONFLICT (team_id, id) DO UPDATE SET " +
+        var upsert = conflict ?? "ON CONFLICT (team_id, id) DO UPDATE SET " +
             string.Join(", ", columns.Where(c => c.Updated).Select(c => $"{c.Name} = excluded.{c.Name}"));
         One = $"INSERT INTO {name} ({names}) VALUES ({parameters}) {upsert}";
         Many = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({parameters}) WITH ORDINALITY AS r ({names}, ord) ORDER BY ord {upsert}";

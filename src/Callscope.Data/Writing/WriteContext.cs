@@ -31,7 +31,15 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     public HashSet<TeamId> ChangedTeams { get; } = [];
 
     /// <summary>Session and participant rows the running command wrote, until <see cref="Finish"/>.</summary>
-    public SessionRows Held => held ??= new SessionRows(MarkForDiagnosis, usage.Add);
+    public SessionRows Held => held ??= new SessionRows(MarkForDiagnosis, usage.Add, Outbox);
+
+    /// <summary>Deliveries for the team's webhooks of what the running command wrote, until <see cref="Finish"/>.</summary>
+    public WebhookOutbox Outbox => outbox ??= new WebhookOutbox(this);
+
+    private WebhookOutbox? outbox;
+
+    /// <summary>Whether any command of the transaction queued a webhook delivery.</summary>
+    public bool DeliveriesQueued => outbox?.Queued == true;
 
     private SessionRows? held;
 
@@ -107,6 +115,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     public void Finish()
     {
         Held.Flush(this);
+        outbox?.Write();
         marks.Write(this);
         usage.Write(this);
         if (bumps.Count == 0)
@@ -127,6 +136,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     public void Discard()
     {
         Held.Clear();
+        outbox?.Clear();
         marks.Clear();
         usage.Clear();
         bumps.Clear();

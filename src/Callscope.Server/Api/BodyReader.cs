@@ -80,4 +80,40 @@ public sealed class BodyReader(JsonElement root) : IDisposable
         Errors.Add(new FieldError(name, $"'{name}' must be a whole number from {min} to {max}, or null."));
         return null;
     }
+
+    /// <summary>A list of strings (each trimmed, 1 to <paramref name="maxLength"/> characters); null when absent or null.</summary>
+    public IReadOnlyList<string>? Strings(string name, int maxItems, int maxLength, bool required = false)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Errors.Add(new FieldError(name, $"'{name}' is required."));
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > maxItems)
+        {
+            Errors.Add(new FieldError(name, $"'{name}' must be an array of at most {maxItems} strings."));
+            return null;
+        }
+
+        var items = new List<string>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Trim() is not { Length: > 0 } text || text.Length > maxLength)
+            {
+                Errors.Add(new FieldError(name, $"Each item of '{name}' must be a string of 1 to {maxLength} characters.", index));
+                return null;
+            }
+
+            items.Add(text);
+            index++;
+        }
+
+        return items;
+    }
 }

@@ -18,6 +18,7 @@ using Callscope.Server.Rooms;
 using Callscope.Server.Sessions;
 using Callscope.Server.Statistics;
 using Callscope.Server.Teams;
+using Callscope.Server.Webhooks;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
@@ -125,6 +126,7 @@ public static class CallscopeHosting
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddPrivateKeyRing();
         builder.AddLiveKit();
+        builder.AddWebhooks();
         builder.AddDashboard();
         return builder;
     }
@@ -191,6 +193,7 @@ public static class CallscopeHosting
         api.MapStatisticsRoutes();
         api.MapIssueRoutes();
         api.MapClientTokenRoutes();
+        api.MapWebhookRoutes();
         app.MapClientIngest();
         app.MapLiveKit();
         app.MapDashboard();

@@ -33,7 +33,7 @@ public static class RoomCallSettings
 
     private static readonly string[] Numbers = ["max_broadcasters", "hd_video_quality"];
 
-    private static readonly string[] Lists = ["languages", "roles", "files", "webhooks", "breakouts"];
+    private static readonly string[] Lists = ["languages", "roles", "files", "breakouts"];
 
     /// <summary>Each setting's member name and value, shared by every room (it never changes).</summary>
     public static readonly IDictionary<string, object?> Values = Build();

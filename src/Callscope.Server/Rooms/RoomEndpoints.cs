@@ -4,6 +4,7 @@ using Callscope.Core.Rooms;
 using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
+using Callscope.Data.Webhooks;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Sessions;
@@ -13,17 +14,18 @@ namespace Callscope.Server.Rooms;
 
 /// <summary>
 /// Digital Samba's room: Callscope's own members, then the meeting-application settings Digital Samba documents, which
-/// no Callscope room has (<see cref="RoomCallSettings"/>). <c>max_participants</c> is null while the room sets no limit.
+/// no Callscope room has (<see cref="RoomCallSettings"/>). <c>max_participants</c> is null while the room sets no limit;
+/// <c>webhooks</c> lists the webhooks the room's events are limited to, empty when every webhook of the team hears of it.
 /// </summary>
 public sealed record RoomItem(
     string Id, string FriendlyUrl, string? Description, string? ExternalId, int? GracePeriod, int? SessionLength, int? MaxParticipants,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsDeleted)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsDeleted, IReadOnlyList<string> Webhooks)
 {
     [JsonExtensionData]
     public IDictionary<string, object?> CallSettings => RoomCallSettings.Values;
 
     public static RoomItem From(Room r) => new(r.Id.ToString(), r.FriendlyUrl, r.Description, r.ExternalId, r.GracePeriod, r.SessionLength,
-        r.MaxParticipants, r.CreatedAt, r.UpdatedAt, r.DeletedAt is not null);
+        r.MaxParticipants, r.CreatedAt, r.UpdatedAt, r.DeletedAt is not null, r.Webhooks ?? []);
 }
 
 public static class RoomEndpoints
@@ -75,7 +77,7 @@ public static class RoomEndpoints
         rooms.Find(context.User.TeamOf(), room) is { DeletedAt: null } found ? TypedResults.Ok(RoomItem.From(found)) : Problems.NotFound("The room");
 
     private static async Task<Results<Created<RoomItem>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, IngestPipeline pipeline, CancellationToken cancellationToken)
+        HttpContext context, IngestPipeline pipeline, WebhookStore webhooks, CancellationToken cancellationToken)
     {
         var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, MaxBody, cancellationToken);
         if (read is not { } fields)
@@ -87,7 +89,8 @@ public static class RoomEndpoints
 
         var settings = new RoomSettings(fields.Text("friendly_url", 200, required: true) ?? string.Empty,
             fields.Text("description", 1000), fields.Text("external_id", 200), fields.Number("grace_period", 0, 86_400),
-            fields.Number("session_length", 1, 10_080), fields.Number("max_participants", 1, 100_000));
+            fields.Number("session_length", 1, 10_080), fields.Number("max_participants", 1, 100_000),
+            Webhooks(fields, webhooks, context.User.TeamOf()));
         CheckName(fields, settings.FriendlyUrl);
         if (!fields.Valid)
         {
@@ -101,7 +104,7 @@ public static class RoomEndpoints
     }
 
     private static async Task<Results<Ok<RoomItem>, ProblemHttpResult>> UpdateAsync(
-        string room, HttpContext context, RoomStore rooms, IngestPipeline pipeline, CancellationToken cancellationToken)
+        string room, HttpContext context, RoomStore rooms, IngestPipeline pipeline, WebhookStore webhooks, CancellationToken cancellationToken)
     {
         var team = context.User.TeamOf();
         if (rooms.Find(team, room) is not { DeletedAt: null } current)
@@ -125,6 +128,7 @@ public static class RoomEndpoints
             GracePeriod = fields.Has("grace_period") ? fields.Number("grace_period", 0, 86_400) : current.GracePeriod,
             SessionLength = fields.Has("session_length") ? fields.Number("session_length", 1, 10_080) : current.SessionLength,
             MaxParticipants = fields.Has("max_participants") ? fields.Number("max_participants", 1, 100_000) : current.MaxParticipants,
+            Webhooks = fields.Has("webhooks") ? Webhooks(fields, webhooks, team) : current.Webhooks,
         };
         if (settings.FriendlyUrl != current.FriendlyUrl)
         {
@@ -143,6 +147,27 @@ public static class RoomEndpoints
             { Outcome: RoomOutcome.NameTaken } => NameTaken(settings.FriendlyUrl),
             _ => Problems.NotFound("The room"),
         };
+    }
+
+    /// <summary>
+    /// Digital Samba's <c>webhooks</c>: ids of the team's webhooks that alone hear of the room. Null, absent or an empty
+    /// list lets them all (a room read back shows [] then, and writing back what was read changes nothing).
+    /// </summary>
+    private static IReadOnlyList<string>? Webhooks(BodyReader fields, WebhookStore webhooks, TeamId team)
+    {
+        if (fields.Strings("webhooks", 100, 100) is not { Count: > 0 } ids)
+        {
+            return null;
+        }
+
+        ids = [.. ids.Select(id => id.ToLowerInvariant()).Distinct()];
+        if (webhooks.Unknown(team, ids) is [var unknown, ..])
+        {
+            fields.Errors.Add(new FieldError("webhooks", $"'{unknown}' is not a webhook of this team (GET /api/v1/webhooks lists them)."));
+            return null;
+        }
+
+        return ids;
     }
 
     private static ProblemHttpResult NameTaken(string name) =>

@@ -28,11 +28,12 @@ public static class TeamEndpoints
             .WithTags("Team").WithName("GetTeam").WithSummary("The team's settings");
         api.MapPatch("/team", UpdateAsync).WithTags("Team").WithName("UpdateTeam").WithSummary("Change the team's settings")
             .RequireAuthorization(TeamClaims.AdminPolicy);
-        // Digital Samba answers GET /events with a bare array of names; the same names in a list envelope stay at /event-types.
-        api.MapGet("/events", () => TypedResults.Ok(ParticipantEndpoints.KnownTypes))
-            .WithTags("Events").WithName("ListEvents").WithSummary("The event types Callscope knows, as Digital Samba lists its webhook events");
+        // Digital Samba answers GET /events with the names of its webhook events, as a bare array; the types the event
+        // ingest knows are at /event-types, in a list envelope.
+        api.MapGet("/events", () => TypedResults.Ok(Callscope.Data.Webhooks.WebhookEvents.All))
+            .WithTags("Webhooks").WithName("ListEvents").WithSummary("The events webhooks can be sent, as Digital Samba lists them (a bare array of names)");
         api.MapGet("/event-types", EventTypeList).WithTags("Events").WithName("ListEventTypes")
-            .WithSummary("The event types Callscope knows, in a list envelope").WithQueryParameters(QueryDocs.Paging);
+            .WithSummary("The event types the event ingest knows, in a list envelope").WithQueryParameters(QueryDocs.Paging);
         return api;
     }
 

@@ -27,13 +27,13 @@ public sealed class ChangeRoomCommand(TeamId team, RoomId room, RoomSettings set
             context.Execute(
                 """
                 UPDATE rooms SET friendly_url = @FriendlyUrl, description = @Description, external_id = @ExternalId, grace_period = @GracePeriod,
-                    session_length = @SessionLength, max_participants = @MaxParticipants, updated_at = @now
+                    session_length = @SessionLength, max_participants = @MaxParticipants, webhooks = @webhooks, updated_at = @now
                 WHERE id = @id AND team_id = @team
                 """,
                 new
                 {
                     settings.FriendlyUrl, settings.Description, settings.ExternalId, settings.GracePeriod, settings.SessionLength,
-                    settings.MaxParticipants, now = DbTime.Ms(context.Now), id = room.ToString(), team = team.ToString(),
+                    settings.MaxParticipants, webhooks = settings.WebhooksJson, now = DbTime.Ms(context.Now), id = room.ToString(), team = team.ToString(),
                 });
             context.Transaction.Release(Rename);
         }

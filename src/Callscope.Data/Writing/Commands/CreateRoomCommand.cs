@@ -36,14 +36,14 @@ public sealed class CreateRoomCommand(TeamId team, RoomSettings settings) : Writ
         // A live room of the name, even one another node is storing right now, makes this insert do nothing.
         context.Execute(
             """
-            INSERT INTO rooms (team_id, id, friendly_url, description, external_id, grace_period, session_length, max_participants, created_at, updated_at)
-            VALUES (@team, @id, @FriendlyUrl, @Description, @ExternalId, @GracePeriod, @SessionLength, @MaxParticipants, @now, @now)
+            INSERT INTO rooms (team_id, id, friendly_url, description, external_id, grace_period, session_length, max_participants, webhooks, created_at, updated_at)
+            VALUES (@team, @id, @FriendlyUrl, @Description, @ExternalId, @GracePeriod, @SessionLength, @MaxParticipants, @webhooks, @now, @now)
             ON CONFLICT (team_id, friendly_url) WHERE deleted_at IS NULL DO NOTHING
             """,
             new
             {
                 team = team.ToString(), id = id.ToString(), settings.FriendlyUrl, settings.Description, settings.ExternalId,
-                settings.GracePeriod, settings.SessionLength, settings.MaxParticipants, now = DbTime.Ms(now),
+                settings.GracePeriod, settings.SessionLength, settings.MaxParticipants, webhooks = settings.WebhooksJson, now = DbTime.Ms(now),
             });
         var stored = RoomStore.FindLive(context.Connection, context.Transaction, team, settings.FriendlyUrl)!;
         var created = stored.Id == id;

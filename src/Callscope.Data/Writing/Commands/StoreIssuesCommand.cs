@@ -51,6 +51,12 @@ public sealed class StoreIssuesCommand(TeamId team, RoomId room, long version, I
                     """,
                     rows);
             }
+
+            var known = before.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var r in rows.Where(r => !known.Contains(r.Id)))
+            {
+                context.Outbox.Issue(team, room, r.Session, r.Participant, r.Id, r.Kind, r.Severity, DbTime.At(r.StartedAt), r.Summary);
+            }
         }
 
         // Participants a law rewrite removed (a late event moved them to another session) take their issues with them.

@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Callscope.Data.Webhooks;
+using Callscope.Data.Writing;
+using Callscope.Server.Outbound;
+using Microsoft.Extensions.Options;
+using StandardWebhooks;
+
+namespace Callscope.Server.Webhooks;
+
+/// <summary>
+/// Sends the outbox's deliveries (docs/webhooks.md). It claims due deliveries with a lease, tries each outside any
+/// transaction (no more than <see cref="WebhookOptions.MaxInFlightPerWebhook"/> at once to one webhook, so a slow
+/// endpoint leaves room for the others), and records every try. It wakes as soon as this node commits a delivery,
+/// and looks for due ones (retries, other nodes' messages) every <see cref="WebhookOptions.PollInterval"/>.
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    DeliveryQueue queue, WebhookStore webhooks, WebhookSecrets secrets, IHttpClientFactory clients, IngestPipeline pipeline,
+    IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+
+    /// <summary>The excerpt of an answer kept with its try.</summary>
+    private const int ExcerptBytes = 1024;
+
+    /// <summary>The name this node records its tries under.</summary>
+    public static readonly string Node = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    private readonly SemaphoreSlim wake = new(0);
+    private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> running = [];
+    private readonly TimeSpan[] delays = options.Value.Delays();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Dispatch)
+        {
+            return;
+        }
+
+        pipeline.DeliveriesQueued += Wake;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var full = false;
+                try
+                {
+                    full = ClaimAndStart(settings, stoppingToken);
+                }
+                catch (Exception error) when (!stoppingToken.IsCancellationRequested)
+                {
+                    Log.ClaimFailed(logger, error);
+                }
+
+                if (!full)
+                {
+                    // Woken by a commit or a finished try, or after the poll interval at the latest.
+                    await ((Task)wake.WaitAsync(settings.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
+        }
+        finally
+        {
+            pipeline.DeliveriesQueued -= Wake;
+            Task[] left;
+            lock (running)
+            {
+                left = [.. running];
+            }
+
+            await Task.WhenAll(left).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private void Wake()
+    {
+        if (wake.CurrentCount == 0)
+        {
+            wake.Release();
+        }
+    }
+
+    /// <summary>Claims what this node has room for and starts each try; true when it took all it asked for (more may be due).</summary>
+    private bool ClaimAndStart(WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        List<string> busy;
+        int free;
+        lock (inFlight)
+        {
+            free = settings.MaxInFlight - inFlight.Values.Sum();
+            busy = [.. inFlight.Where(w => w.Value >= settings.MaxInFlightPerWebhook).Select(w => w.Key)];
+        }
+
+        // A webhook gets at most one claim's worth beyond its limit, and only when it was under it.
+        var limit = Math.Min(free, settings.MaxInFlightPerWebhook);
+        var now = clock.GetUtcNow();
+        if (limit <= 0 || !queue.AnyDue(now))
+        {
+            return false;
+        }
+
+        var claimed = queue.Claim(now, settings.Lease, limit, busy);
+        foreach (var delivery in claimed)
+        {
+            lock (inFlight)
+            {
+                inFlight[delivery.WebhookId] = inFlight.GetValueOrDefault(delivery.WebhookId) + 1;
+            }
+
+            var task = Task.Run(() => TryAsync(delivery, settings, stoppingToken), CancellationToken.None);
+            lock (running)
+            {
+                running.Add(task);
+            }
+
+            _ = task.ContinueWith(done =>
+            {
+                lock (running)
+                {
+                    running.Remove(done);
+                }
+
+                lock (inFlight)
+                {
+                    if (--inFlight[delivery.WebhookId] == 0)
+                    {
+                        inFlight.Remove(delivery.WebhookId);
+                    }
+                }
+
+                Wake();
+            }, TaskScheduler.Default);
+        }
+
+        return claimed.Count == limit;
+    }
+
+    /// <summary>One try of one delivery, recorded whatever happens.</summary>
+    private async Task TryAsync(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (webhooks.Find(delivery.TeamId, delivery.WebhookId) is not { } webhook)
+            {
+                return;
+            }
+
+            var outcome = await SendAsync(webhook, delivery, settings, stoppingToken);
+            var reason = $"Disabled at {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC: delivery {delivery.Id} failed after {delivery.Try} tries, " +
+                $"with no successful delivery since {webhook.FailingSince?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "then"} UTC " +
+                $"(last: {outcome.Error ?? $"HTTP {outcome.Status}"}).";
+            queue.Record(delivery, outcome, Node, clock.GetUtcNow(), settings.DisableAfter, reason);
+            if (outcome.State == DeliveryStates.Failed)
+            {
+                Log.Failed(logger, delivery.Id, delivery.WebhookId, delivery.Attempt);
+            }
+        }
+        catch (Exception error)
+        {
+            // Nothing was recorded: the lease runs out and the delivery is tried again.
+            Log.TryFailed(logger, delivery.Id, error);
+        }
+    }
+
+    private async Task<TryOutcome> SendAsync(Webhook webhook, ClaimedDelivery delivery, WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        var started = clock.GetUtcNow();
+        var watch = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(settings.Timeout);
+        try
+        {
+            using var request = Request(webhook, delivery, started);
+            using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var excerpt = await OutboundHandler.ReadPrefixAsync(response.Content, ExcerptBytes, timeout.Token);
+            var status = (int)response.StatusCode;
+            var text = Excerpt(excerpt);
+            if (status is >= 200 and < 300)
+            {
+                return new TryOutcome(started, Elapsed(watch), status, null, text, DeliveryStates.Delivered, null);
+            }
+
+            var retryable = status is 408 or 429 or >= 500;
+            var error = retryable ? null : $"HTTP {status} is not retried (only timeouts, connection errors, 408, 429 and 5xx are).";
+            return Next(delivery, started, watch, status, error, text, retryable, RetryAfter(response, started));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return Next(delivery, started, watch, null, "The server stopped during the try.", null, retryable: true, retryAfter: TimeSpan.Zero);
+        }
+        catch (OperationCanceledException)
+        {
+            return Next(delivery, started, watch, null, $"No answer within {settings.Timeout.TotalSeconds:0.#} s.", null, retryable: true, retryAfter: null);
+        }
+        catch (HttpRequestException error) when (OutboundHandler.IsRefusal(error))
+        {
+            return Next(delivery, started, watch, null,
+                "The endpoint's address is loopback, private or reserved; Callscope calls it only if the operator sets Callscope__Outbound__AllowPrivateNetworks=true.",
+                null, retryable: false, retryAfter: null);
+        }
+        catch (HttpRequestException error)
+        {
+            return Next(delivery, started, watch, null, $"Connection failed: {error.HttpRequestError} ({error.Message})", null, retryable: true, retryAfter: null);
+        }
+    }
+
+    /// <summary>The request of one try: the payload, its Standard Webhooks headers, and the webhook's bearer token if it has one.</summary>
+    private HttpRequestMessage Request(Webhook webhook, ClaimedDelivery delivery, DateTimeOffset now)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, webhook.Endpoint)
+        {
+            Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
+        };
+        var signatures = secrets.SigningKeys(webhook, now).Select(key => new StandardWebhook(key).Sign(delivery.Id, now, delivery.Payload));
+        request.Headers.Add("webhook-id", delivery.Id);
+        request.Headers.Add("webhook-timestamp", now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", string.Join(' ', signatures));
+        request.Headers.UserAgent.ParseAdd("Callscope-Webhooks/1");
+        if (webhook.ProtectedAuthorization is { } token && secrets.Authorization(token) is { } bearer)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
+        }
+
+        return request;
+    }
+
+    /// <summary>The delivery's state after a failed try: due again after the schedule's wait (or the receiver's Retry-After), or failed.</summary>
+    private TryOutcome Next(ClaimedDelivery delivery, DateTimeOffset started, Stopwatch watch, int? status, string? error, string? response,
+        bool retryable, TimeSpan? retryAfter)
+    {
+        if (!retryable || delivery.Try > delays.Length)
+        {
+            return new TryOutcome(started, Elapsed(watch), status, error, response, DeliveryStates.Failed, null);
+        }
+
+        var wait = retryAfter ?? Jittered(delays[delivery.Try - 1]);
+        return new TryOutcome(started, Elapsed(watch), status, error, response, DeliveryStates.Pending, clock.GetUtcNow() + wait);
+    }
+
+    /// <summary>A wait spread by up to a fifth either way, so that tries failed together do not come back together.</summary>
+    private static TimeSpan Jittered(TimeSpan wait) => wait * (0.8 + (Random.Shared.NextDouble() * 0.4));
+
+    /// <summary>The receiver's Retry-After (seconds or a date), kept between a second and a day.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    {
+        var wait = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - now,
+            _ => (TimeSpan?)null,
+        };
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay)) : null;
+    }
+
+    private static int Elapsed(Stopwatch watch) => (int)Math.Min(int.MaxValue, watch.ElapsedMilliseconds);
+
+    /// <summary>The answer's first bytes as text, for the delivery log; invalid UTF-8 at the cut is replaced.</summary>
+    private static string? Excerpt(byte[] bytes) => bytes.Length == 0 ? null : Encoding.UTF8.GetString(bytes);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Claiming webhook deliveries failed; the dispatcher tries again")]
+        public static partial void ClaimFailed(ILogger logger, Exception error);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "A try of webhook delivery {Delivery} could not be recorded; it is tried again when its lease runs out")]
+        public static partial void TryFailed(ILogger logger, string delivery, Exception error);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {Delivery} to webhook {Webhook} failed for good after {Tries} tries")]
+        public static partial void Failed(ILogger logger, string delivery, string webhook, int tries);
+    }
+}
