@@ -46,6 +46,7 @@ public static class BenchCommands
         root.Subcommands.Add(LateEvents());
         root.Subcommands.Add(Diagnosis());
         root.Subcommands.Add(Browser());
+        root.Subcommands.Add(Webhooks());
         root.Subcommands.Add(BareServerCommand());
         return root;
     }
@@ -69,6 +70,27 @@ public static class BenchCommands
             result.GetValue(clients), result.GetValue(rooms), result.GetValue(batchMin), Math.Min(result.GetValue(batchMax), 1000),
             Seconds(result.GetValue(warmup)), Seconds(Math.Max(30, result.GetValue(duration))), Seconds(result.GetValue(baseline)), result.GetValue(rawRows), result.GetValue(randomIds)),
             cancellationToken)));
+        return command;
+    }
+
+    private static Command Webhooks()
+    {
+        var clients = Int("--clients", 8, "Concurrent ingest clients, one request in flight each.");
+        var rooms = Int("--rooms", 4000, "Rooms simulated (split between the clients).");
+        var warmup = Int("--warmup", 5, "Seconds of load before measuring each ingest run.");
+        var duration = Int("--duration", 60, "Seconds measured for each ingest run (0, 1 and 10 webhooks; at least 30).");
+        var rawRows = Int("--raw-rows", 500_000, "Rows for the raw insert baseline.");
+        var rate = Int("--paced-rate", 200, "Events per second of the paced run whose delivery latency is measured.");
+        var paced = Int("--paced-duration", 30, "Seconds of the paced run.");
+        var fill = Int("--backlog-fill", 10, "Seconds of ingest with dispatch off that fill the backlog drained.");
+        var command = new Command("webhooks", "Outbound webhooks: ingest with 0, 1 and 10 webhooks, write-to-arrival latency, and the rate one node drains a backlog.")
+        {
+            clients, rooms, warmup, duration, rawRows, rate, paced, fill,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => WebhookScenario.RunAsync(bench, new WebhookBenchOptions(
+            new IngestOptions(result.GetValue(clients), result.GetValue(rooms), 100, 1000, Seconds(result.GetValue(warmup)),
+                Seconds(Math.Max(30, result.GetValue(duration))), TimeSpan.Zero, result.GetValue(rawRows), RandomIds: false),
+            result.GetValue(rate), Seconds(result.GetValue(paced)), Seconds(result.GetValue(fill))), cancellationToken)));
         return command;
     }
 

@@ -22,22 +22,7 @@ public static class IngestScenario
         Machine.Print(output, bench.Target);
         output.WriteLine($"Workload: {o.Rooms:N0} rooms over {o.Clients} clients, batches of {o.BatchMin}–{o.BatchMax} events, one request in flight per client, {(o.RandomIds ? "random event ids" : "event ids in each client's own sequence")}.");
 
-        var sample = Traffic(bench.Tag + "raw", o, Environment.TickCount);
-        var rawEvents = new List<SimEvent>(o.RawRows);
-        foreach (var source in sample)
-        {
-            source.Fill(rawEvents, o.RawRows / sample.Count);
-        }
-
-        PrintMix(output, rawEvents);
-        output.WriteLine($"Raw insert baseline: {rawEvents.Count:N0} rows...");
-        double rawRate;
-        using (var rawStore = await bench.NewStoreAsync("raw", cancellationToken))
-        {
-            rawRate = await bench.Target.RawInsertRateAsync(rawStore, rawEvents, cancellationToken);
-        }
-
-        rawEvents.Clear();
+        var rawRate = await RawRateAsync(bench, o, cancellationToken);
 
         LoadResult bareRead, bareParse;
         await using (var bare = await ChildServer.StartBareAsync(cancellationToken))
@@ -99,6 +84,22 @@ public static class IngestScenario
         return result.Failures == 0 ? 0 : 1;
     }
 
+    /// <summary>The store's raw insert rate for rows of the workload's shape (printing the workload's mix of events).</summary>
+    public static async Task<double> RawRateAsync(BenchContext bench, IngestOptions o, CancellationToken cancellationToken)
+    {
+        var sample = Traffic(bench.Tag + "raw", o, Environment.TickCount);
+        var rawEvents = new List<SimEvent>(o.RawRows);
+        foreach (var source in sample)
+        {
+            source.Fill(rawEvents, o.RawRows / sample.Count);
+        }
+
+        PrintMix(bench.Output, rawEvents);
+        bench.Output.WriteLine($"Raw insert baseline: {rawEvents.Count:N0} rows...");
+        using var rawStore = await bench.NewStoreAsync("raw", cancellationToken);
+        return await bench.Target.RawInsertRateAsync(rawStore, rawEvents, cancellationToken);
+    }
+
     /// <summary>One simulator per client, each owning its share of the rooms; the simulated clock starts a day back.</summary>
     public static List<CallSimulator> Traffic(string tag, int clients, int rooms, int seed, bool randomIds = false)
     {
@@ -110,7 +111,7 @@ public static class IngestScenario
     private static List<CallSimulator> Traffic(string tag, IngestOptions o, int seed) => Traffic(tag, o.Clients, o.Rooms, seed, o.RandomIds);
 
     /// <summary>The same seeds every time, so the baselines receive exactly the bodies Callscope receives.</summary>
-    private static List<IBatchSource> Sources(string tag, IngestOptions o) =>
+    public static List<IBatchSource> Sources(string tag, IngestOptions o) =>
         [.. Traffic(tag, o, 1000).Select((s, i) => (IBatchSource)new SimulatorSource(s, o.BatchMin, o.BatchMax, 2000 + i))];
 
     private static void PrintMix(TextWriter output, List<SimEvent> events)

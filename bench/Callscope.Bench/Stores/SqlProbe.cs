@@ -50,6 +50,30 @@ public sealed class SqlProbe(DbConnection connection) : IStoreProbe
 
     public IReadOnlyList<string> SampleParticipants(int count) => Sample("participants", count);
 
+    public long Deliveries(string? state = null)
+    {
+        using var command = Command("SELECT COUNT(*) FROM webhook_deliveries" + (state is null ? "" : " WHERE state = @state"));
+        if (state is not null)
+        {
+            Add(command, "state", state);
+        }
+
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public Dictionary<string, long> DeliveryTimes()
+    {
+        using var command = Command("SELECT id, created_at FROM webhook_deliveries");
+        using var reader = command.ExecuteReader();
+        var times = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            times[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return times;
+    }
+
     public void Dispose() => connection.Dispose();
 
     private List<string> Sample(string table, int count)

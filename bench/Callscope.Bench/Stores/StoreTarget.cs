@@ -90,4 +90,10 @@ public interface IStoreProbe : IDisposable
     IReadOnlyList<string> SampleSessions(int count);
 
     IReadOnlyList<string> SampleParticipants(int count);
+
+    /// <summary>Webhook deliveries in the outbox, in one state or in all.</summary>
+    long Deliveries(string? state = null);
+
+    /// <summary>When each webhook delivery was written (Unix ms), by its id.</summary>
+    Dictionary<string, long> DeliveryTimes();
 }
