@@ -50,17 +50,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>Waits until <paramref name="count"/> messages have arrived, or the time runs out; answers how long it waited.</summary>
-    public async Task<TimeSpan> WaitForAsync(long count, TimeSpan limit, CancellationToken cancellationToken)
+    /// <summary>Waits until <paramref name="done"/> holds, or the time runs out; answers how long it waited.</summary>
+    public static async Task<TimeSpan> WaitUntilAsync(Func<bool> done, TimeSpan limit, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
-        while (Received.Count < count && waited.Elapsed < limit)
+        while (!done() && waited.Elapsed < limit)
         {
             await Task.Delay(50, cancellationToken);
         }
 
         return waited.Elapsed;
     }
+
+    /// <summary>How many different messages arrived.</summary>
+    public int Distinct() => Received.Select(r => r.Id).Distinct().Count();
 
     public async ValueTask DisposeAsync()
     {

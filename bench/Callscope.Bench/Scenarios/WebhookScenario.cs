@@ -70,8 +70,8 @@ public static class WebhookScenario
                 new LoadPlan(IngestScenario.IngestPath, TimeSpan.Zero, w.PacedDuration, w.PacedRate), cancellationToken);
             failures += result.Failures;
             using var probe = store.OpenProbe();
+            await WebhookReceiver.WaitUntilAsync(() => probe.Deliveries("pending") == 0, TimeSpan.FromMinutes(2), cancellationToken);
             paced = probe.Deliveries();
-            await receiver.WaitForAsync(paced, TimeSpan.FromMinutes(2), cancellationToken);
             var written = probe.DeliveryTimes();
             latency = Percentiles.Of(receiver.Received.Where(r => written.ContainsKey(r.Id)).Select(r => (double)(r.ReceivedMs - written[r.Id])));
         }
@@ -97,18 +97,22 @@ public static class WebhookScenario
                 backlog = probe.Deliveries();
             }
 
+            // The sweeper of the new server may end sessions, and so add messages: the drain ends when none is pending.
             var clock = Stopwatch.StartNew();
             await using var draining = await ChildServer.StartCallscopeAsync(store, cancellationToken, settings);
-            await receiver.WaitForAsync(backlog, TimeSpan.FromMinutes(15), cancellationToken);
+            using var probe = store.OpenProbe();
+            await WebhookReceiver.WaitUntilAsync(() => receiver.Received.Count >= backlog && probe.Deliveries("pending") == 0, TimeSpan.FromMinutes(15),
+                cancellationToken);
             drain = clock.Elapsed;
+            backlog = probe.Deliveries();
         }
 
-        var drained = receiver.Received.Select(r => r.Id).Distinct().Count();
+        var drained = receiver.Distinct();
         new Table($"Delivery — {bench.Target.Name}, one node, receiver on loopback answering 200", "what", "messages", "result")
             .Add($"latency, write to arrival, paced {w.PacedRate:0} events/s", Table.Rate(latency.Count),
                 $"p50 {Table.Ms(latency.P50)}, p95 {Table.Ms(latency.P95)}, p99 {Table.Ms(latency.P99)}, max {Table.Ms(latency.Max)}")
             .Add("backlog drained (10 webhooks), server start included", $"{Table.Rate(drained)} of {Table.Rate(backlog)}",
-                $"{Table.Rate(drained / drain.TotalSeconds)} deliveries/s over {drain.TotalSeconds:0.0} s")
+                $"{Table.Rate(drained / drain.TotalSeconds)} deliveries/s over {drain.TotalSeconds:0.0} s ({receiver.Received.Count - drained} received twice)")
             .Print(output);
         if (latency.Count < paced || drained < backlog)
         {

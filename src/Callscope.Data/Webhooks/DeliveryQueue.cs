@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Callscope.Core;
 using Dapper;
 
@@ -11,38 +12,18 @@ public sealed record ClaimedDelivery(string Id, TeamId TeamId, string WebhookId,
 public sealed record TryOutcome(
     DateTimeOffset StartedAt, int DurationMs, int? Status, string? Error, string? Response, string State, DateTimeOffset? NextAttemptAt);
 
+/// <summary>A try that ended, waiting to be recorded, with the reason shown if its failure disables the webhook.</summary>
+public sealed record FinishedTry(ClaimedDelivery Delivery, TryOutcome Outcome, string DisabledReason);
+
 /// <summary>
-/// The dispatcher's side of the outbox (docs/webhooks.md). A node claims due deliveries by setting a lease on them in
-/// one short transaction (on PostgreSQL skipping rows another node is claiming), makes its tries outside any
-/// transaction, then records each outcome. A node that dies mid-try leaves its lease to run out, after which any node
-/// claims the delivery again: at least once, never by two nodes at the same time while a lease holds.
+/// The dispatcher's side of the outbox (docs/webhooks.md). A node records the tries that ended and claims due deliveries
+/// by setting a lease on them, both in one short transaction (on PostgreSQL the claim skips rows another node is
+/// claiming), and makes its tries outside any transaction. One transaction for many tries matters on SQLite, where every
+/// write transaction waits for the writer's. A node that dies mid-try leaves its lease to run out, after which any
+/// node claims the delivery again: at least once, never by two nodes at the same time while a lease holds.
 /// </summary>
 public sealed class DeliveryQueue(CallscopeDatabase database)
 {
-    /// <summary>
-    /// Claims up to <paramref name="limit"/> due deliveries of enabled webhooks, oldest due first, leaving out the
-    /// webhooks in <paramref name="busy"/> (those this node already has enough tries in flight for).
-    /// </summary>
-    public IReadOnlyList<ClaimedDelivery> Claim(DateTimeOffset now, TimeSpan lease, int limit, IReadOnlyCollection<string> busy)
-    {
-        using var connection = database.Open();
-        using var tx = connection.BeginTransaction();
-        var leaseUntil = now + lease;
-        var rows = connection.Query<(string Id, string TeamId, string WebhookId, string Payload, long Attempts, long Tries)>(
-            $"""
-            UPDATE webhook_deliveries SET lease_until = @lease, attempts = attempts + 1, tries = tries + 1
-            WHERE id IN (
-                SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                WHERE d.state = '{DeliveryStates.Pending}' AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until <= @now)
-                  AND w.enabled = 1 AND NOT ({database.InList("d.webhook_id", "busy")})
-                ORDER BY d.next_attempt_at LIMIT @limit{database.Dialect.SkipLocked("d")})
-            RETURNING id, team_id, webhook_id, payload, attempts, tries
-            """,
-            new { now = DbTime.Ms(now), lease = DbTime.Ms(leaseUntil), limit, busy = busy.ToArray() }, tx).ToList();
-        tx.Commit();
-        return [.. rows.Select(r => new ClaimedDelivery(r.Id, new TeamId(Guid.Parse(r.TeamId)), r.WebhookId, r.Payload, (int)r.Attempts, (int)r.Tries, leaseUntil))];
-    }
-
     /// <summary>Whether any delivery of an enabled webhook is due: a read, so that a node with nothing to send takes no write lock.</summary>
     public bool AnyDue(DateTimeOffset now)
     {
@@ -50,21 +31,64 @@ public sealed class DeliveryQueue(CallscopeDatabase database)
         return connection.ExecuteScalar<long?>(
             $"""
             SELECT 1 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-            WHERE d.state = '{DeliveryStates.Pending}' AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until <= @now) AND w.enabled = 1
-            LIMIT 1
+            WHERE {Due} LIMIT 1
             """,
             new { now = DbTime.Ms(now) }) is not null;
     }
 
     /// <summary>
-    /// Records a try and moves the delivery on. A success clears the webhook's failing mark; a failure sets it if unset.
-    /// A delivery given up on disables its webhook when the webhook has failed without a success since at least
-    /// <paramref name="disableAfter"/> ago, with <paramref name="disabledReason"/> shown to the team.
+    /// Records <paramref name="finished"/> and, unless <paramref name="limit"/> is 0, claims up to that many due
+    /// deliveries of enabled webhooks, oldest due first: no more than <paramref name="perWebhook"/> of one webhook, and
+    /// none of the webhooks in <paramref name="busy"/> (those this node already has enough tries in flight for).
     /// </summary>
-    public void Record(ClaimedDelivery delivery, TryOutcome outcome, string node, DateTimeOffset now, TimeSpan disableAfter, string disabledReason)
+    /// <param name="disableAfter">A delivery failing for good disables its webhook if the webhook has failed, with no success, this long.</param>
+    public IReadOnlyList<ClaimedDelivery> Settle(IReadOnlyList<FinishedTry> finished, string node, DateTimeOffset now, TimeSpan disableAfter,
+        TimeSpan lease, int limit, int perWebhook, IReadOnlyCollection<string> busy)
     {
         using var connection = database.Open();
         using var tx = connection.BeginTransaction();
+        foreach (var done in finished)
+        {
+            Record(connection, tx, done, node, now, disableAfter);
+        }
+
+        List<ClaimedDelivery> claimed = [];
+        if (limit > 0)
+        {
+            var leaseUntil = now + lease;
+
+            // The rows are locked first (on PostgreSQL a window function cannot lock), then at most perWebhook of each are taken.
+            var rows = connection.Query<(string Id, string TeamId, string WebhookId, string Payload, long Attempts, long Tries)>(
+                $"""
+                WITH due AS (
+                    SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                    WHERE {Due} AND NOT ({database.InList("d.webhook_id", "busy")})
+                    ORDER BY d.next_attempt_at LIMIT @window{database.Dialect.SkipLocked("d")}),
+                ranked AS (SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS n FROM due)
+                UPDATE webhook_deliveries SET lease_until = @lease, attempts = attempts + 1, tries = tries + 1
+                WHERE id IN (SELECT id FROM ranked WHERE n <= @perWebhook ORDER BY next_attempt_at LIMIT @limit)
+                RETURNING id, team_id, webhook_id, payload, attempts, tries
+                """,
+                new { now = DbTime.Ms(now), lease = DbTime.Ms(leaseUntil), limit, perWebhook, window = limit * 4, busy = busy.ToArray() }, tx).ToList();
+            claimed = [.. rows.Select(r => new ClaimedDelivery(r.Id, new TeamId(Guid.Parse(r.TeamId)), r.WebhookId, r.Payload, (int)r.Attempts, (int)r.Tries, leaseUntil))];
+        }
+
+        tx.Commit();
+        return claimed;
+    }
+
+    /// <summary>Due: pending, its time come, no lease holding, its webhook enabled (rows <c>d</c> and <c>w</c>; parameter <c>@now</c>).</summary>
+    private const string Due =
+        $"d.state = '{DeliveryStates.Pending}' AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until <= @now) AND w.enabled = 1";
+
+    /// <summary>
+    /// Records a try and moves the delivery on. A success clears the webhook's failing mark; a failure sets it if unset.
+    /// A delivery given up on disables its webhook when the webhook has failed without a success since at least
+    /// <paramref name="disableAfter"/> ago.
+    /// </summary>
+    private static void Record(DbConnection connection, DbTransaction tx, FinishedTry done, string node, DateTimeOffset now, TimeSpan disableAfter)
+    {
+        var (delivery, outcome) = (done.Delivery, done.Outcome);
         connection.Execute(
             """
             INSERT INTO webhook_attempts (delivery_id, attempt, webhook_id, started_at, duration_ms, status, error, response, node)
@@ -77,6 +101,7 @@ public sealed class DeliveryQueue(CallscopeDatabase database)
             },
             tx);
         var finished = outcome.State == DeliveryStates.Pending ? (long?)null : DbTime.Ms(now);
+
         // Only while this node's lease holds: after it ran out another node may have tried again and recorded that.
         connection.Execute(
             """
@@ -100,10 +125,8 @@ public sealed class DeliveryQueue(CallscopeDatabase database)
         {
             connection.Execute(
                 "UPDATE webhooks SET enabled = 0, disabled_reason = @reason, updated_at = @now WHERE id = @id AND enabled = 1 AND failing_since <= @cutoff",
-                new { id = delivery.WebhookId, reason = disabledReason, now = DbTime.Ms(now), cutoff = DbTime.Ms(now - disableAfter) },
+                new { id = delivery.WebhookId, reason = done.DisabledReason, now = DbTime.Ms(now), cutoff = DbTime.Ms(now - disableAfter) },
                 tx);
         }
-
-        tx.Commit();
     }
 }

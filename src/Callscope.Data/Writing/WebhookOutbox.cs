@@ -29,8 +29,8 @@ internal sealed class WebhookOutbox(WriteContext context)
     /// <summary>Per team, for the transaction: its enabled webhooks and the events each wants (none: the team is skipped).</summary>
     private readonly Dictionary<TeamId, List<WebhookTarget>> teams = [];
 
-    /// <summary>Per room, for the transaction: the webhooks it limits its events to (null: all).</summary>
-    private readonly Dictionary<RoomId, HashSet<string>?> rooms = [];
+    /// <summary>Per team, for the transaction: its rooms that limit their events to some webhooks, with those webhooks.</summary>
+    private readonly Dictionary<TeamId, Dictionary<string, HashSet<string>>> scopes = [];
 
     private readonly Dictionary<string, object?[]> rows = new(StringComparer.Ordinal);
 
@@ -157,6 +157,14 @@ internal sealed class WebhookOutbox(WriteContext context)
         {
             targets = WebhookTarget.Read(context, team);
             teams[team] = targets;
+            if (targets.Count > 0)
+            {
+                // Most rooms let every webhook hear of them: one read finds the few that do not.
+                scopes[team] = context.Query<(string Id, string Webhooks)>("SELECT id, webhooks FROM rooms WHERE team_id = @team AND webhooks IS NOT NULL",
+                        new { team = team.ToString() })
+                    .ToDictionary(r => r.Id, r => new HashSet<string>(JsonSerializer.Deserialize<string[]>(r.Webhooks) ?? [], StringComparer.Ordinal),
+                        StringComparer.Ordinal);
+            }
         }
 
         return targets.Count > 0;
@@ -165,7 +173,7 @@ internal sealed class WebhookOutbox(WriteContext context)
     private void Add(TeamId team, RoomId room, string session, string eventType, string key, DateTimeOffset at, JsonObject data)
     {
         string? payload = null;
-        var scope = Scope(room);
+        var scope = scopes[team].GetValueOrDefault(room.ToString());
         foreach (var target in teams[team])
         {
             if (!target.Events.Contains(eventType) || (scope is not null && !scope.Contains(target.Id)))
@@ -185,18 +193,6 @@ internal sealed class WebhookOutbox(WriteContext context)
             rows[rowKey] = [WebhookMessage.NewId(context.Now), team.ToString(), target.Id, key, eventType, room.ToString(), session, payload, now,
                 DeliveryStates.Pending, now];
         }
-    }
-
-    private HashSet<string>? Scope(RoomId room)
-    {
-        if (!rooms.TryGetValue(room, out var scope))
-        {
-            var json = context.Single<string?>("SELECT webhooks FROM rooms WHERE id = @room", new { room = room.ToString() });
-            scope = json is null ? null : [.. JsonSerializer.Deserialize<string[]>(json) ?? []];
-            rooms[room] = scope;
-        }
-
-        return scope;
     }
 }
 

@@ -12,8 +12,8 @@ namespace Callscope.Server.Webhooks;
 /// <summary>
 /// Sends the outbox's deliveries (docs/webhooks.md). It claims due deliveries with a lease, tries each outside any
 /// transaction (no more than <see cref="WebhookOptions.MaxInFlightPerWebhook"/> at once to one webhook, so a slow
-/// endpoint leaves room for the others), and records every try. It wakes as soon as this node commits a delivery,
-/// and looks for due ones (retries, other nodes' messages) every <see cref="WebhookOptions.PollInterval"/>.
+/// endpoint leaves room for the others), and records every try. It wakes as soon as this node commits a delivery or
+/// hears of another node's commit, and looks for due ones (retries) every <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     DeliveryQueue queue, WebhookStore webhooks, WebhookSecrets secrets, IHttpClientFactory clients, IngestPipeline pipeline,
@@ -30,6 +30,7 @@ public sealed partial class WebhookDispatcher(
     private readonly SemaphoreSlim wake = new(0);
     private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<Task> running = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<FinishedTry> finished = new();
     private readonly TimeSpan[] delays = options.Value.Delays();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,6 +42,7 @@ public sealed partial class WebhookDispatcher(
         }
 
         pipeline.DeliveriesQueued += Wake;
+        pipeline.Committed += WakeOnChange;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -48,11 +50,11 @@ public sealed partial class WebhookDispatcher(
                 var full = false;
                 try
                 {
-                    full = ClaimAndStart(settings, stoppingToken);
+                    full = Settle(settings, claim: true, stoppingToken);
                 }
                 catch (Exception error) when (!stoppingToken.IsCancellationRequested)
                 {
-                    Log.ClaimFailed(logger, error);
+                    Log.SettleFailed(logger, error);
                 }
 
                 if (!full)
@@ -65,15 +67,28 @@ public sealed partial class WebhookDispatcher(
         finally
         {
             pipeline.DeliveriesQueued -= Wake;
+            pipeline.Committed -= WakeOnChange;
             Task[] left;
             lock (running)
             {
                 left = [.. running];
             }
 
+            // Tries in flight end quickly once stopping (they are cancelled); what they found is recorded.
             await Task.WhenAll(left).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            try
+            {
+                Settle(settings, claim: false, CancellationToken.None);
+            }
+            catch (Exception error)
+            {
+                Log.SettleFailed(logger, error);
+            }
         }
     }
+
+    /// <summary>Any commit, this node's or (on PostgreSQL) another's, may have queued deliveries: a look costs one read.</summary>
+    private void WakeOnChange(IReadOnlyCollection<Core.TeamId> teams) => Wake();
 
     private void Wake()
     {
@@ -83,9 +98,18 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    /// <summary>Claims what this node has room for and starts each try; true when it took all it asked for (more may be due).</summary>
-    private bool ClaimAndStart(WebhookOptions settings, CancellationToken stoppingToken)
+    /// <summary>
+    /// Records the tries that ended and claims what this node has room for, in one transaction, then starts each try;
+    /// true when it took all it asked for (more may be due).
+    /// </summary>
+    private bool Settle(WebhookOptions settings, bool claim, CancellationToken stoppingToken)
     {
+        var done = new List<FinishedTry>();
+        while (finished.TryDequeue(out var one))
+        {
+            done.Add(one);
+        }
+
         List<string> busy;
         int free;
         lock (inFlight)
@@ -94,51 +118,66 @@ public sealed partial class WebhookDispatcher(
             busy = [.. inFlight.Where(w => w.Value >= settings.MaxInFlightPerWebhook).Select(w => w.Key)];
         }
 
-        // A webhook gets at most one claim's worth beyond its limit, and only when it was under it.
-        var limit = Math.Min(free, settings.MaxInFlightPerWebhook);
         var now = clock.GetUtcNow();
-        if (limit <= 0 || !queue.AnyDue(now))
+        var limit = claim && free > 0 && queue.AnyDue(now) ? free : 0;
+        if (limit == 0 && done.Count == 0)
         {
             return false;
         }
 
-        var claimed = queue.Claim(now, settings.Lease, limit, busy);
-        foreach (var delivery in claimed)
+        IReadOnlyList<ClaimedDelivery> claimed;
+        try
         {
-            lock (inFlight)
-            {
-                inFlight[delivery.WebhookId] = inFlight.GetValueOrDefault(delivery.WebhookId) + 1;
-            }
-
-            var task = Task.Run(() => TryAsync(delivery, settings, stoppingToken), CancellationToken.None);
-            lock (running)
-            {
-                running.Add(task);
-            }
-
-            _ = task.ContinueWith(done =>
-            {
-                lock (running)
-                {
-                    running.Remove(done);
-                }
-
-                lock (inFlight)
-                {
-                    if (--inFlight[delivery.WebhookId] == 0)
-                    {
-                        inFlight.Remove(delivery.WebhookId);
-                    }
-                }
-
-                Wake();
-            }, TaskScheduler.Default);
+            claimed = queue.Settle(done, Node, now, settings.DisableAfter, settings.Lease, limit, settings.MaxInFlightPerWebhook, busy);
+        }
+        catch
+        {
+            // Nothing was recorded: the leases of these tries run out and their deliveries are tried again.
+            Log.TriesLost(logger, done.Count);
+            throw;
         }
 
-        return claimed.Count == limit;
+        foreach (var delivery in claimed)
+        {
+            Start(delivery, settings, stoppingToken);
+        }
+
+        return limit > 0 && claimed.Count == limit;
     }
 
-    /// <summary>One try of one delivery, recorded whatever happens.</summary>
+    private void Start(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        lock (inFlight)
+        {
+            inFlight[delivery.WebhookId] = inFlight.GetValueOrDefault(delivery.WebhookId) + 1;
+        }
+
+        var task = Task.Run(() => TryAsync(delivery, settings, stoppingToken), CancellationToken.None);
+        lock (running)
+        {
+            running.Add(task);
+        }
+
+        _ = task.ContinueWith(done =>
+        {
+            lock (running)
+            {
+                running.Remove(done);
+            }
+
+            lock (inFlight)
+            {
+                if (--inFlight[delivery.WebhookId] == 0)
+                {
+                    inFlight.Remove(delivery.WebhookId);
+                }
+            }
+
+            Wake();
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>One try of one delivery; what it found is queued to be recorded with the next claim.</summary>
     private async Task TryAsync(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken stoppingToken)
     {
         try
@@ -149,18 +188,18 @@ public sealed partial class WebhookDispatcher(
             }
 
             var outcome = await SendAsync(webhook, delivery, settings, stoppingToken);
+            var since = webhook.FailingSince ?? outcome.StartedAt;
             var reason = $"Disabled at {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC: delivery {delivery.Id} failed after {delivery.Try} tries, " +
-                $"with no successful delivery since {webhook.FailingSince?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "then"} UTC " +
-                $"(last: {outcome.Error ?? $"HTTP {outcome.Status}"}).";
-            queue.Record(delivery, outcome, Node, clock.GetUtcNow(), settings.DisableAfter, reason);
+                $"with no successful delivery since {since:yyyy-MM-dd HH:mm} UTC (last: {outcome.Error ?? $"HTTP {outcome.Status}"}).";
+            finished.Enqueue(new FinishedTry(delivery, outcome, reason));
             if (outcome.State == DeliveryStates.Failed)
             {
-                Log.Failed(logger, delivery.Id, delivery.WebhookId, delivery.Attempt);
+                Log.Failed(logger, delivery.Id, delivery.WebhookId, delivery.Try);
             }
         }
         catch (Exception error)
         {
-            // Nothing was recorded: the lease runs out and the delivery is tried again.
+            // Nothing will be recorded: the lease runs out and the delivery is tried again.
             Log.TryFailed(logger, delivery.Id, error);
         }
     }
@@ -262,10 +301,13 @@ public sealed partial class WebhookDispatcher(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Error, Message = "Claiming webhook deliveries failed; the dispatcher tries again")]
-        public static partial void ClaimFailed(ILogger logger, Exception error);
+        [LoggerMessage(Level = LogLevel.Error, Message = "Recording webhook tries or claiming deliveries failed; the dispatcher tries again")]
+        public static partial void SettleFailed(ILogger logger, Exception error);
 
-        [LoggerMessage(Level = LogLevel.Error, Message = "A try of webhook delivery {Delivery} could not be recorded; it is tried again when its lease runs out")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Tries} webhook tries could not be recorded; their deliveries are tried again when their leases run out")]
+        public static partial void TriesLost(ILogger logger, int tries);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "A try of webhook delivery {Delivery} failed unexpectedly; it is tried again when its lease runs out")]
         public static partial void TryFailed(ILogger logger, string delivery, Exception error);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {Delivery} to webhook {Webhook} failed for good after {Tries} tries")]

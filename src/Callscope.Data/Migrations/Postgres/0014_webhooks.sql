@@ -21,6 +21,7 @@ CREATE INDEX webhooks_by_team ON webhooks (team_id, created_at, id);
 
 -- Which webhooks a room's events go to: a JSON array of webhook ids, or null for all of the team's.
 ALTER TABLE rooms ADD COLUMN webhooks TEXT;
+CREATE INDEX rooms_with_webhooks ON rooms (team_id) WHERE webhooks IS NOT NULL;
 
 -- The outbox: one row per message and webhook, written in the transaction of the change that causes it. The message
 -- key names what happened (a session's start, an end at a given instant, ...), so writing the same fact again adds
