@@ -92,9 +92,9 @@ public static class WebhookScenario
                 failures += result.Failures;
             }
 
-            using (var probe = store.OpenProbe())
+            using (var filled = store.OpenProbe())
             {
-                backlog = probe.Deliveries();
+                backlog = filled.Deliveries();
             }
 
             // The sweeper of the new server may end sessions, and so add messages: the drain ends when none is pending.
