@@ -50,7 +50,7 @@ public sealed partial class WebhookDispatcher(
                 var full = false;
                 try
                 {
-                    full = Settle(settings, claim: true, stoppingToken);
+                    full = await SettleAsync(settings, claim: true, stoppingToken);
                 }
                 catch (Exception error) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -78,7 +78,7 @@ public sealed partial class WebhookDispatcher(
             await Task.WhenAll(left).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             try
             {
-                Settle(settings, claim: false, CancellationToken.None);
+                await SettleAsync(settings, claim: false, CancellationToken.None);
             }
             catch (Exception error)
             {
@@ -102,7 +102,7 @@ public sealed partial class WebhookDispatcher(
     /// Records the tries that ended and claims what this node has room for, in one transaction, then starts each try;
     /// true when it took all it asked for (more may be due).
     /// </summary>
-    private bool Settle(WebhookOptions settings, bool claim, CancellationToken stoppingToken)
+    private async Task<bool> SettleAsync(WebhookOptions settings, bool claim, CancellationToken stoppingToken)
     {
         var done = new List<FinishedTry>();
         while (finished.TryDequeue(out var one))
@@ -128,7 +128,8 @@ public sealed partial class WebhookDispatcher(
         IReadOnlyList<ClaimedDelivery> claimed;
         try
         {
-            claimed = queue.Settle(done, Node, now, settings.DisableAfter, settings.Lease, limit, settings.MaxInFlightPerWebhook, busy);
+            claimed = await pipeline.SendAsync(
+                new SettleDeliveriesCommand(done, Node, settings.DisableAfter, settings.Lease, limit, settings.MaxInFlightPerWebhook, busy), CancellationToken.None);
         }
         catch
         {

@@ -25,7 +25,10 @@ public static class WebhookHosting
                 handler.ConnectTimeout = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.ConnectTimeout;
                 return handler;
             })
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+
+            // An endpoint's URL may carry a team's secret in its query: the client's own request logs would write it out.
+            .RemoveAllLoggers();
         return builder;
     }
 }
