@@ -12,7 +12,8 @@ namespace Callscope.Server.Webhooks;
 /// <summary>
 /// Sends the outbox's deliveries (docs/webhooks.md). It claims due deliveries with a lease, tries each outside any
 /// transaction (no more than <see cref="WebhookOptions.MaxInFlightPerWebhook"/> at once to one webhook, so a slow
-/// endpoint leaves room for the others), and records every try. It wakes as soon as this node commits a delivery or
+/// endpoint leaves room for the others), and records every try. It claims up to <see cref="ClaimAhead"/> times what
+/// it sends at once: on SQLite its records and claims wait for the writer's turn, and a busy writer's turn is long. It wakes as soon as this node commits a delivery or
 /// hears of another node's commit, and looks for due ones (retries) every <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
 public sealed partial class WebhookDispatcher(
@@ -28,7 +29,16 @@ public sealed partial class WebhookDispatcher(
     public static readonly string Node = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     private readonly SemaphoreSlim wake = new(0);
+    /// <summary>How many times the tries it may make at once a node claims, the rest waiting in the node for their turn.</summary>
+    public const int ClaimAhead = 4;
+
+    /// <summary>Claimed deliveries not yet tried to the end, by webhook.</summary>
     private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Turns to send to each webhook (<see cref="WebhookOptions.MaxInFlightPerWebhook"/> at once); never removed, a few bytes each.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> turns = new(StringComparer.Ordinal);
+
+    private SemaphoreSlim? sending;
     private readonly HashSet<Task> running = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<FinishedTry> finished = new();
     private readonly TimeSpan[] delays = options.Value.Delays();
@@ -41,6 +51,7 @@ public sealed partial class WebhookDispatcher(
             return;
         }
 
+        sending = new SemaphoreSlim(settings.MaxInFlight);
         pipeline.DeliveriesQueued += Wake;
         pipeline.Committed += WakeOnChange;
         try
@@ -114,8 +125,10 @@ public sealed partial class WebhookDispatcher(
         int free;
         lock (inFlight)
         {
-            free = settings.MaxInFlight - inFlight.Values.Sum();
-            busy = [.. inFlight.Where(w => w.Value >= settings.MaxInFlightPerWebhook).Select(w => w.Key)];
+            free = (settings.MaxInFlight * ClaimAhead) - inFlight.Values.Sum();
+            // A webhook holding half its share takes no more until some end: with a claim's share on top it holds at most
+            // 1.5 shares, whose turns a lease outlasts however slow the endpoint.
+            busy = [.. inFlight.Where(w => w.Value >= settings.MaxInFlightPerWebhook * ClaimAhead / 2).Select(w => w.Key)];
         }
 
         var now = clock.GetUtcNow();
@@ -129,7 +142,7 @@ public sealed partial class WebhookDispatcher(
         try
         {
             claimed = await pipeline.SendAsync(
-                new SettleDeliveriesCommand(done, Node, settings.DisableAfter, settings.Lease, limit, settings.MaxInFlightPerWebhook, busy), CancellationToken.None);
+                new SettleDeliveriesCommand(done, Node, settings.DisableAfter, settings.Lease, limit, settings.MaxInFlightPerWebhook * ClaimAhead, busy), CancellationToken.None);
         }
         catch
         {
@@ -188,7 +201,26 @@ public sealed partial class WebhookDispatcher(
                 return;
             }
 
-            var outcome = await SendAsync(webhook, delivery, settings, stoppingToken);
+            TryOutcome outcome;
+            var turn = turns.GetOrAdd(delivery.WebhookId, _ => new SemaphoreSlim(settings.MaxInFlightPerWebhook));
+            await turn.WaitAsync(CancellationToken.None);
+            try
+            {
+                await sending!.WaitAsync(CancellationToken.None);
+                try
+                {
+                    outcome = await SendAsync(webhook, delivery, settings, stoppingToken);
+                }
+                finally
+                {
+                    sending.Release();
+                }
+            }
+            finally
+            {
+                turn.Release();
+            }
+
             var since = webhook.FailingSince ?? outcome.StartedAt;
             var reason = $"Disabled at {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC: delivery {delivery.Id} failed after {delivery.Try} tries, " +
                 $"with no successful delivery since {since:yyyy-MM-dd HH:mm} UTC (last: {outcome.Error ?? $"HTTP {outcome.Status}"}).";

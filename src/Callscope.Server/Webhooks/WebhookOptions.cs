@@ -29,15 +29,19 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a node's claim on a delivery holds; a node that dies mid-try leaves it to run out.</summary>
+    /// <summary>
+    /// How long a node's claim on a delivery holds; a node that dies mid-try leaves it to run out. It must outlast the
+    /// wait of a claimed delivery for its turn: up to 4 rounds of <see cref="Timeout"/> (a node claims up to 4 times what
+    /// it sends at once).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often the node looks for deliveries that came due (another node's, or a retry's).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Tries in flight on this node at once, in all.</summary>
+    /// <summary>Tries in flight on this node at once, in all (it claims up to 4 times as many, which wait their turn).</summary>
     [Range(1, 10_000)]
     public int MaxInFlight { get; set; } = 64;
 
