@@ -98,6 +98,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save origins" }).ClickAsync();
         await Expect(Page.Locator("#allowed-origins-error")).ToBeVisibleAsync();
         await CheckAsync("/Settings", "settings with an allowed origins error");
+        await CheckWebhooksAsync();
         await VisitAsync("/Account", "/account", "account");
         await VisitAsync("/ApiAccess", "/api-access", "API access");
         await VisitAsync("/Denied", "/denied", "admins only");
@@ -130,7 +131,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await VisitAsync("/Usage", "/usage", "usage");
         await VisitAsync("/Account", "/account", "account");
         await VisitAsync("/ApiAccess", "/api-access", "API access");
-        foreach (var adminOnly in new[] { "/settings", "/members", "/rooms/new", $"/sessions/{ids.Live}/end" })
+        foreach (var adminOnly in new[] { "/settings", "/members", "/webhooks", "/rooms/new", $"/sessions/{ids.Live}/end" })
         {
             await Page.GotoAsync(adminOnly);
             await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Admins only" })).ToBeVisibleAsync();
@@ -180,6 +181,39 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         }
 
         return new Ids(live, live[..8] + "…" + live[^4..], ended, await ParticipantIdAsync(ended, People.Ana.Identity), await RoomIdAsync("daily-standup"));
+    }
+
+    /// <summary>
+    /// The webhooks pages: the form with its errors, a new webhook's page with its secret and a delivery whose message is
+    /// open, the delete dialog, the edit form, the delete page, the list, and the webhook's page at phone width.
+    /// </summary>
+    private async Task CheckWebhooksAsync()
+    {
+        await VisitAsync("/Webhooks/Index", "/webhooks", "webhooks, none yet");
+        await Page.GetByLabel("Endpoint URL").FillAsync("ftp://example.com/hooks");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create webhook" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await CheckAsync("/Webhooks/Index", "new webhook with errors");
+        await Page.GetByLabel("Endpoint URL").FillAsync("https://hooks.example.com/callscope");
+        await Page.GetByLabel("Name", new() { Exact = true }).FillAsync("Support alerts");
+        await Page.GetByLabel("Bearer token", new() { Exact = true }).FillAsync("a-bearer-token");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create webhook" }).ClickAsync();
+        await Expect(Page.GetByLabel("Signing secret")).ToBeVisibleAsync();
+        await CheckAsync("/Webhooks/Details", "webhook showing its new signing secret");
+        var webhook = new Uri(Page.Url).AbsolutePath;
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Send test message" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Article).GetByText("Message", new() { Exact = true }).ClickAsync();
+        await CheckAsync("/Webhooks/Details", "webhook with a delivery and its message open");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Delete" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+        await CheckAsync("/Webhooks/Details", "webhook, the delete confirmation dialog open");
+        await Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await VisitAsync("/Webhooks/Edit", webhook + "/edit", "webhook edit");
+        await VisitAsync("/Webhooks/Delete", webhook + "/delete", "webhook delete confirmation page");
+        await VisitAsync("/Webhooks/Index", "/webhooks", "webhooks");
+        await Page.SetViewportSizeAsync(390, 844);
+        await VisitAsync("/Webhooks/Details", webhook, "webhook at phone width");
+        await Page.SetViewportSizeAsync(1280, 860);
     }
 
     /// <summary>Opens every "Show as table" of the usage page.</summary>

@@ -13,6 +13,7 @@ public static class Links
     public const string Settings = "/settings";
     public const string Account = "/account";
     public const string ApiAccess = "/api-access";
+    public const string Webhooks = "/webhooks";
     public const string SignIn = "/signin";
     public const string SignOut = "/signout";
 
@@ -25,4 +26,10 @@ public static class Links
     public static string RoomSessions(RoomId id) => $"/rooms/{id}/sessions";
 
     public static string EditRoom(RoomId id) => $"/rooms/{id}/edit";
+
+    public static string Webhook(string id) => $"/webhooks/{Uri.EscapeDataString(id)}";
+
+    public static string EditWebhook(string id) => $"{Webhook(id)}/edit";
+
+    public static string DeleteWebhook(string id) => $"{Webhook(id)}/delete";
 }

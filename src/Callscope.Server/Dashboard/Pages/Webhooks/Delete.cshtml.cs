@@ -1,0 +1,38 @@
+using Callscope.Data.Webhooks;
+using Callscope.Server.Auth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Callscope.Server.Dashboard.Pages.Webhooks;
+
+/// <summary>
+/// Deleting a webhook with its deliveries (admins only). The webhook's page posts here after its confirmation dialog;
+/// without script, the GET asks the same question as a page.
+/// </summary>
+[Authorize(Policy = TeamClaims.AdminPolicy)]
+public sealed class DeleteWebhookModel(WebhookStore store) : DashboardPage
+{
+    public Webhook Webhook { get; private set; } = null!;
+
+    public IActionResult OnGet(string id)
+    {
+        if (store.Find(Team, id) is not { } webhook)
+        {
+            return Missing("This webhook");
+        }
+
+        Webhook = webhook;
+        return Page();
+    }
+
+    public IActionResult OnPost(string id)
+    {
+        if (store.Find(Team, id) is not { } webhook || !store.Delete(Team, id))
+        {
+            return Missing("This webhook");
+        }
+
+        Flash($"The webhook to {webhook.Endpoint} was deleted.");
+        return LocalRedirect(Links.Webhooks);
+    }
+}
