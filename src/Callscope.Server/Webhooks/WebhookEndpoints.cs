@@ -5,7 +5,6 @@ using Callscope.Data.Writing;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
 using Callscope.Server.Hosting;
-using Callscope.Server.Outbound;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -52,8 +51,6 @@ public static class WebhookEndpoints
     public const string Mask = "********";
 
     private const int MaxBody = 64 * 1024;
-    private const int MaxTokenLength = 1000;
-    private static readonly string[] Schemes = ["https", "http"];
 
     public static RouteGroupBuilder MapWebhookRoutes(this RouteGroupBuilder api)
     {
@@ -123,10 +120,7 @@ public static class WebhookEndpoints
             return Problems.Validation(fields.Errors);
         }
 
-        var now = clock.GetUtcNow();
-        var secret = WebhookSecrets.NewSigningSecret();
-        var webhook = new Webhook(Guid.CreateVersion7(now).ToString(), context.User.TeamOf(), endpoint!, name, events!,
-            token is { Length: > 0 } ? secrets.ProtectAuthorization(token) : null, secrets.ProtectSigningSecret(secret), null, null, true, null, null, now, now);
+        var (webhook, secret) = WebhookChanges.Create(secrets, context.User.TeamOf(), endpoint!, name, events!, token, clock.GetUtcNow());
         store.Create(webhook);
         return TypedResults.Created($"/api/v1/webhooks/{webhook.Id}", WebhookItem.From(webhook) with { SigningSecret = secret });
     }
@@ -181,17 +175,12 @@ public static class WebhookEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var changed = current with
+        var changed = WebhookChanges.SetEnabled(current, enabled, now) with
         {
             Endpoint = endpoint!,
             Name = name,
             Events = events!,
             ProtectedAuthorization = authorization,
-            Enabled = enabled,
-
-            // Enabling starts a clean record; disabling by hand says so.
-            DisabledReason = enabled ? null : current.Enabled ? $"Disabled by a team member at {now:yyyy-MM-dd HH:mm} UTC." : current.DisabledReason,
-            FailingSince = enabled && !current.Enabled ? null : current.FailingSince,
             UpdatedAt = now,
         };
         return store.Update(changed) ? TypedResults.Ok(WebhookItem.From(changed)) : NotFound();
@@ -208,15 +197,7 @@ public static class WebhookEndpoints
             return NotFound();
         }
 
-        var now = clock.GetUtcNow();
-        var secret = WebhookSecrets.NewSigningSecret();
-        var rotated = current with
-        {
-            ProtectedSigningSecret = secrets.ProtectSigningSecret(secret),
-            ProtectedPreviousSecret = current.ProtectedSigningSecret,
-            PreviousSecretUntil = now + WebhookSecrets.RotationOverlap,
-            UpdatedAt = now,
-        };
+        var (rotated, secret) = WebhookChanges.Rotate(secrets, current, clock.GetUtcNow());
         return store.Update(rotated) ? TypedResults.Ok(WebhookItem.From(rotated) with { SigningSecret = secret }) : NotFound();
     }
 
@@ -323,65 +304,13 @@ public static class WebhookEndpoints
 
     private static ProblemHttpResult NotFound() => Problems.NotFound("The webhook");
 
-    /// <summary>An absolute http(s) URL of 3 to 100 characters that outbound requests may reach, as Digital Samba limits it.</summary>
-    private static string? Endpoint(BodyReader fields, bool allowPrivateNetworks, bool required)
-    {
-        var text = fields.Text("endpoint", 100, required);
-        if (text is null)
-        {
-            return null;
-        }
+    private static string? Endpoint(BodyReader fields, bool allowPrivateNetworks, bool required) =>
+        Checked(fields, "endpoint", fields.Text("endpoint", WebhookRules.MaxEndpointLength, required), text => WebhookRules.EndpointProblem(text, allowPrivateNetworks));
 
-        if (text.Length < 3 || !Uri.TryCreate(text, UriKind.Absolute, out var uri) || !Schemes.Contains(uri.Scheme) || uri.Host.Length == 0
-            || !string.IsNullOrEmpty(uri.Fragment))
-        {
-            fields.Errors.Add(new FieldError("endpoint", "'endpoint' must be an absolute http or https URL of 3 to 100 characters, e.g. https://example.com/hooks."));
-            return null;
-        }
+    private static string? Name(BodyReader fields) => Checked(fields, "name", fields.Text("name", WebhookRules.MaxNameLength), WebhookRules.NameProblem);
 
-        if (OutboundUrls.Problem("endpoint", uri, allowPrivateNetworks) is { } unsafeUrl)
-        {
-            fields.Errors.Add(new FieldError("endpoint", unsafeUrl));
-            return null;
-        }
-
-        return text;
-    }
-
-    private static string? Name(BodyReader fields)
-    {
-        var name = fields.Text("name", 100);
-        if (name is { Length: < 3 })
-        {
-            fields.Errors.Add(new FieldError("name", "'name' must be 3 to 100 characters, or null."));
-            return null;
-        }
-
-        return name;
-    }
-
-    private static IReadOnlyList<string>? Events(BodyReader fields, bool required)
-    {
-        var events = fields.Strings("events", 50, 100, required);
-        if (events is null)
-        {
-            return null;
-        }
-
-        if (events.Count == 0)
-        {
-            fields.Errors.Add(new FieldError("events", "'events' must name at least one event (GET /api/v1/events lists them)."));
-            return null;
-        }
-
-        if (events.FirstOrDefault(e => !WebhookEvents.All.Contains(e)) is { } unknown)
-        {
-            fields.Errors.Add(new FieldError("events", $"'{unknown}' is not an event webhooks are sent; the events are {string.Join(", ", WebhookEvents.All)}."));
-            return null;
-        }
-
-        return [.. events.Distinct()];
-    }
+    private static IReadOnlyList<string>? Events(BodyReader fields, bool required) =>
+        Checked(fields, "events", fields.Strings("events", 50, 100, required), WebhookRules.EventsProblem) is { } events ? [.. events.Distinct()] : null;
 
     /// <summary>The bearer token exactly as given (not trimmed), never echoed in an error; "" or null removes it.</summary>
     private static string? Token(BodyReader fields)
@@ -391,13 +320,26 @@ public static class WebhookEndpoints
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: <= MaxTokenLength } token
-            || token.Any(c => char.IsControl(c)))
+        var token = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        if (token is null || WebhookRules.TokenProblem(token) is not null)
         {
-            fields.Errors.Add(new FieldError("authorization_header", $"'authorization_header' must be a string of at most {MaxTokenLength} characters, without control characters."));
+            fields.Errors.Add(new FieldError("authorization_header", WebhookRules.TokenMessage));
             return null;
         }
 
         return token;
+    }
+
+    /// <summary>A field's value once read, unless its rule finds a problem (then the error is added and null answered).</summary>
+    private static T? Checked<T>(BodyReader fields, string field, T? value, Func<T, string?> rule)
+        where T : class
+    {
+        if (value is not null && rule(value) is { } problem)
+        {
+            fields.Errors.Add(new FieldError(field, problem));
+            return null;
+        }
+
+        return value;
     }
 }

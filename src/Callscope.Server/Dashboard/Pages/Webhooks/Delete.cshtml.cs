@@ -1,6 +1,4 @@
 using Callscope.Data.Webhooks;
-using Callscope.Server.Auth;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Callscope.Server.Dashboard.Pages.Webhooks;
@@ -9,7 +7,6 @@ namespace Callscope.Server.Dashboard.Pages.Webhooks;
 /// Deleting a webhook with its deliveries (admins only). The webhook's page posts here after its confirmation dialog;
 /// without script, the GET asks the same question as a page.
 /// </summary>
-[Authorize(Policy = TeamClaims.AdminPolicy)]
 public sealed class DeleteWebhookModel(WebhookStore store) : DashboardPage
 {
     public Webhook Webhook { get; private set; } = null!;

@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Callscope.Data.Webhooks;
 using Callscope.Data.Writing;
-using Callscope.Server.Auth;
 using Callscope.Server.Webhooks;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Callscope.Server.Dashboard.Pages.Webhooks;
@@ -14,7 +12,6 @@ namespace Callscope.Server.Dashboard.Pages.Webhooks;
 /// rotation, enabling and disabling, and its deliveries, newest first, each with every try and its message, to replay
 /// one by one or every failed one since a time. The changes are the ones <c>/api/v1/webhooks</c> makes.
 /// </summary>
-[Authorize(Policy = TeamClaims.AdminPolicy)]
 public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, IngestPipeline pipeline, TimeProvider clock) : DashboardPage
 {
     public const int PageSize = 10;
@@ -86,15 +83,7 @@ public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, Ing
             return Missing("This webhook");
         }
 
-        var now = clock.GetUtcNow();
-        var secret = WebhookSecrets.NewSigningSecret();
-        var rotated = webhook with
-        {
-            ProtectedSigningSecret = secrets.ProtectSigningSecret(secret),
-            ProtectedPreviousSecret = webhook.ProtectedSigningSecret,
-            PreviousSecretUntil = now + WebhookSecrets.RotationOverlap,
-            UpdatedAt = now,
-        };
+        var (rotated, secret) = WebhookChanges.Rotate(secrets, webhook, clock.GetUtcNow());
         if (!store.Update(rotated))
         {
             return Missing("This webhook");
@@ -184,15 +173,7 @@ public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, Ing
 
         if (webhook.Enabled != enabled)
         {
-            var now = clock.GetUtcNow();
-            var changed = webhook with
-            {
-                Enabled = enabled,
-                DisabledReason = enabled ? null : $"Disabled by a team member at {now:yyyy-MM-dd HH:mm} UTC.",
-                FailingSince = enabled ? null : webhook.FailingSince,
-                UpdatedAt = now,
-            };
-            if (!store.Update(changed))
+            if (!store.Update(WebhookChanges.SetEnabled(webhook, enabled, clock.GetUtcNow())))
             {
                 return Missing("This webhook");
             }

@@ -1,8 +1,6 @@
 using Callscope.Data.Webhooks;
-using Callscope.Server.Auth;
 using Callscope.Server.Hosting;
 using Callscope.Server.Webhooks;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +10,6 @@ namespace Callscope.Server.Dashboard.Pages.Webhooks;
 /// Changes a webhook's endpoint, name, events and bearer token (admins only), checked as the API checks them. The
 /// token is never shown: an empty field keeps it, a new one replaces it, and "remove" removes it.
 /// </summary>
-[Authorize(Policy = TeamClaims.AdminPolicy)]
 public sealed class EditWebhookModel(WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock) : DashboardPage
 {
     [BindProperty]

@@ -1,8 +1,6 @@
 using Callscope.Data.Webhooks;
-using Callscope.Server.Auth;
 using Callscope.Server.Hosting;
 using Callscope.Server.Webhooks;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +10,6 @@ namespace Callscope.Server.Dashboard.Pages.Webhooks;
 /// The team's webhooks (admins only: a webhook sends the team's data out and carries secrets), and the form that adds
 /// one. A new webhook's signing secret is shown once, on its own page, right after it is made.
 /// </summary>
-[Authorize(Policy = TeamClaims.AdminPolicy)]
 public sealed class WebhooksModel(WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock) : DashboardPage
 {
     public const int PageSize = 25;
@@ -39,11 +36,7 @@ public sealed class WebhooksModel(WebhookStore store, WebhookSecrets secrets, IO
             return Page();
         }
 
-        var now = clock.GetUtcNow();
-        var secret = WebhookSecrets.NewSigningSecret();
-        var webhook = new Webhook(Guid.CreateVersion7(now).ToString(), Team, Form.Endpoint!, Form.Name, Form.Events,
-            string.IsNullOrEmpty(Form.Token) ? null : secrets.ProtectAuthorization(Form.Token), secrets.ProtectSigningSecret(secret),
-            null, null, true, null, null, now, now);
+        var (webhook, secret) = WebhookChanges.Create(secrets, Team, Form.Endpoint!, Form.Name, Form.Events, Form.Token, clock.GetUtcNow());
         store.Create(webhook);
         NewSigningSecret.Keep(TempData, webhook.Id, secret);
         Flash($"The webhook to {webhook.Endpoint} was created.");
