@@ -74,14 +74,15 @@ public sealed class SettleDeliveriesCommand(
             tx);
         var finished = outcome.State == DeliveryStates.Pending ? (long?)null : DbTime.Ms(now);
 
-        // Only while this node's lease holds: after it ran out another node may have tried again and recorded that.
+        // Only if this try is the delivery's latest claim: after its lease ran out another node may have claimed it
+        // again (and counted a new attempt).
         connection.Execute(
             """
             UPDATE webhook_deliveries SET state = @State, next_attempt_at = @next, lease_until = NULL, last_status = @Status, last_error = @Error,
                 finished_at = @finished
-            WHERE id = @Id AND lease_until = @lease
+            WHERE id = @Id AND attempts = @attempt
             """,
-            new { outcome.State, next = DbTime.Ms(outcome.NextAttemptAt), outcome.Status, outcome.Error, finished, delivery.Id, lease = DbTime.Ms(delivery.LeaseUntil) },
+            new { outcome.State, next = DbTime.Ms(outcome.NextAttemptAt), outcome.Status, outcome.Error, finished, delivery.Id, attempt = delivery.Attempt },
             tx);
         var webhook = new { id = delivery.WebhookId, started = DbTime.Ms(outcome.StartedAt) };
         if (outcome.State == DeliveryStates.Delivered)
