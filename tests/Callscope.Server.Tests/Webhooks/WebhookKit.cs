@@ -81,6 +81,14 @@ internal static class WebhookKit
         }
     }
 
+    /// <summary>
+    /// Waits until every delivery of the webhook has been answered with a 2xx and recorded. Tests that move the app's
+    /// clock wait for this first: a jump of the clock past a try's lease while the try is under way lets the delivery be
+    /// claimed again, and the receiver would get it twice.
+    /// </summary>
+    public static Task<List<JsonElement>> AllDeliveredAsync(HttpClient api, string webhook, int? count = null) =>
+        WaitForDeliveriesAsync(api, webhook, d => (count is null || d.Count == count) && d.All(x => State(x) == "delivered"), $"{count?.ToString(CultureInfo.InvariantCulture) ?? "all"} delivered");
+
     /// <summary>Polls one delivery until <paramref name="until"/> holds.</summary>
     public static async Task<JsonElement> WaitForDeliveryAsync(HttpClient api, string webhook, string delivery, Func<JsonElement, bool> until, string what)
     {
