@@ -86,7 +86,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>Lets every request held by a hanging answer go (answered 200), and those that arrive later too until the next call.</summary>
+    /// <summary>Lets every request held by a hanging answer now go (answered 200); change <see cref="Respond"/> first so later ones do not hang.</summary>
     public void ReleaseHanging()
     {
         var old = released;
