@@ -59,7 +59,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServerProcess> StartAsync(ServerData data, CancellationToken cancellationToken)
+    /// <param name="environment">More environment settings for the process (<c>Callscope__...</c>), set after the defaults.</param>
+    public static async Task<ServerProcess> StartAsync(ServerData data, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var server = Path.Combine(AppContext.BaseDirectory, "callscope.dll");
         Assert.True(File.Exists(server), $"The server assembly should be next to the tests: {server}");
@@ -80,6 +81,11 @@ public sealed class ServerProcess : IAsyncDisposable
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var started = new ServerProcess(Process.Start(start)!, baseAddress);
         try
         {
