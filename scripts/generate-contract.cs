@@ -39,6 +39,10 @@ using YamlDotNet.RepresentationModel;
     ("get", "/api/v1/rooms/{room}/statistics"),
     ("get", "/api/v1/rooms/{room}/statistics/current"),
     ("get", "/api/v1/events"),
+    ("get", "/api/v1/webhooks"),
+    ("post", "/api/v1/webhooks"),
+    ("get", "/api/v1/webhooks/{webhook}"),
+    ("patch", "/api/v1/webhooks/{webhook}"),
 ];
 
 var yaml = new YamlStream();

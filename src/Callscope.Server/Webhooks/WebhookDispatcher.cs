@@ -35,6 +35,9 @@ public sealed partial class WebhookDispatcher(
     /// <summary>Claimed deliveries not yet tried to the end, by webhook.</summary>
     private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
 
+    /// <summary>The ids of the deliveries this node holds (claimed, not yet recorded): never claimed again meanwhile.</summary>
+    private readonly HashSet<string> held = new(StringComparer.Ordinal);
+
     /// <summary>Turns to send to each webhook (<see cref="WebhookOptions.MaxInFlightPerWebhook"/> at once); never removed, a few bytes each.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> turns = new(StringComparer.Ordinal);
 
@@ -122,9 +125,13 @@ public sealed partial class WebhookDispatcher(
         }
 
         List<string> busy;
+        List<string> holding;
         int free;
         lock (inFlight)
         {
+            // What is recorded now may be claimed again (a replay); what is still held may not.
+            held.ExceptWith(done.Select(d => d.Delivery.Id));
+            holding = [.. held];
             free = (settings.MaxInFlight * ClaimAhead) - inFlight.Values.Sum();
             // A webhook holding half its share takes no more until some end: with a claim's share on top it holds at most
             // 1.5 shares, whose turns a lease outlasts however slow the endpoint.
@@ -142,13 +149,21 @@ public sealed partial class WebhookDispatcher(
         try
         {
             claimed = await pipeline.SendAsync(
-                new SettleDeliveriesCommand(done, Node, settings.DisableAfter, settings.Lease, limit, settings.MaxInFlightPerWebhook * ClaimAhead, busy), CancellationToken.None);
+                new SettleDeliveriesCommand(done, Node, settings.DisableAfter, settings.Lease, limit, settings.MaxInFlightPerWebhook * ClaimAhead, busy, holding),
+                CancellationToken.None);
         }
         catch
         {
             // Nothing was recorded: the leases of these tries run out and their deliveries are tried again.
             Log.TriesLost(logger, done.Count);
             throw;
+        }
+        finally
+        {
+            lock (inFlight)
+            {
+                held.ExceptWith(done.Select(d => d.Delivery.Id));
+            }
         }
 
         foreach (var delivery in claimed)
@@ -164,6 +179,7 @@ public sealed partial class WebhookDispatcher(
         lock (inFlight)
         {
             inFlight[delivery.WebhookId] = inFlight.GetValueOrDefault(delivery.WebhookId) + 1;
+            held.Add(delivery.Id);
         }
 
         var task = Task.Run(() => TryAsync(delivery, settings, stoppingToken), CancellationToken.None);
@@ -185,20 +201,26 @@ public sealed partial class WebhookDispatcher(
                 {
                     inFlight.Remove(delivery.WebhookId);
                 }
+
+                if (!done.Result)
+                {
+                    // Nothing will be recorded for it: its lease runs out and it may be claimed again.
+                    held.Remove(delivery.Id);
+                }
             }
 
             Wake();
         }, TaskScheduler.Default);
     }
 
-    /// <summary>One try of one delivery; what it found is queued to be recorded with the next claim.</summary>
-    private async Task TryAsync(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken stoppingToken)
+    /// <summary>One try of one delivery; what it found is queued to be recorded with the next claim (then true).</summary>
+    private async Task<bool> TryAsync(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken stoppingToken)
     {
         try
         {
             if (webhooks.Find(delivery.TeamId, delivery.WebhookId) is not { } webhook)
             {
-                return;
+                return false;
             }
 
             TryOutcome outcome;
@@ -229,11 +251,14 @@ public sealed partial class WebhookDispatcher(
             {
                 Log.Failed(logger, delivery.Id, delivery.WebhookId, delivery.Try);
             }
+
+            return true;
         }
         catch (Exception error)
         {
             // Nothing will be recorded: the lease runs out and the delivery is tried again.
             Log.TryFailed(logger, delivery.Id, error);
+            return false;
         }
     }
 
@@ -241,6 +266,14 @@ public sealed partial class WebhookDispatcher(
     {
         var started = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
+        if (!secrets.CanRead(webhook))
+        {
+            // Never unsigned, nor without the token the receiver checks: another node, or this one with its keys back, sends it.
+            return Next(delivery, started, watch, null,
+                "This node's key ring cannot read the webhook's secrets (every node must share the keys folder of the data directory); nothing was sent.",
+                null, retryable: true, retryAfter: null);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(settings.Timeout);
         try

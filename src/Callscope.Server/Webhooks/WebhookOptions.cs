@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Callscope.Server.Webhooks;
 
 /// <summary>How this node sends webhooks (<c>Callscope__Webhooks__...</c>, docs/webhooks.md).</summary>
-public sealed class WebhookOptions
+public sealed class WebhookOptions : IValidatableObject
 {
     public const string Section = "Callscope:Webhooks";
 
@@ -48,6 +48,22 @@ public sealed class WebhookOptions
     /// <summary>Tries in flight on this node to one webhook at once, so that a slow endpoint cannot hold back the others.</summary>
     [Range(1, 1_000)]
     public int MaxInFlightPerWebhook { get; set; } = 8;
+
+    /// <summary>
+    /// A claimed delivery may wait for its turn behind up to 5 rounds of tries to its webhook, then take its own: a
+    /// lease shorter than that could run out while the try is still under way, and another node would send it again.
+    /// </summary>
+    public const int LeaseRounds = 6;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Lease <= Timeout * LeaseRounds)
+        {
+            yield return new ValidationResult(
+                $"Callscope:Webhooks:Lease must be longer than {LeaseRounds} times Callscope:Webhooks:Timeout: a claimed delivery may wait behind 5 rounds of tries to its webhook before its own.",
+                [nameof(Lease)]);
+        }
+    }
 
     /// <summary>The waits of <see cref="RetrySchedule"/>.</summary>
     public TimeSpan[] Delays() =>

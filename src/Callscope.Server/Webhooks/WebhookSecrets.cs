@@ -29,6 +29,11 @@ public sealed class WebhookSecrets(IDataProtectionProvider provider)
     /// <summary>The bearer token in clear, or null if the key ring that protected it is gone.</summary>
     public string? Authorization(string protectedToken) => bearer.TryUnprotect(protectedToken);
 
+    /// <summary>Whether this node can read the webhook's signing secret and, if it has one, its bearer token.</summary>
+    public bool CanRead(Webhook webhook) =>
+        signing.TryUnprotect(webhook.ProtectedSigningSecret) is not null
+        && (webhook.ProtectedAuthorization is null || bearer.TryUnprotect(webhook.ProtectedAuthorization) is not null);
+
     /// <summary>The keys a message is signed with now: the webhook's, and the one before it while the rotation overlap lasts.</summary>
     public IEnumerable<string> SigningKeys(Webhook webhook, DateTimeOffset now)
     {

@@ -16,9 +16,11 @@ namespace Callscope.Data.Writing;
 /// <param name="limit">How many to claim at most (0: only record).</param>
 /// <param name="perWebhook">How many of one webhook to claim at most.</param>
 /// <param name="busy">Webhooks none of whose deliveries is claimed (this node has enough of their tries in flight).</param>
+/// <param name="holding">Deliveries this node holds, never claimed again while it does (even if their lease ran out).</param>
 /// <param name="disableAfter">A delivery failing for good disables its webhook if the webhook has failed, with no success, this long.</param>
 public sealed class SettleDeliveriesCommand(
-    IReadOnlyList<FinishedTry> finished, string node, TimeSpan disableAfter, TimeSpan lease, int limit, int perWebhook, IReadOnlyCollection<string> busy)
+    IReadOnlyList<FinishedTry> finished, string node, TimeSpan disableAfter, TimeSpan lease, int limit, int perWebhook, IReadOnlyCollection<string> busy,
+    IReadOnlyCollection<string> holding)
     : WriteCommand<IReadOnlyList<ClaimedDelivery>>
 {
     internal override int Weight => finished.Count + limit;
@@ -42,14 +44,14 @@ public sealed class SettleDeliveriesCommand(
             $"""
             WITH due AS (
                 SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                WHERE {DeliveryQueue.Due} AND NOT ({context.Dialect.InList("d.webhook_id", "busy")})
+                WHERE {DeliveryQueue.Due} AND NOT ({context.Dialect.InList("d.webhook_id", "busy")}) AND NOT ({context.Dialect.InList("d.id", "holding")})
                 ORDER BY d.next_attempt_at LIMIT @window{context.Dialect.SkipLocked("d")}),
             ranked AS (SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS n FROM due)
             UPDATE webhook_deliveries SET lease_until = @lease, attempts = attempts + 1, tries = tries + 1
             WHERE id IN (SELECT id FROM ranked WHERE n <= @perWebhook ORDER BY next_attempt_at LIMIT @limit)
             RETURNING id, team_id, webhook_id, payload, attempts, tries
             """,
-            new { now = DbTime.Ms(context.Now), lease = DbTime.Ms(leaseUntil), limit, perWebhook, window = limit * 4, busy = busy.ToArray() });
+            new { now = DbTime.Ms(context.Now), lease = DbTime.Ms(leaseUntil), limit, perWebhook, window = limit * 4, busy = busy.ToArray(), holding = holding.ToArray() });
         return [.. rows.Select(r => new ClaimedDelivery(r.Id, new TeamId(Guid.Parse(r.TeamId)), r.WebhookId, r.Payload, (int)r.Attempts, (int)r.Tries, leaseUntil))];
     }
 
