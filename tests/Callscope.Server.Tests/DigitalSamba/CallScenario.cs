@@ -7,7 +7,9 @@ namespace Callscope.Server.Tests.DigitalSamba;
 /// <summary>
 /// Real data for Digital Samba's endpoints, ingested through the API: a room created with its settings, a live session
 /// in it with three people on three devices who broadcast, share a screen, chat and are recorded (and two problems of
-/// Ana's the diagnosis finds), and an ended session in a second room.
+/// Ana's the diagnosis finds), and an ended session in a second room; and two webhooks, made after the calls, whose
+/// endpoints are on <c>.invalid</c> hosts (no such host resolves, so nothing is ever reached), the first holding two
+/// test messages.
 /// </summary>
 public sealed class CallScenario
 {
@@ -25,6 +27,18 @@ public sealed class CallScenario
 
     /// <summary>Zoe: the one participant of the ended session.</summary>
     public string ZoeId { get; private set; } = null!;
+
+    /// <summary>The webhook the routes name: the first made of the two, with two deliveries (test messages).</summary>
+    public string WebhookId { get; private set; } = null!;
+
+    /// <summary>A webhook as <c>POST /api/v1/webhooks</c> takes it, to be sent to an endpoint on a host that never resolves.</summary>
+    public static object NewWebhook(string name, string path, string[] events, string token) => new
+    {
+        endpoint = $"https://hooks.example.invalid/{path}",
+        name,
+        events,
+        authorization_header = token,
+    };
 
     public static async Task<CallScenario> CreateAsync(CallscopeApp app, HttpClient api)
     {
@@ -72,11 +86,27 @@ public sealed class CallScenario
         var ended = await ApiAssert.GetAsync(api, $"/api/v1/sessions/{scenario.EndedSessionId}/participants");
         scenario.ZoeId = ended.GetProperty("data")[0].GetProperty("id").GetString()!;
         await Diagnosis.IssueApiTests.IssuesAsync(api, $"/api/v1/sessions/{scenario.LiveSessionId}/issues", data => data.GetArrayLength() == 2);
+
+        // Made once the calls are written, the webhooks hear of none of them: the deliveries are the two test messages.
+        var webhook = await ApiAssert.OkAsync(await api.PostAsJsonAsync("/api/v1/webhooks",
+            NewWebhook("Standup hook", "standup", ["session_started", "session_ended"], "token-standup")));
+        scenario.WebhookId = webhook.GetProperty("id").GetString()!;
+        await ApiAssert.OkAsync(await api.PostAsJsonAsync("/api/v1/webhooks",
+            NewWebhook("Billing hook", "billing", ["session_ended"], "token-billing")));
+        for (var test = 0; test < 2; test++)
+        {
+            await ApiAssert.OkAsync(await api.PostAsync($"/api/v1/webhooks/{scenario.WebhookId}/test", null));
+        }
+
+        var deliveries = await ApiAssert.GetAsync(api, $"/api/v1/webhooks/{scenario.WebhookId}/deliveries");
+        Assert.Equal(2, deliveries.GetProperty("total_count").GetInt32());
+
         return scenario;
     }
 
     /// <summary>A route of the document with its parameters filled with this scenario's ids (the live ones).</summary>
     public string Fill(string route) => route
+        .Replace("{webhook}", WebhookId, StringComparison.Ordinal)
         .Replace("{room}", RoomId, StringComparison.Ordinal)
         .Replace("{session}", LiveSessionId, StringComparison.Ordinal)
         .Replace("{participant}", AnaId, StringComparison.Ordinal);
@@ -88,6 +118,7 @@ public sealed class CallScenario
         if (route.Contains("{session}", StringComparison.Ordinal) || route.Contains("{participant}", StringComparison.Ordinal))
         {
             yield return route
+                .Replace("{webhook}", WebhookId, StringComparison.Ordinal)
                 .Replace("{room}", RoomId, StringComparison.Ordinal)
                 .Replace("{session}", EndedSessionId, StringComparison.Ordinal)
                 .Replace("{participant}", ZoeId, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Callscope.Core.Events;
 using Callscope.Data.Sessions;
 using Callscope.Server.Tests.Infrastructure;
 
@@ -97,15 +98,22 @@ public sealed class ComputedFieldsTests(ScenarioFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Events_is_a_bare_array_of_names_and_the_list_envelope_moved_to_event_types()
+    public async Task Events_answers_the_webhook_event_names_as_a_bare_array_and_event_types_the_ingest_types_in_a_list_envelope()
     {
         var events = await ApiAssert.GetAsync(Api, "/api/v1/events");
         var types = await ApiAssert.GetAsync(Api, "/api/v1/event-types");
 
+        // Digital Samba's "Get available events used for triggering webhooks": the names alone, with no envelope.
         Assert.Equal(JsonValueKind.Array, events.ValueKind);
-        Assert.Contains("participant_joined", events.EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(events.GetArrayLength(), types.GetProperty("total_count").GetInt32());
-        Assert.Equal(events.EnumerateArray().Select(e => e.GetString()), types.GetProperty("data").EnumerateArray().Select(e => e.GetString()));
+        Assert.All(events.EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.ValueKind));
+        Assert.Equal(
+            ["participant_joined", "participant_left", "session_started", "session_ended", "session_ending_soon", "participant_issue"],
+            events.EnumerateArray().Select(e => e.GetString()));
+
+        // The ingest's vocabulary keeps the list envelope, whole in its first page and in its own order.
+        Assert.Equal(JsonValueKind.Object, types.ValueKind);
+        Assert.Equal(EventTypes.All.Count, types.GetProperty("total_count").GetInt32());
+        Assert.Equal(EventTypes.All, types.GetProperty("data").EnumerateArray().Select(e => e.GetString()!));
     }
 
     [Fact]

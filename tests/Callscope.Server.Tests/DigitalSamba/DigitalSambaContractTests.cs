@@ -44,10 +44,13 @@ public sealed partial class DigitalSambaContractTests(ScenarioFixture fixture) :
     public async Task A_served_operation_answers_with_every_documented_field_and_its_kind(string name)
     {
         var operation = DigitalSambaContract.Operations.Single(o => o.ToString() == name);
-        object? body = operation.Method switch
+        var webhooks = operation.Path.StartsWith("/api/v1/webhooks", StringComparison.Ordinal);
+        object? body = (operation.Method, webhooks) switch
         {
-            "POST" => new { friendly_url = "contract-room", description = "Created by the contract" },
-            "PATCH" => new { description = "Daily standup, changed" },
+            ("POST", true) => CallScenario.NewWebhook("Contract hook", "callscope", ["session_ended"], "token-123"),
+            ("PATCH", true) => CallScenario.NewWebhook("Contract hook, changed", "callscope-changed", ["session_ended", "participant_joined"], "token-456"),
+            ("POST", false) => new { friendly_url = "contract-room", description = "Created by the contract" },
+            ("PATCH", false) => new { description = "Daily standup, changed" },
             _ => null,
         };
 

@@ -8,10 +8,14 @@ namespace Callscope.Server.Tests.DigitalSamba;
 
 /// <summary>
 /// SPEC 4.1: every list checks limit, offset, order and after the same way. The lists are found by walking every GET
-/// route of the API and keeping those that answer with a list envelope, so a list added later is walked too.
+/// route of the API and keeping those that answer with a list envelope, so a list added later is walked too. A list of
+/// <see cref="OffsetOnly"/> pages by limit and offset alone: an <c>after</c> there is refused, naming it.
 /// </summary>
 public sealed class ListParameterTests(ScenarioFixture fixture) : IClassFixture<ScenarioFixture>
 {
+    /// <summary>Lists with no cursor (a webhook's deliveries, docs/webhooks.md): they continue by offset.</summary>
+    private static readonly HashSet<string> OffsetOnly = ["/api/v1/webhooks/{webhook}/deliveries"];
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static TheoryData<string, string> BadParameters() => new()
@@ -36,7 +40,8 @@ public sealed class ListParameterTests(ScenarioFixture fixture) : IClassFixture<
         var lists = await ListsAsync();
         Assert.Superset(
             new HashSet<string>(["/api/v1/sessions", "/api/v1/participants", "/api/v1/rooms", "/api/v1/rooms/live", "/api/v1/rooms/live/participants",
-                "/api/v1/rooms/{room}/sessions", "/api/v1/sessions/{id}/participants", "/api/v1/participants/{id}/events", "/api/v1/rooms/{room}/events"]),
+                "/api/v1/rooms/{room}/sessions", "/api/v1/sessions/{id}/participants", "/api/v1/participants/{id}/events", "/api/v1/rooms/{room}/events",
+                "/api/v1/webhooks", .. OffsetOnly]),
             lists.ToHashSet());
 
         foreach (var template in lists)
@@ -50,21 +55,45 @@ public sealed class ListParameterTests(ScenarioFixture fixture) : IClassFixture<
     [Fact]
     public async Task Every_list_continues_after_its_own_first_item()
     {
-        foreach (var template in await ListsAsync())
+        foreach (var template in (await ListsAsync()).Where(l => !OffsetOnly.Contains(l)))
         {
             var url = Fill(template);
             var first = await ApiAssert.GetAsync(fixture.Api, url + "?limit=1");
             var all = await ApiAssert.GetAsync(fixture.Api, url);
-            var item = first.GetProperty("data")[0];
-            var cursor = item.ValueKind == JsonValueKind.String ? item.GetString() : item.GetProperty("id").GetString();
+            var cursor = Key(first.GetProperty("data")[0]);
 
             var rest = await ApiAssert.GetAsync(fixture.Api, $"{url}?after={Uri.EscapeDataString(cursor!)}");
 
             Assert.True(all.GetProperty("data").GetArrayLength() - 1 == rest.GetProperty("data").GetArrayLength(), $"{url} after {cursor}: {rest}");
-            Assert.DoesNotContain(cursor, rest.GetProperty("data").EnumerateArray()
-                .Select(i => i.ValueKind == JsonValueKind.String ? i.GetString() : i.GetProperty("id").GetString()));
+            Assert.DoesNotContain(cursor, rest.GetProperty("data").EnumerateArray().Select(Key));
         }
     }
+
+    [Fact]
+    public async Task A_list_without_a_cursor_continues_by_offset_and_refuses_its_own_first_item_as_after()
+    {
+        var lists = await ListsAsync();
+        Assert.Superset(OffsetOnly, lists.ToHashSet());
+
+        foreach (var template in lists.Where(OffsetOnly.Contains))
+        {
+            var url = Fill(template);
+            var first = await ApiAssert.GetAsync(fixture.Api, url + "?limit=1");
+            var all = await ApiAssert.GetAsync(fixture.Api, url);
+            var key = Key(first.GetProperty("data")[0]);
+
+            var rest = await ApiAssert.GetAsync(fixture.Api, $"{url}?offset=1");
+
+            Assert.True(all.GetProperty("data").GetArrayLength() > 1, $"{url} has one item: offset 1 would skip it whatever it did");
+            Assert.Equal(all.GetProperty("data").EnumerateArray().Skip(1).Select(Key), rest.GetProperty("data").EnumerateArray().Select(Key));
+            Assert.DoesNotContain(key, rest.GetProperty("data").EnumerateArray().Select(Key));
+            var problem = await ApiAssert.ProblemAsync(await fixture.Api.GetAsync($"{url}?after={Uri.EscapeDataString(key!)}", Ct), HttpStatusCode.BadRequest, "validation-failed");
+            Assert.True("after" == problem.GetProperty("errors")[0].GetProperty("field").GetString(), $"{url}: {problem}");
+        }
+    }
+
+    /// <summary>A list item's name (a list of names) or its id.</summary>
+    private static string? Key(JsonElement item) => item.ValueKind == JsonValueKind.String ? item.GetString() : item.GetProperty("id").GetString();
 
     /// <summary>The GET routes of the API that answer with Digital Samba's list envelope, with data to page through.</summary>
     private async Task<List<string>> ListsAsync()
@@ -98,6 +127,7 @@ public sealed class ListParameterTests(ScenarioFixture fixture) : IClassFixture<
     {
         var scenario = fixture.Scenario;
         var id = route.StartsWith("/api/v1/participants/", StringComparison.Ordinal) ? scenario.AnaId : scenario.LiveSessionId;
-        return route.Replace("{room}", scenario.RoomId, StringComparison.Ordinal).Replace("{id}", id, StringComparison.Ordinal);
+        return route.Replace("{room}", scenario.RoomId, StringComparison.Ordinal).Replace("{id}", id, StringComparison.Ordinal)
+            .Replace("{webhook}", scenario.WebhookId, StringComparison.Ordinal);
     }
 }

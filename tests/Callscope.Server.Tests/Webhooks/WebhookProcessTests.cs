@@ -21,6 +21,7 @@ public sealed class WebhookProcessTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <param name="lease">Longer than six times <paramref name="timeout"/>, or the server refuses to start (WebhookOptions).</param>
     private static Dictionary<string, string> Settings(string lease, string timeout) => new()
     {
         ["Callscope__Outbound__AllowPrivateNetworks"] = "true",
@@ -36,13 +37,14 @@ public sealed class WebhookProcessTests
         using var data = new ServerData();
         await using var receiver = await WebhookReceiver.StartAsync();
 
-        // Until the kill, half of the messages hang (tries in flight) and the others fail with 503 (retries pending).
+        // Until the kill, half of the messages hang (tries in flight, each cut after a second and tried again a second
+        // later) and the others fail with 503 (retries pending).
         receiver.Respond = r => r.Id![^1] % 2 == 0 ? new ReceiverAnswer(200, Hang: true) : new ReceiverAnswer(503);
         var start = DateTimeOffset.UtcNow.AddMinutes(-30);
         var acknowledged = new ConcurrentBag<string>();
         string webhook;
         string secret;
-        await using (var server = await ServerProcess.StartAsync(data, Ct, Settings(lease: "00:00:05", timeout: "00:00:04")))
+        await using (var server = await ServerProcess.StartAsync(data, Ct, Settings(lease: "00:00:07", timeout: "00:00:01")))
         {
             using var api = server.Api();
             (webhook, secret) = await WebhookKit.CreateAsync(api, receiver.Url());
@@ -80,7 +82,8 @@ public sealed class WebhookProcessTests
 
         receiver.Respond = _ => ReceiverAnswer.Ok;
         receiver.ReleaseHanging();
-        await using var restarted = await ServerProcess.StartAsync(data, Ct, Settings(lease: "00:00:02", timeout: "00:00:05"));
+        // The killed node's leases run out within 7 s of its last claims; then the restarted node claims what they held.
+        await using var restarted = await ServerProcess.StartAsync(data, Ct, Settings(lease: "00:00:31", timeout: "00:00:05"));
         using var after = restarted.Api();
         var deliveries = await WaitAsync(async () =>
         {
@@ -117,7 +120,7 @@ public sealed class WebhookProcessTests
             // The nodes share the data folder's key ring, as docs/configuration.md asks of several nodes.
             using var data = new ServerData();
             await using var receiver = await WebhookReceiver.StartAsync();
-            var settings = Settings(lease: "00:01:00", timeout: "00:00:15");
+            var settings = Settings(lease: "00:02:00", timeout: "00:00:15");
             settings["Callscope__Database__Provider"] = "postgres";
             settings["Callscope__Database__ConnectionString"] = database;
             await using var nodeA = await ServerProcess.StartAsync(data, Ct, settings);

@@ -225,7 +225,8 @@ public sealed class WebhookRetryTests
         await using var slow = await WebhookReceiver.StartAsync();
         await using var fast = await WebhookReceiver.StartAsync();
         slow.Respond = _ => new ReceiverAnswer(200, Hang: true);
-        await using var app = WebhookKit.NewApp(("Timeout", "00:02:00"), ("MaxInFlightPerWebhook", "2"), ("MaxInFlight", "4"));
+        // Tries to the slow receiver hang for the whole test; the lease outlasts six rounds of them, as it must.
+        await using var app = WebhookKit.NewApp(("Timeout", "00:02:00"), ("Lease", "00:15:00"), ("MaxInFlightPerWebhook", "2"), ("MaxInFlight", "4"));
         var api = app.Api();
         var (slowId, _) = await WebhookKit.CreateAsync(api, slow.Url());
         var (fastId, _) = await WebhookKit.CreateAsync(api, fast.Url());
