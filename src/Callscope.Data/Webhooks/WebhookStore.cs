@@ -159,24 +159,31 @@ public sealed class WebhookStore(CallscopeDatabase database)
     }
 
     /// <summary>A webhook's deliveries, newest first unless asked otherwise, each with its tries; optionally only those in one state.</summary>
+    /// <remarks>
+    /// The deliveries and their tries are read in one snapshot: a try recorded between the two reads would otherwise
+    /// show under a delivery still in its state from before it.
+    /// </remarks>
     public DeliveryPage Deliveries(TeamId team, string webhook, string? state, int limit, int offset, bool descending)
     {
         using var connection = database.Open();
+        using var snapshot = database.Dialect.BeginSnapshotRead(connection);
         var args = new { team = team.ToString(), webhook, state, limit, offset };
         var where = "team_id = @team AND webhook_id = @webhook" + (state is null ? "" : " AND state = @state");
-        var total = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM webhook_deliveries WHERE " + where, args);
+        var total = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM webhook_deliveries WHERE " + where, args, snapshot);
         var order = descending ? "DESC" : "ASC";
-        var rows = connection.Query<DeliveryRow>($"{DeliveryColumns} WHERE {where} ORDER BY created_at {order}, id {order} LIMIT @limit OFFSET @offset", args)
-            .ToList();
-        return new DeliveryPage(total, WithTries(connection, rows));
+        var rows = connection.Query<DeliveryRow>($"{DeliveryColumns} WHERE {where} ORDER BY created_at {order}, id {order} LIMIT @limit OFFSET @offset", args,
+            snapshot).ToList();
+        return new DeliveryPage(total, WithTries(connection, snapshot, rows));
     }
 
+    /// <summary>One delivery with its tries, read in one snapshot.</summary>
     public Delivery? Delivery(TeamId team, string webhook, string id)
     {
         using var connection = database.Open();
+        using var snapshot = database.Dialect.BeginSnapshotRead(connection);
         var row = connection.QuerySingleOrDefault<DeliveryRow>($"{DeliveryColumns} WHERE id = @id AND webhook_id = @webhook AND team_id = @team",
-            new { id, webhook, team = team.ToString() });
-        return row is null ? null : WithTries(connection, [row])[0];
+            new { id, webhook, team = team.ToString() }, snapshot);
+        return row is null ? null : WithTries(connection, snapshot, [row])[0];
     }
 
     /// <summary>
@@ -226,7 +233,7 @@ public sealed class WebhookStore(CallscopeDatabase database)
     /// <summary>A replayed delivery is due now, with a schedule of its own; a lease a node still holds is kept.</summary>
     private const string ReplaySet = $"state = '{DeliveryStates.Pending}', tries = 0, next_attempt_at = @now, finished_at = NULL";
 
-    private List<Delivery> WithTries(DbConnection connection, List<DeliveryRow> rows)
+    private List<Delivery> WithTries(DbConnection connection, DbTransaction snapshot, List<DeliveryRow> rows)
     {
         if (rows.Count == 0)
         {
@@ -237,7 +244,7 @@ public sealed class WebhookStore(CallscopeDatabase database)
         var tries = connection.Query<AttemptRow>(
                 "SELECT delivery_id AS DeliveryId, attempt AS Attempt, started_at AS StartedAt, duration_ms AS DurationMs, status AS Status, error AS Error, " +
                 $"response AS Response, node AS Node FROM webhook_attempts WHERE {database.InList("delivery_id", "ids")} ORDER BY attempt",
-                new { ids })
+                new { ids }, snapshot)
             .ToLookup(a => a.DeliveryId);
         return [.. rows.Select(r => r.ToDelivery() with { Tries = [.. tries[r.Id].Select(a => a.ToAttempt())] })];
     }
