@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Callscope.Core;
 using Callscope.Data.Webhooks;
 using Dapper;
@@ -27,9 +26,9 @@ public sealed class SettleDeliveriesCommand(
 
     internal override IReadOnlyList<ClaimedDelivery> Run(WriteContext context)
     {
-        foreach (var done in finished)
+        if (finished.Count > 0)
         {
-            Record(context.Connection, context.Transaction, done, node, context.Now, disableAfter);
+            Record(context);
         }
 
         if (limit == 0)
@@ -55,53 +54,90 @@ public sealed class SettleDeliveriesCommand(
         return [.. rows.Select(r => new ClaimedDelivery(r.Id, new TeamId(Guid.Parse(r.TeamId)), r.WebhookId, r.Payload, (int)r.Attempts, (int)r.Tries, leaseUntil))];
     }
 
-    /// <summary>
-    /// Records a try and moves the delivery on. A success clears the webhook's failing mark; a failure sets it if unset.
-    /// A delivery given up on disables its webhook when the webhook has failed without a success since at least
-    /// <paramref name="disableAfter"/> ago.
-    /// </summary>
-    private static void Record(DbConnection connection, DbTransaction tx, FinishedTry done, string node, DateTimeOffset now, TimeSpan disableAfter)
-    {
-        var (delivery, outcome) = (done.Delivery, done.Outcome);
-        connection.Execute(
-            """
-            INSERT INTO webhook_attempts (delivery_id, attempt, webhook_id, started_at, duration_ms, status, error, response, node)
-            VALUES (@Id, @attempt, @WebhookId, @started, @DurationMs, @Status, @Error, @Response, @node)
-            """,
-            new
-            {
-                delivery.Id, attempt = delivery.Attempt, delivery.WebhookId, started = DbTime.Ms(outcome.StartedAt), outcome.DurationMs, outcome.Status,
-                outcome.Error, outcome.Response, node,
-            },
-            tx);
-        var finished = outcome.State == DeliveryStates.Pending ? (long?)null : DbTime.Ms(now);
+    private static readonly RowTable Attempts = new("webhook_attempts",
+    [
+        new("delivery_id", Text: true), new("attempt"), new("webhook_id", Text: true), new("started_at"), new("duration_ms"), new("status"),
+        new("error", Text: true), new("response", Text: true), new("node", Text: true),
+    ], conflict: "ON CONFLICT (delivery_id, attempt) DO NOTHING");
 
-        // Only if this try is the delivery's latest claim: after its lease ran out another node may have claimed it
-        // again (and counted a new attempt).
-        connection.Execute(
-            """
-            UPDATE webhook_deliveries SET state = @State, next_attempt_at = @next, lease_until = NULL, last_status = @Status, last_error = @Error,
-                finished_at = @finished
-            WHERE id = @Id AND attempts = @attempt
-            """,
-            new { outcome.State, next = DbTime.Ms(outcome.NextAttemptAt), outcome.Status, outcome.Error, finished, delivery.Id, attempt = delivery.Attempt },
-            tx);
-        var webhook = new { id = delivery.WebhookId, started = DbTime.Ms(outcome.StartedAt) };
-        if (outcome.State == DeliveryStates.Delivered)
+    private const string MoveOn =
+        "UPDATE webhook_deliveries SET state = @state, next_attempt_at = @next, lease_until = NULL, last_status = @status, last_error = @error, finished_at = @finished";
+
+    /// <summary>
+    /// Records the tries and moves each delivery on, only if the try is still its delivery's latest claim (after a lease
+    /// ran out another node may have claimed it again, and counted a new attempt). Then each webhook's failing mark
+    /// follows its tries in the order they were made: a success clears it, a failure after the last success sets it. A
+    /// delivery given up on disables its webhook when the webhook has failed without a success since at least
+    /// <c>disableAfter</c> ago. On PostgreSQL the tries and the deliveries take one statement each, not one a try.
+    /// </summary>
+    private void Record(WriteContext context)
+    {
+        var now = DbTime.Ms(context.Now);
+        context.Dialect.UpsertRows(context, Attempts, [.. finished.Select(f => new object?[]
         {
-            connection.Execute("UPDATE webhooks SET failing_since = NULL WHERE id = @id AND failing_since IS NOT NULL", webhook, tx);
+            f.Delivery.Id, (long)f.Delivery.Attempt, f.Delivery.WebhookId, DbTime.Ms(f.Outcome.StartedAt), (long)f.Outcome.DurationMs,
+            (long?)f.Outcome.Status, f.Outcome.Error, f.Outcome.Response, node,
+        })]);
+
+        long? Finished(TryOutcome o) => o.State == DeliveryStates.Pending ? null : now;
+        if (context.Dialect.Provider == DatabaseProvider.Postgres)
+        {
+            context.Execute(
+                $"""
+                {MoveOn.Replace("@", "u.", StringComparison.Ordinal)}
+                FROM unnest(@ids, @attempts, @states, @nexts, @statuses, @errors, @finisheds) AS u (id, attempt, state, next, status, error, finished)
+                WHERE webhook_deliveries.id = u.id AND webhook_deliveries.attempts = u.attempt
+                """,
+                new
+                {
+                    ids = finished.Select(f => f.Delivery.Id).ToArray(),
+                    attempts = finished.Select(f => (long)f.Delivery.Attempt).ToArray(),
+                    states = finished.Select(f => f.Outcome.State).ToArray(),
+                    nexts = finished.Select(f => DbTime.Ms(f.Outcome.NextAttemptAt)).ToArray(),
+                    statuses = finished.Select(f => (long?)f.Outcome.Status).ToArray(),
+                    errors = finished.Select(f => f.Outcome.Error).ToArray(),
+                    finisheds = finished.Select(f => Finished(f.Outcome)).ToArray(),
+                });
         }
         else
         {
-            connection.Execute("UPDATE webhooks SET failing_since = @started WHERE id = @id AND failing_since IS NULL", webhook, tx);
+            var update = context.Statement(MoveOn + " WHERE id = @id AND attempts = @attempt", "state", "next", "status", "error", "finished", "id", "attempt");
+            foreach (var (delivery, outcome, _) in finished)
+            {
+                WriterStatements.Bind(update, outcome.State, DbTime.Ms(outcome.NextAttemptAt), (long?)outcome.Status, outcome.Error, Finished(outcome),
+                    delivery.Id, (long)delivery.Attempt).ExecuteNonQuery();
+            }
         }
 
-        if (outcome.State == DeliveryStates.Failed)
+        foreach (var tries in finished.GroupBy(f => f.Delivery.WebhookId))
         {
-            connection.Execute(
-                "UPDATE webhooks SET enabled = 0, disabled_reason = @reason, updated_at = @now WHERE id = @id AND enabled = 1 AND failing_since <= @cutoff",
-                new { id = delivery.WebhookId, reason = done.DisabledReason, now = DbTime.Ms(now), cutoff = DbTime.Ms(now - disableAfter) },
-                tx);
+            Follow(context, tries.Key, [.. tries.OrderBy(f => f.Outcome.StartedAt)]);
+        }
+    }
+
+    /// <summary>One webhook's failing mark and, if it has failed long enough, its disabling, after its tries in order.</summary>
+    private void Follow(WriteContext context, string webhook, List<FinishedTry> tries)
+    {
+        var lastSuccess = tries.FindLastIndex(f => f.Outcome.State == DeliveryStates.Delivered);
+        var failures = tries.Skip(lastSuccess + 1).ToList();
+        if (failures.Count == 0)
+        {
+            context.Execute("UPDATE webhooks SET failing_since = NULL WHERE id = @webhook AND failing_since IS NOT NULL", new { webhook });
+            return;
+        }
+
+        // Failing since the first failure after the last success; with no success among these tries, since whenever it started.
+        var since = DbTime.Ms(failures[0].Outcome.StartedAt);
+        context.Execute(
+            lastSuccess >= 0
+                ? "UPDATE webhooks SET failing_since = @since WHERE id = @webhook"
+                : "UPDATE webhooks SET failing_since = @since WHERE id = @webhook AND failing_since IS NULL",
+            new { webhook, since });
+        if (failures.LastOrDefault(f => f.Outcome.State == DeliveryStates.Failed) is { } given)
+        {
+            context.Execute(
+                "UPDATE webhooks SET enabled = 0, disabled_reason = @reason, updated_at = @now WHERE id = @webhook AND enabled = 1 AND failing_since <= @cutoff",
+                new { webhook, reason = given.DisabledReason, now = DbTime.Ms(context.Now), cutoff = DbTime.Ms(context.Now - disableAfter) });
         }
     }
 }
