@@ -12,7 +12,7 @@ public static class StoreSchema
         ["team_origins"] = ["team_id", "origin", "position"],
         ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at", "security_stamp"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
-            "created_at", "updated_at", "deleted_at", "law_version", "session_count"],
+            "created_at", "updated_at", "deleted_at", "law_version", "session_count", "webhooks"],
         ["events"] = ["seq", "team_id", "id", "room_id", "type", "ts", "received_at", "skew_ms", "law", "law_flags", "external_id",
             "connection_id", "participant_name", "role", "data"],
         ["sessions"] = ["team_id", "id", "room_id", "start_time", "end_time", "end_reason", "ended_by", "last_left_at", "active_connections",
@@ -29,5 +29,10 @@ public static class StoreSchema
         ["usage_state"] = ["team_id", "hours_until", "days_until", "longest_ms", "generation"],
         ["usage_marks"] = ["team_id", "room_id", "from_ts", "version"],
         ["usage_changes"] = ["team_id", "room_id", "version"],
+        ["webhooks"] = ["id", "team_id", "endpoint", "name", "events", "authorization_protected", "signing_secret_protected", "previous_secret_protected",
+            "previous_secret_until", "enabled", "disabled_reason", "failing_since", "created_at", "updated_at"],
+        ["webhook_deliveries"] = ["id", "team_id", "webhook_id", "message_key", "event_type", "room_id", "session_id", "payload", "created_at", "state",
+            "attempts", "tries", "next_attempt_at", "lease_until", "last_status", "last_error", "finished_at"],
+        ["webhook_attempts"] = ["delivery_id", "attempt", "webhook_id", "started_at", "duration_ms", "status", "error", "response", "node"],
     };
 }
