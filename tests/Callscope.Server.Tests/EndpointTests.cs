@@ -202,12 +202,14 @@ public sealed class EndpointTests : IAsyncLifetime
     [Fact]
     public async Task Event_types_and_the_openapi_document_are_served()
     {
-        var types = await ApiAssert.GetAsync(api, "/api/v1/events");
+        var webhookEvents = await ApiAssert.GetAsync(api, "/api/v1/events");
+        var types = await ApiAssert.GetAsync(api, "/api/v1/event-types");
         var openApi = await ApiAssert.GetAsync(app.CreateClient(), "/openapi/v1.json");
 
-        Assert.Contains("quality_sample", types.EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("session_ended", webhookEvents.EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("quality_sample", types.GetProperty("data").EnumerateArray().Select(t => t.GetString()));
         var paths = openApi.GetProperty("paths");
-        foreach (var path in (string[])["/api/v1/sessions", "/api/v1/sessions/{id}/end", "/api/v1/participants/{id}/events", "/api/v1/rooms/live", "/api/v1/team", "/api/v1/statistics/current", "/api/v1/ingest/events"])
+        foreach (var path in (string[])["/api/v1/sessions", "/api/v1/sessions/{id}/end", "/api/v1/participants/{id}/events", "/api/v1/rooms/live", "/api/v1/team", "/api/v1/statistics/current", "/api/v1/ingest/events", "/api/v1/webhooks", "/api/v1/webhooks/{webhook}/deliveries"])
         {
             Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
         }
