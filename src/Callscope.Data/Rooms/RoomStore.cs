@@ -1,4 +1,5 @@
 using Callscope.Core;
+using Callscope.Data.Webhooks;
 using Dapper;
 using System.Data.Common;
 
@@ -30,7 +31,7 @@ public sealed record RoomSettings(
     IReadOnlyList<string>? Webhooks = null)
 {
     /// <summary>The webhook list as the rooms table keeps it: a JSON array, or null for all.</summary>
-    internal string? WebhooksJson => Webhooks is null ? null : System.Text.Json.JsonSerializer.Serialize(Webhooks);
+    internal string? WebhooksJson => IdList.Write(Webhooks);
 }
 
 public sealed record RoomPage(int TotalCount, IReadOnlyList<Room> Data)
@@ -87,6 +88,6 @@ public sealed class RoomStore(CallscopeDatabase database)
     {
         public Room ToRoom() => new(new RoomId(Guid.Parse(Id)), new TeamId(Guid.Parse(TeamId)), FriendlyUrl, Description, ExternalId,
             (int?)GracePeriod, (int?)SessionLength, (int?)MaxParticipants, DbTime.At(CreatedAt), DbTime.At(UpdatedAt), DbTime.At(DeletedAt),
-            Webhooks is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(Webhooks));
+            IdList.Read(Webhooks));
     }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Callscope.Core;
 using Dapper;
@@ -251,7 +250,7 @@ public sealed class WebhookStore(CallscopeDatabase database)
 
     private static object Parameters(Webhook w) => new
     {
-        w.Id, team = w.TeamId.ToString(), w.Endpoint, w.Name, events = JsonSerializer.Serialize(w.Events), w.ProtectedAuthorization,
+        w.Id, team = w.TeamId.ToString(), w.Endpoint, w.Name, events = IdList.Write(w.Events), w.ProtectedAuthorization,
         w.ProtectedSigningSecret, w.ProtectedPreviousSecret, previousUntil = DbTime.Ms(w.PreviousSecretUntil), enabled = w.Enabled ? 1 : 0, w.DisabledReason, failing = DbTime.Ms(w.FailingSince), created = DbTime.Ms(w.CreatedAt),
         updated = DbTime.Ms(w.UpdatedAt),
     };
@@ -260,7 +259,7 @@ public sealed class WebhookStore(CallscopeDatabase database)
         string ProtectedSigningSecret, string? ProtectedPreviousSecret, long? PreviousSecretUntil, long Enabled, string? DisabledReason, long? FailingSince,
         long CreatedAt, long UpdatedAt)
     {
-        public Webhook ToWebhook() => new(Id, new TeamId(Guid.Parse(TeamId)), Endpoint, Name, JsonSerializer.Deserialize<string[]>(Events) ?? [],
+        public Webhook ToWebhook() => new(Id, new TeamId(Guid.Parse(TeamId)), Endpoint, Name, IdList.Read(Events)!,
             ProtectedAuthorization, ProtectedSigningSecret, ProtectedPreviousSecret, DbTime.At(PreviousSecretUntil), Enabled != 0, DisabledReason, DbTime.At(FailingSince), DbTime.At(CreatedAt), DbTime.At(UpdatedAt));
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Callscope.Core;
 using Callscope.Core.Law;
@@ -46,10 +45,10 @@ internal sealed class WebhookOutbox(WriteContext context)
         }
 
         var id = s.Id!.Value.ToString();
-        Add(team, room, id, WebhookEvents.SessionStarted, $"started:{id}", s.Start, new JsonObject { ["start_time"] = T(s.Start) });
+        Add(team, room, id, WebhookEvents.SessionStarted, $"started:{id}", s.Start, () => new JsonObject { ["start_time"] = T(s.Start) });
         if (s.End is { } end)
         {
-            Add(team, room, id, WebhookEvents.SessionEnded, $"ended:{id}:{DbTime.Ms(end)}", end, new JsonObject
+            Add(team, room, id, WebhookEvents.SessionEnded, $"ended:{id}:{DbTime.Ms(end)}", end, () => new JsonObject
             {
                 ["start_time"] = T(s.Start),
                 ["end_time"] = T(end),
@@ -62,7 +61,7 @@ internal sealed class WebhookOutbox(WriteContext context)
         }
         else if (s.ActiveConnections == 0 && s.LastParticipantLeftAt is { } left)
         {
-            Add(team, room, id, WebhookEvents.SessionEndingSoon, $"ending:{id}:{DbTime.Ms(left)}", left, new JsonObject
+            Add(team, room, id, WebhookEvents.SessionEndingSoon, $"ending:{id}:{DbTime.Ms(left)}", left, () => new JsonObject
             {
                 ["start_time"] = T(s.Start),
                 ["last_participant_left_at"] = T(left),
@@ -87,22 +86,28 @@ internal sealed class WebhookOutbox(WriteContext context)
             var c = p.Connections[i];
             if (!c.JoinMissing)
             {
-                var joined = Who(pid, p);
-                joined["join_time"] = T(c.JoinTime);
-                joined["connection_id"] = c.ConnectionId;
-                joined["reconnect"] = i > 0;
-                Add(team, room, sessionText, WebhookEvents.ParticipantJoined, $"joined:{pid}:{DbTime.Ms(c.JoinTime)}", c.JoinTime, joined);
+                Add(team, room, sessionText, WebhookEvents.ParticipantJoined, $"joined:{pid}:{DbTime.Ms(c.JoinTime)}", c.JoinTime, () =>
+                {
+                    var joined = Who(pid, p);
+                    joined["join_time"] = T(c.JoinTime);
+                    joined["connection_id"] = c.ConnectionId;
+                    joined["reconnect"] = i > 0;
+                    return joined;
+                });
             }
 
             if (c.LeaveTime is { } leave)
             {
-                var left = Who(pid, p);
-                left["join_time"] = T(c.JoinTime);
-                left["leave_time"] = T(leave);
-                left["leave_reason"] = c.LeaveReason;
-                left["connection_id"] = c.ConnectionId;
-                left["duration"] = (long)(leave - c.JoinTime).TotalSeconds;
-                Add(team, room, sessionText, WebhookEvents.ParticipantLeft, $"left:{pid}:{DbTime.Ms(leave)}", leave, left);
+                Add(team, room, sessionText, WebhookEvents.ParticipantLeft, $"left:{pid}:{DbTime.Ms(leave)}", leave, () =>
+                {
+                    var left = Who(pid, p);
+                    left["join_time"] = T(c.JoinTime);
+                    left["leave_time"] = T(leave);
+                    left["leave_reason"] = c.LeaveReason;
+                    left["connection_id"] = c.ConnectionId;
+                    left["duration"] = (long)(leave - c.JoinTime).TotalSeconds;
+                    return left;
+                });
             }
         }
     }
@@ -113,7 +118,7 @@ internal sealed class WebhookOutbox(WriteContext context)
     {
         if (Listened(team))
         {
-            Add(team, room, session, WebhookEvents.ParticipantIssue, $"issue:{issue}", startedAt, new JsonObject
+            Add(team, room, session, WebhookEvents.ParticipantIssue, $"issue:{issue}", startedAt, () => new JsonObject
             {
                 ["participant_id"] = participant,
                 ["issue_id"] = issue,
@@ -162,7 +167,7 @@ internal sealed class WebhookOutbox(WriteContext context)
                 // Most rooms let every webhook hear of them: one read finds the few that do not.
                 scopes[team] = context.Query<(string Id, string Webhooks)>("SELECT id, webhooks FROM rooms WHERE team_id = @team AND webhooks IS NOT NULL",
                         new { team = team.ToString() })
-                    .ToDictionary(r => r.Id, r => new HashSet<string>(JsonSerializer.Deserialize<string[]>(r.Webhooks) ?? [], StringComparer.Ordinal),
+                    .ToDictionary(r => r.Id, r => new HashSet<string>(IdList.Read(r.Webhooks)!, StringComparer.Ordinal),
                         StringComparer.Ordinal);
             }
         }
@@ -170,7 +175,8 @@ internal sealed class WebhookOutbox(WriteContext context)
         return targets.Count > 0;
     }
 
-    private void Add(TeamId team, RoomId room, string session, string eventType, string key, DateTimeOffset at, JsonObject data)
+    /// <param name="data">Builds the message's data: only when some webhook takes a fact not taken in this command.</param>
+    private void Add(TeamId team, RoomId room, string session, string eventType, string key, DateTimeOffset at, Func<JsonObject> data)
     {
         string? payload = null;
         var scope = scopes[team].GetValueOrDefault(room.ToString());
@@ -188,7 +194,7 @@ internal sealed class WebhookOutbox(WriteContext context)
                 continue;
             }
 
-            payload ??= WebhookMessage.Payload(eventType, session, room.ToString(), at, data);
+            payload ??= WebhookMessage.Payload(eventType, session, room.ToString(), at, data());
             var now = DbTime.Ms(context.Now);
             rows[rowKey] = [WebhookMessage.NewId(context.Now), team.ToString(), target.Id, key, eventType, room.ToString(), session, payload, now,
                 DeliveryStates.Pending, now];
@@ -204,5 +210,5 @@ internal sealed record WebhookTarget(string Id, HashSet<string> Events)
 {
     public static List<WebhookTarget> Read(WriteContext context, TeamId team) =>
         [.. context.Query<(string Id, string Events)>("SELECT id, events FROM webhooks WHERE team_id = @team", new { team = team.ToString() })
-            .Select(w => new WebhookTarget(w.Id, [.. JsonSerializer.Deserialize<string[]>(w.Events) ?? []]))];
+            .Select(w => new WebhookTarget(w.Id, [.. IdList.Read(w.Events)!]))];
 }
