@@ -34,5 +34,6 @@ public static class StoreSchema
         ["webhook_deliveries"] = ["id", "team_id", "webhook_id", "message_key", "event_type", "room_id", "session_id", "payload", "created_at", "state",
             "attempts", "tries", "next_attempt_at", "lease_until", "last_status", "last_error", "finished_at"],
         ["webhook_attempts"] = ["delivery_id", "attempt", "webhook_id", "started_at", "duration_ms", "status", "error", "response", "node"],
+        ["audit_log"] = ["id", "team_id", "at", "actor_kind", "actor_id", "actor_email", "action", "target_type", "target_id", "details", "client_ip"],
     };
 }

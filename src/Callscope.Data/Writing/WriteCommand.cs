@@ -1,3 +1,5 @@
+using Callscope.Data.Audit;
+
 namespace Callscope.Data.Writing;
 
 /// <summary>
@@ -27,7 +29,20 @@ public abstract class WriteCommand<T> : WriteCommand
     /// <summary>Does the command's work in the writer's transaction and returns its answer, given once the transaction commits.</summary>
     internal abstract T Run(WriteContext context);
 
-    internal sealed override void Execute(WriteContext context) => result = Run(context);
+    /// <summary>
+    /// The audit entry of the change, given the command's answer (null when the answer says nothing changed): written
+    /// in the command's savepoint, so the change and its record commit together or not at all.
+    /// </summary>
+    public Func<T, AuditEntry?>? Audit { get; init; }
+
+    internal sealed override void Execute(WriteContext context)
+    {
+        result = Run(context);
+        if (Audit?.Invoke(result) is { } entry)
+        {
+            AuditRows.Write(context.Connection, context.Transaction, [entry], context.Now);
+        }
+    }
 
     internal override void Commit() => done.TrySetResult(result!);
 
