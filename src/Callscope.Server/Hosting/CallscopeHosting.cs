@@ -7,6 +7,7 @@ using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Data.Teams;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Browser;
 using Callscope.Server.Dashboard;
@@ -127,6 +128,7 @@ public static class CallscopeHosting
         services.AddPrivateKeyRing();
         builder.AddLiveKit();
         builder.AddWebhooks();
+        builder.AddAudit();
         builder.AddDashboard();
         return builder;
     }
@@ -194,6 +196,7 @@ public static class CallscopeHosting
         api.MapIssueRoutes();
         api.MapClientTokenRoutes();
         api.MapWebhookRoutes();
+        api.MapAuditRoutes();
         app.MapClientIngest();
         app.MapLiveKit();
         app.MapDashboard();
