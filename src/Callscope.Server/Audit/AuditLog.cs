@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Callscope.Core;
 using Callscope.Data.Audit;
+using Callscope.Data.Diagnosis;
+using Callscope.Data.Teams;
 using Callscope.Data.Writing;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
@@ -55,6 +57,35 @@ public sealed class AuditLog(IngestPipeline pipeline)
         }
 
         return changed;
+    }
+
+    /// <summary>The changed fields of a team's settings, named as the API names them.</summary>
+    public static JsonObject SettingsChanges(TeamSettings old, TeamSettings now) => Changes(
+        ("name", old.Name, now.Name), ("max_sessions", old.MaxSessions, now.MaxSessions), ("grace_period", old.GracePeriod, now.GracePeriod),
+        ("session_length", old.SessionLength, now.SessionLength), ("period_start_day", old.PeriodStartDay, now.PeriodStartDay));
+
+    /// <summary>
+    /// A change of the team's settings through the writer, with its audit entry when some field differs (an unchanged
+    /// save records nothing).
+    /// </summary>
+    public static ChangeTeamCommand ChangeTeam(HttpContext context, Team current, TeamSettings settings)
+    {
+        var changes = SettingsChanges(current.Settings, settings);
+        var entry = Entry(context, AuditActions.TeamSettingsChanged, AuditTarget.Team(current.Id), changes);
+        return new ChangeTeamCommand(current.Id, settings) { Audit = stored => stored is null || changes.Count == 0 ? null : entry };
+    }
+
+    /// <summary>A change of the team's detector thresholds through the writer, with its audit entry when some value differs.</summary>
+    public static ChangeDiagnosisCommand ChangeDiagnosis(HttpContext context, TeamId team, DiagnosisSettings before, DiagnosisSettings settings)
+    {
+        var changes = new JsonObject();
+        foreach (var range in DiagnosisSettings.Ranges.Where(r => before.Get(r.Name) != settings.Get(r.Name)))
+        {
+            changes[range.Name] = new JsonObject { ["old"] = before.Get(range.Name), ["new"] = settings.Get(range.Name) };
+        }
+
+        var entry = Entry(context, AuditActions.DiagnosisSettingsChanged, AuditTarget.Team(team), changes);
+        return new ChangeDiagnosisCommand(team, settings) { Audit = _ => changes.Count == 0 ? null : entry };
     }
 
     private static bool Same(object? old, object? now) =>

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Callscope.Data.Audit;
 using Callscope.Data.LiveKit;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Hosting;
 using Callscope.Server.Outbound;
@@ -33,7 +35,7 @@ public static class IntegrationEndpoints
                 "when set, ending a session of a LiveKit room also deletes the room on that server; no user info, and a public address unless " +
                 "the operator allows private networks). An API key belongs to one team only.")
             .Accepts<JsonElement>("application/json");
-        group.MapDelete("/", Delete).WithName("DeleteLiveKitIntegration").WithSummary("Disconnect the team's LiveKit server");
+        group.MapDelete("/", DeleteAsync).WithName("DeleteLiveKitIntegration").WithSummary("Disconnect the team's LiveKit server");
         return app;
     }
 
@@ -44,7 +46,7 @@ public static class IntegrationEndpoints
 
     private static async Task<Results<Ok<LiveKitIntegrationItem>, ProblemHttpResult>> PutAsync(
         HttpContext context, LiveKitIntegrationStore store, LiveKitSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock,
-        CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, 64 * 1024, cancellationToken);
         if (read is not { } fields)
@@ -94,11 +96,29 @@ public static class IntegrationEndpoints
             return Problems.Create(StatusCodes.Status409Conflict, "livekit-key-in-use", "This LiveKit API key is already connected to another team.");
         }
 
+        // The secret itself is never recorded: only that it was replaced.
+        var changes = AuditLog.Changes(("api_key", current?.ApiKey, integration.ApiKey), ("server_url", current?.ServerUrl, integration.ServerUrl));
+        if (secret is not null)
+        {
+            changes["api_secret_replaced"] = true;
+        }
+
+        await audit.RecordAsync(context, AuditActions.LiveKitIntegrationSaved, new AuditTarget("livekit_integration", integration.ApiKey), changes, cancellationToken);
         return TypedResults.Ok(LiveKitIntegrationItem.From(integration));
     }
 
-    private static Results<NoContent, ProblemHttpResult> Delete(HttpContext context, LiveKitIntegrationStore store) =>
-        store.Delete(context.User.TeamOf()) ? TypedResults.NoContent() : Problems.NotFound("A LiveKit integration");
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        HttpContext context, LiveKitIntegrationStore store, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var current = store.ForTeam(context.User.TeamOf());
+        if (current is null || !store.Delete(context.User.TeamOf()))
+        {
+            return Problems.NotFound("A LiveKit integration");
+        }
+
+        await audit.RecordAsync(context, AuditActions.LiveKitIntegrationRemoved, new AuditTarget("livekit_integration", current.ApiKey), cancellationToken: cancellationToken);
+        return TypedResults.NoContent();
+    }
 
     /// <summary>The secret exactly as given: unlike other text it is not trimmed, and it is never echoed in an error.</summary>
     private static string? ReadSecret(JsonElement root, List<FieldError> errors)

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Callscope.Data.Writing;
 using Callscope.Data.Teams;
+using Callscope.Data.Audit;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Browser;
 using Callscope.Server.Participants;
@@ -63,7 +65,7 @@ public static class TeamEndpoints
     }
 
     private static async Task<Results<Ok<TeamItem>, ProblemHttpResult>> UpdateAsync(
-        HttpContext context, TeamStore teams, BrowserAccessStore access, IngestPipeline pipeline, CancellationToken cancellationToken)
+        HttpContext context, TeamStore teams, BrowserAccessStore access, IngestPipeline pipeline, AuditLog audit, CancellationToken cancellationToken)
     {
         var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, 64 * 1024, cancellationToken);
         if (read is not { } fields)
@@ -90,10 +92,15 @@ public static class TeamEndpoints
             return Problems.Validation(fields.Errors);
         }
 
-        var stored = await pipeline.SendAsync(new ChangeTeamCommand(current.Id, settings), cancellationToken);
+        var stored = await pipeline.SendAsync(AuditLog.ChangeTeam(context, current, settings), cancellationToken);
         if (origins is not null)
         {
+            var before = access.Origins(current.Id);
             access.SetOrigins(current.Id, origins);
+            if (AuditLog.Changes(("allowed_origins", before, origins)) is { Count: > 0 } changed)
+            {
+                await audit.RecordAsync(context, AuditActions.BrowserOriginsChanged, AuditTarget.Team(current.Id), changed, cancellationToken);
+            }
         }
 
         return TypedResults.Ok(TeamItem.From(stored!, access.Origins(current.Id)));

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Callscope.Data.Webhooks;
 using Callscope.Data.Writing;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -66,8 +67,8 @@ public static class WebhookEndpoints
         group.MapPatch("/{webhook}", UpdateAsync).WithName("UpdateWebhook")
             .WithSummary("Change a webhook; enabled: true enables a disabled one again and sends what it held")
             .Accepts<JsonElement>("application/json");
-        group.MapDelete("/{webhook}", Delete).WithName("DeleteWebhook").WithSummary("Delete a webhook, with its deliveries");
-        group.MapPost("/{webhook}/rotate-secret", Rotate).WithName("RotateWebhookSecret")
+        group.MapDelete("/{webhook}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Delete a webhook, with its deliveries");
+        group.MapPost("/{webhook}/rotate-secret", RotateAsync).WithName("RotateWebhookSecret")
             .WithSummary("A new signing secret, shown this once; the old one keeps signing beside it for 24 hours");
         group.MapPost("/{webhook}/test", SendTest).WithName("TestWebhook").WithSummary("Queue a webhook_test message for this webhook");
         group.MapGet("/{webhook}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
@@ -102,7 +103,7 @@ public static class WebhookEndpoints
 
     private static async Task<Results<Created<WebhookItem>, ProblemHttpResult>> CreateAsync(
         HttpContext context, WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock,
-        CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         var (read, problem) = await BodyReader.ReadObjectAsync(context.Request, MaxBody, cancellationToken);
         if (read is not { } fields)
@@ -122,12 +123,13 @@ public static class WebhookEndpoints
 
         var (webhook, secret) = WebhookChanges.Create(secrets, context.User.TeamOf(), endpoint!, name, events!, token, clock.GetUtcNow());
         store.Create(webhook);
+        await WebhookAudit.CreatedAsync(audit, context, webhook, cancellationToken);
         return TypedResults.Created($"/api/v1/webhooks/{webhook.Id}", WebhookItem.From(webhook) with { SigningSecret = secret });
     }
 
     private static async Task<Results<Ok<WebhookItem>, ProblemHttpResult>> UpdateAsync(
         string webhook, HttpContext context, WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock,
-        CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         if (store.Find(context.User.TeamOf(), webhook) is not { } current)
         {
@@ -183,14 +185,30 @@ public static class WebhookEndpoints
             ProtectedAuthorization = authorization,
             UpdatedAt = now,
         };
-        return store.Update(changed) ? TypedResults.Ok(WebhookItem.From(changed)) : NotFound();
+        if (!store.Update(changed))
+        {
+            return NotFound();
+        }
+
+        await WebhookAudit.ChangedAsync(audit, context, current, changed, cancellationToken);
+        return TypedResults.Ok(WebhookItem.From(changed));
     }
 
-    private static Results<NoContent, ProblemHttpResult> Delete(string webhook, HttpContext context, WebhookStore store) =>
-        store.Delete(context.User.TeamOf(), webhook) ? TypedResults.NoContent() : NotFound();
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string webhook, HttpContext context, WebhookStore store, AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (store.Find(context.User.TeamOf(), webhook) is not { } current || !store.Delete(context.User.TeamOf(), webhook))
+        {
+            return NotFound();
+        }
 
-    private static Results<Ok<WebhookItem>, ProblemHttpResult> Rotate(
-        string webhook, HttpContext context, WebhookStore store, WebhookSecrets secrets, TimeProvider clock)
+        await WebhookAudit.DeletedAsync(audit, context, current, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<WebhookItem>, ProblemHttpResult>> RotateAsync(
+        string webhook, HttpContext context, WebhookStore store, WebhookSecrets secrets, TimeProvider clock, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (store.Find(context.User.TeamOf(), webhook) is not { } current)
         {
@@ -198,7 +216,13 @@ public static class WebhookEndpoints
         }
 
         var (rotated, secret) = WebhookChanges.Rotate(secrets, current, clock.GetUtcNow());
-        return store.Update(rotated) ? TypedResults.Ok(WebhookItem.From(rotated) with { SigningSecret = secret }) : NotFound();
+        if (!store.Update(rotated))
+        {
+            return NotFound();
+        }
+
+        await WebhookAudit.RotatedAsync(audit, context, rotated, cancellationToken);
+        return TypedResults.Ok(WebhookItem.From(rotated) with { SigningSecret = secret });
     }
 
     private static Results<Accepted<DeliveryItem>, ProblemHttpResult> SendTest(

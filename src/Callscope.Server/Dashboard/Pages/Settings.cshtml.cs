@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Callscope.Data.Audit;
 using Callscope.Data.Diagnosis;
 using Callscope.Data.Writing;
 using Callscope.Data.Teams;
+using Callscope.Server.Audit;
 using Callscope.Server.Browser;
 using Callscope.Server.Diagnosis;
 using Microsoft.AspNetCore.Mvc;
@@ -45,7 +47,7 @@ public sealed record DiagnosisField(string Name, string Label, string Hint, stri
 /// browser SDK may send from. A new key is shown once, in the answer to the rotation, which is never cached; only its
 /// hash is stored.
 /// </summary>
-public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPipeline pipeline, BrowserAccessStore access) : DashboardPage
+public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPipeline pipeline, BrowserAccessStore access, AuditLog audit) : DashboardPage
 {
     /// <summary>Each threshold as the form shows it, in the order of <see cref="DiagnosisSettings.Ranges"/>.</summary>
     private static readonly Dictionary<string, (string Label, string Hint)> DiagnosisLabels = new(StringComparer.Ordinal)
@@ -92,17 +94,18 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
-        await pipeline.SendAsync(
-            new ChangeTeamCommand(Team, new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength, Form.PeriodStartDay!.Value)), cancellationToken);
+        await pipeline.SendAsync(AuditLog.ChangeTeam(HttpContext, teams.Find(Team)!,
+            new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength, Form.PeriodStartDay!.Value)), cancellationToken);
 
         Flash("The team's settings were saved.");
         return LocalRedirect(Links.Settings);
     }
 
-    public IActionResult OnPostRotate()
+    public async Task<IActionResult> OnPostRotateAsync(CancellationToken cancellationToken)
     {
         var key = DeveloperKeys.Generate();
         teams.RotateKey(Team, key);
+        await audit.RecordAsync(HttpContext, AuditActions.DeveloperKeyRotated, new AuditTarget("developer_key", null), cancellationToken: cancellationToken);
         NewKey = key;
         Response.Headers.CacheControl = "no-store";
         ModelState.Clear();
@@ -151,7 +154,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
-        await pipeline.SendAsync(new ChangeDiagnosisCommand(Team, settings), cancellationToken);
+        await pipeline.SendAsync(AuditLog.ChangeDiagnosis(HttpContext, Team, issues.Settings(Team), settings), cancellationToken);
         Flash("The problem detection thresholds were saved; every participant's problems are found again under them.");
         return LocalRedirect(Links.Settings + "#problems-title");
     }
@@ -160,7 +163,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
     /// Replaces the origins whose pages may send browser events, one a line, checked and normalised as the API does it
     /// (<c>PATCH /api/v1/team</c>); when any line is not an origin nothing changes and the form keeps what was typed.
     /// </summary>
-    public IActionResult OnPostOrigins()
+    public async Task<IActionResult> OnPostOriginsAsync(CancellationToken cancellationToken)
     {
         // The team form is bound on every post; this one did not send it.
         ModelState.Clear();
@@ -180,7 +183,13 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
+        var before = access.Origins(Team);
         access.SetOrigins(Team, origins);
+        if (AuditLog.Changes(("allowed_origins", before, origins)) is { Count: > 0 } changed)
+        {
+            await audit.RecordAsync(HttpContext, AuditActions.BrowserOriginsChanged, AuditTarget.Team(Team), changed, cancellationToken);
+        }
+
         Flash(origins.Count == 0
             ? "The allowed origins were saved: none, so no other site's pages can send browser events."
             : "The allowed origins were saved.");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Callscope.Data.Webhooks;
 using Callscope.Data.Writing;
+using Callscope.Server.Audit;
 using Callscope.Server.Webhooks;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,7 +13,7 @@ namespace Callscope.Server.Dashboard.Pages.Webhooks;
 /// rotation, enabling and disabling, and its deliveries, newest first, each with every try and its message, to replay
 /// one by one or every failed one since a time. The changes are the ones <c>/api/v1/webhooks</c> makes.
 /// </summary>
-public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, IngestPipeline pipeline, TimeProvider clock) : DashboardPage
+public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, IngestPipeline pipeline, TimeProvider clock, AuditLog audit) : DashboardPage
 {
     public const int PageSize = 10;
 
@@ -76,7 +77,7 @@ public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, Ing
     }
 
     /// <summary>A new signing secret; the old one keeps signing beside it for <see cref="WebhookSecrets.RotationOverlap"/>.</summary>
-    public IActionResult OnPostRotate(string id)
+    public async Task<IActionResult> OnPostRotateAsync(string id, CancellationToken cancellationToken)
     {
         if (store.Find(Team, id) is not { } webhook)
         {
@@ -89,14 +90,15 @@ public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, Ing
             return Missing("This webhook");
         }
 
+        await WebhookAudit.RotatedAsync(audit, HttpContext, rotated, cancellationToken);
         NewSigningSecret.Keep(TempData, id, secret);
         return LocalRedirect(Links.Webhook(id));
     }
 
     /// <summary>Enabling starts a clean record and sends what the webhook held while disabled.</summary>
-    public IActionResult OnPostEnable(string id) => SetEnabled(id, enabled: true);
+    public Task<IActionResult> OnPostEnableAsync(string id, CancellationToken cancellationToken) => SetEnabledAsync(id, enabled: true, cancellationToken);
 
-    public IActionResult OnPostDisable(string id) => SetEnabled(id, enabled: false);
+    public Task<IActionResult> OnPostDisableAsync(string id, CancellationToken cancellationToken) => SetEnabledAsync(id, enabled: false, cancellationToken);
 
     public IActionResult OnPostReplay(string id, string delivery, string? returnUrl)
     {
@@ -164,7 +166,7 @@ public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, Ing
     /// <summary>The filter's address: this webhook's page with one state, or all.</summary>
     public string StateHref(string? state) => state is null ? Links.Webhook(Webhook.Id) : $"{Links.Webhook(Webhook.Id)}?state={state}";
 
-    private IActionResult SetEnabled(string id, bool enabled)
+    private async Task<IActionResult> SetEnabledAsync(string id, bool enabled, CancellationToken cancellationToken)
     {
         if (store.Find(Team, id) is not { } webhook)
         {
@@ -173,10 +175,13 @@ public sealed class WebhookModel(WebhookStore store, WebhookSecrets secrets, Ing
 
         if (webhook.Enabled != enabled)
         {
-            if (!store.Update(WebhookChanges.SetEnabled(webhook, enabled, clock.GetUtcNow())))
+            var changed = WebhookChanges.SetEnabled(webhook, enabled, clock.GetUtcNow());
+            if (!store.Update(changed))
             {
                 return Missing("This webhook");
             }
+
+            await WebhookAudit.ChangedAsync(audit, HttpContext, webhook, changed, cancellationToken);
 
             if (enabled)
             {

@@ -1,4 +1,5 @@
 using Callscope.Data.Webhooks;
+using Callscope.Server.Audit;
 using Callscope.Server.Hosting;
 using Callscope.Server.Webhooks;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,8 @@ namespace Callscope.Server.Dashboard.Pages.Webhooks;
 /// Changes a webhook's endpoint, name, events and bearer token (admins only), checked as the API checks them. The
 /// token is never shown: an empty field keeps it, a new one replaces it, and "remove" removes it.
 /// </summary>
-public sealed class EditWebhookModel(WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock) : DashboardPage
+public sealed class EditWebhookModel(WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock, AuditLog audit)
+    : DashboardPage
 {
     [BindProperty]
     public WebhookForm Form { get; set; } = new();
@@ -29,7 +31,7 @@ public sealed class EditWebhookModel(WebhookStore store, WebhookSecrets secrets,
         return Page();
     }
 
-    public IActionResult OnPost(string id)
+    public async Task<IActionResult> OnPostAsync(string id, CancellationToken cancellationToken)
     {
         if (store.Find(Team, id) is not { } webhook)
         {
@@ -58,6 +60,7 @@ public sealed class EditWebhookModel(WebhookStore store, WebhookSecrets secrets,
             return Missing("This webhook");
         }
 
+        await WebhookAudit.ChangedAsync(audit, HttpContext, webhook, changed, cancellationToken);
         Flash("The webhook was saved.");
         return LocalRedirect(Links.Webhook(id));
     }

@@ -1,4 +1,5 @@
 using Callscope.Data.Webhooks;
+using Callscope.Server.Audit;
 using Callscope.Server.Hosting;
 using Callscope.Server.Webhooks;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,8 @@ namespace Callscope.Server.Dashboard.Pages.Webhooks;
 /// The team's webhooks (admins only: a webhook sends the team's data out and carries secrets), and the form that adds
 /// one. A new webhook's signing secret is shown once, on its own page, right after it is made.
 /// </summary>
-public sealed class WebhooksModel(WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock) : DashboardPage
+public sealed class WebhooksModel(WebhookStore store, WebhookSecrets secrets, IOptions<CallscopeOptions> options, TimeProvider clock, AuditLog audit)
+    : DashboardPage
 {
     public const int PageSize = 25;
 
@@ -28,7 +30,7 @@ public sealed class WebhooksModel(WebhookStore store, WebhookSecrets secrets, IO
         List();
     }
 
-    public IActionResult OnPostCreate()
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
         if (!Form.Check(ModelState, options.Value.Outbound.AllowPrivateNetworks))
         {
@@ -38,6 +40,7 @@ public sealed class WebhooksModel(WebhookStore store, WebhookSecrets secrets, IO
 
         var (webhook, secret) = WebhookChanges.Create(secrets, Team, Form.Endpoint!, Form.Name, Form.Events, Form.Token, clock.GetUtcNow());
         store.Create(webhook);
+        await WebhookAudit.CreatedAsync(audit, HttpContext, webhook, cancellationToken);
         NewSigningSecret.Keep(TempData, webhook.Id, secret);
         Flash($"The webhook to {webhook.Endpoint} was created.");
         return LocalRedirect(Links.Webhook(webhook.Id));
