@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Callscope.Data.Writing;
+using Callscope.Data.Audit;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Ingestion;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -81,7 +83,13 @@ public static partial class WebhookEndpoint
             return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0));
         }
 
-        var result = await pipeline.SendAsync(new IngestCommand(integration.TeamId, batch.Events), cancellationToken);
+        // LiveKit closing a room ends its session: recorded with the events, unless they were all stored before (a retry).
+        var ended = webhook.Event == "room_finished"
+            ? new AuditEntry(integration.TeamId, AuditActor.LiveKit, AuditActions.SessionEnded, new AuditTarget("livekit_room", webhook.Room?.Name),
+                new() { ["event"] = "room_finished", ["livekit_room_sid"] = webhook.Room?.Sid }, AuditLog.ClientIp(context))
+            : null;
+        var result = await pipeline.SendAsync(
+            new IngestCommand(integration.TeamId, batch.Events) { Audit = r => r is { Rejected: false, Accepted: > 0 } ? ended : null }, cancellationToken);
         if (result.Rejected)
         {
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message))]);

@@ -5,7 +5,9 @@ using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Data.Webhooks;
+using Callscope.Data.Audit;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -196,10 +198,13 @@ public static class RoomEndpoints
         // the delete itself also ends anything that went live meanwhile.
         if (sessions.List(team, new SessionFilter(Live: true, RoomId: found.Id), new Paging(Limit: 1)).Data is [var live])
         {
-            await ending.EndAsync(team, live.Id.ToString(), context.User.ActorOf(), cancellationToken);
+            await ending.EndAsync(team, live.Id.ToString(), context.User.ActorOf(),
+                AuditLog.Entry(context, AuditActions.SessionEnded, AuditTarget.Session(live.Id.ToString()),
+                    new() { ["room_id"] = found.Id.ToString(), ["reason"] = "room_deleted" }), cancellationToken);
         }
 
-        return await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf()), cancellationToken)
+        var deleted = AuditLog.Entry(context, AuditActions.RoomDeleted, AuditTarget.Room(found.Id), new() { ["friendly_url"] = found.FriendlyUrl });
+        return await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf()) { Audit = done => done ? deleted : null }, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound("The room");
     }

@@ -1,4 +1,5 @@
 using Callscope.Core;
+using Callscope.Data.Audit;
 using Callscope.Data.Writing;
 
 namespace Callscope.Server.Sessions;
@@ -12,9 +13,14 @@ public interface ISessionEndHook
 /// <summary>Ending a session from the API or the dashboard: one path for both.</summary>
 public sealed class SessionEnding(IngestPipeline pipeline, IEnumerable<ISessionEndHook> hooks)
 {
-    public async Task<EndOutcome> EndAsync(TeamId team, string sessionId, string endedBy, CancellationToken cancellationToken)
+    public Task<EndOutcome> EndAsync(TeamId team, string sessionId, string endedBy, CancellationToken cancellationToken) =>
+        EndAsync(team, sessionId, endedBy, null, cancellationToken);
+
+    /// <summary>Ends the session; <paramref name="audit"/>, when given, is recorded with the end if it ended.</summary>
+    public async Task<EndOutcome> EndAsync(TeamId team, string sessionId, string endedBy, AuditEntry? audit, CancellationToken cancellationToken)
     {
-        var outcome = await pipeline.SendAsync(new EndSessionCommand(team, sessionId, endedBy), cancellationToken);
+        var outcome = await pipeline.SendAsync(
+            new EndSessionCommand(team, sessionId, endedBy) { Audit = ended => ended == EndOutcome.Ended ? audit : null }, cancellationToken);
         if (outcome == EndOutcome.Ended)
         {
             foreach (var hook in hooks)

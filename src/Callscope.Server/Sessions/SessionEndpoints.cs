@@ -2,7 +2,9 @@ using Callscope.Core;
 using Callscope.Data.Writing;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
+using Callscope.Data.Audit;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Export;
 using Callscope.Server.Participants;
@@ -99,7 +101,8 @@ public static class SessionEndpoints
             return Problems.NotFound("The session");
         }
 
-        var outcome = await ending.EndAsync(team, id.ToLowerInvariant(), context.User.ActorOf(), cancellationToken);
+        var outcome = await ending.EndAsync(team, id.ToLowerInvariant(), context.User.ActorOf(),
+            AuditLog.Entry(context, AuditActions.SessionEnded, AuditTarget.Session(id.ToLowerInvariant())), cancellationToken);
         return outcome switch
         {
             EndOutcome.NotFound => Problems.NotFound("The session"),

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Callscope.Data.Audit;
 using Callscope.Data.Teams;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Authentication;
@@ -33,7 +35,7 @@ public sealed class PasswordForm
 /// The signed-in member's own account: who they are, and a password change. Checks of the current password are
 /// limited per member (<see cref="PasswordAttempts"/>). A new password ends the member's other sign-ins; this one stays.
 /// </summary>
-public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher, PasswordAttempts attempts) : DashboardPage
+public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher, PasswordAttempts attempts, AuditLog audit) : DashboardPage
 {
     [BindProperty]
     public PasswordForm Form { get; set; } = new();
@@ -66,6 +68,7 @@ public sealed class AccountModel(TeamStore teams, IPasswordHasher<Member> hasher
 
         var stamp = teams.ChangePassword(Member.Id, hasher.HashPassword(Member, Form.New));
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, MemberPrincipal.For(Member with { SecurityStamp = stamp }));
+        await audit.RecordAsync(HttpContext, AuditActions.MemberPasswordChanged, AuditTarget.Member(Member.Id));
         Flash("Your password was changed.");
         return LocalRedirect(Links.Account);
     }

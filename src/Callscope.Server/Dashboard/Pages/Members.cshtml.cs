@@ -1,7 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
+using System.Text.Json.Nodes;
 using Callscope.Data;
+using Callscope.Data.Audit;
 using Callscope.Data.Teams;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Identity;
@@ -38,7 +41,7 @@ public sealed class NewMemberForm
 /// the team only: whether it belongs to someone in another team is never looked at, so it cannot show. A new role
 /// and a removal end the member's sign-ins.
 /// </summary>
-public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher, CallscopeDatabase database) : DashboardPage
+public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher, CallscopeDatabase database, AuditLog audit) : DashboardPage
 {
     [BindProperty]
     public NewMemberForm Form { get; set; } = new();
@@ -51,7 +54,7 @@ public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher
 
     public void OnGet() => Members = teams.Members(Team);
 
-    public IActionResult OnPostAdd()
+    public async Task<IActionResult> OnPostAddAsync(CancellationToken cancellationToken)
     {
         Form.Email = Form.Email.Trim();
         if (ModelState.IsValid && teams.FindMember(Team, Form.Email) is not null)
@@ -65,6 +68,8 @@ public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher
             {
                 var member = teams.AddMember(Team, Form.Email, string.IsNullOrWhiteSpace(Form.Name) ? null : Form.Name.Trim(),
                     hasher.HashPassword(null!, Form.Password), Form.Role);
+                await audit.RecordAsync(HttpContext, AuditActions.MemberAdded, AuditTarget.Member(member.Id),
+                    new() { ["email"] = member.Email, ["role"] = member.Role }, cancellationToken);
                 Flash($"{member.Email} was added as {member.Role}.");
                 return LocalRedirect(Links.Members);
             }
@@ -78,7 +83,7 @@ public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher
         return Page();
     }
 
-    public IActionResult OnPostRole(Guid memberId, string role)
+    public async Task<IActionResult> OnPostRoleAsync(Guid memberId, string role, CancellationToken cancellationToken)
     {
         var members = teams.Members(Team);
         if (members.FirstOrDefault(m => m.Id == memberId) is not { } member || role is not (Roles.Admin or Roles.Viewer))
@@ -93,13 +98,19 @@ public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher
         else
         {
             teams.SetRole(Team, member.Id, role);
+            if (member.Role != role)
+            {
+                await audit.RecordAsync(HttpContext, AuditActions.MemberRoleChanged, AuditTarget.Member(member.Id),
+                    new() { ["email"] = member.Email, ["role"] = new JsonObject { ["old"] = member.Role, ["new"] = role } }, cancellationToken);
+            }
+
             Flash($"{member.Email} is now {role}.");
         }
 
         return LocalRedirect(Links.Members);
     }
 
-    public IActionResult OnPostRemove(Guid memberId)
+    public async Task<IActionResult> OnPostRemoveAsync(Guid memberId, CancellationToken cancellationToken)
     {
         var members = teams.Members(Team);
         if (members.FirstOrDefault(m => m.Id == memberId) is not { } member)
@@ -118,6 +129,8 @@ public sealed class MembersModel(TeamStore teams, IPasswordHasher<Member> hasher
         else
         {
             teams.RemoveMember(Team, member.Id);
+            await audit.RecordAsync(HttpContext, AuditActions.MemberRemoved, AuditTarget.Member(member.Id),
+                new() { ["email"] = member.Email, ["role"] = member.Role }, cancellationToken);
             Flash($"{member.Email} was removed from the team.");
         }
 

@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using Callscope.Data.Audit;
 using Callscope.Data.Teams;
+using Callscope.Data.Writing;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Authentication;
@@ -32,7 +35,9 @@ public sealed class SignInForm
 /// (<see cref="PasswordAttempts"/>).
 /// </summary>
 [EnableRateLimiting(DashboardHosting.SignInLimit)]
-public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member> hasher, PasswordAttempts attempts, ILogger<SignInModel> logger) : PageModel
+public sealed partial class SignInModel(
+    TeamStore teams, IPasswordHasher<Member> hasher, PasswordAttempts attempts, IngestPipeline pipeline, AuditLog audit, ILogger<SignInModel> logger)
+    : PageModel
 {
     private static string? unknownMemberHash;
 
@@ -83,6 +88,8 @@ public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member>
         if (member is null)
         {
             Log.Refused(logger);
+            await pipeline.SendAsync(new RecordSignInFailureCommand(
+                Form.Email, [.. candidates.Select(c => (c.TeamId, c.Id, c.Email))], AuditLog.ClientIp(HttpContext)), HttpContext.RequestAborted);
             Error = "The email address or the password is not right.";
             return Page();
         }
@@ -94,6 +101,8 @@ public sealed partial class SignInModel(TeamStore teams, IPasswordHasher<Member>
 
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, MemberPrincipal.For(member));
         Log.SignedIn(logger, member.Id, member.TeamId.ToString());
+        await audit.RecordAsync(member.TeamId, AuditActor.Member(member.Id, member.Email), AuditActions.SignInSucceeded, AuditTarget.Member(member.Id),
+            clientIp: AuditLog.ClientIp(HttpContext), cancellationToken: HttpContext.RequestAborted);
         return LocalRedirect(SafeReturnUrl);
     }
 

@@ -1,5 +1,7 @@
-using Callscope.Data.Writing;
+using Callscope.Data.Audit;
 using Callscope.Data.Sessions;
+using Callscope.Data.Writing;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Callscope.Server.Sessions;
 using Microsoft.AspNetCore.Mvc;
@@ -35,7 +37,9 @@ public sealed class EndSessionModel(SessionQueries queries, SessionEnding ending
             return Missing("This session");
         }
 
-        var outcome = await ending.EndAsync(Team, session.Id.ToString(), User.ActorOf(), cancellationToken);
+        var outcome = await ending.EndAsync(Team, session.Id.ToString(), User.ActorOf(),
+            AuditLog.Entry(HttpContext, AuditActions.SessionEnded, AuditTarget.Session(session.Id.ToString()), new() { ["room_id"] = session.RoomId.ToString() }),
+            cancellationToken);
         switch (outcome)
         {
             case EndOutcome.Ended:
