@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Callscope.Data.Audit;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using CsvHelper;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -44,8 +47,10 @@ public sealed class CsvList<T>(string name, IEnumerable<T> items) : IResult
         }
 
         await csv.EndRecordAsync(context.RequestAborted);
+        var rows = 0;
         foreach (var item in items)
         {
+            rows++;
             foreach (var column in columns)
             {
                 Write(csv, column.Get(item));
@@ -55,6 +60,16 @@ public sealed class CsvList<T>(string name, IEnumerable<T> items) : IResult
         }
 
         await csv.FlushAsync(context.RequestAborted);
+
+        // Recorded once the whole file went out, with the filters it was made with (a query carries no secret).
+        var filters = new JsonObject();
+        foreach (var (key, value) in context.Request.Query.Where(q => q.Key != "format").Take(20))
+        {
+            filters[key.Length <= 40 ? key : key[..40]] = value.ToString() is { Length: > 200 } text ? text[..200] : value.ToString();
+        }
+
+        await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync(context, AuditActions.ExportMade, new AuditTarget("export", name),
+            new JsonObject { ["format"] = "csv", ["rows"] = rows, ["filters"] = filters }, CancellationToken.None);
     }
 
     private static void Write(CsvWriter csv, object? value)
