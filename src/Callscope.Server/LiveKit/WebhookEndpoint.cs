@@ -81,7 +81,7 @@ public static partial class WebhookEndpoint
             return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0));
         }
 
-        var result = await pipeline.SendAsync(new IngestCommand(integration.TeamId, batch.Events), cancellationToken);
+        var result = await pipeline.SendAsync(new IngestCommand(integration.TeamId, batch.Events) { Source = Data.Telemetry.IngestSource.LiveKit }, cancellationToken);
         if (result.Rejected)
         {
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message))]);
