@@ -1,7 +1,9 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Callscope.Core;
 using Callscope.Data.Dialects;
+using Callscope.Data.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,6 +26,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     private readonly TimeProvider clock;
     private readonly SqliteUpkeep upkeepSettings;
     private readonly ILogger logger;
+    private readonly CallscopeMetrics metrics;
 
     private readonly Channel<WriteCommand> queue = Channel.CreateBounded<WriteCommand>(
         new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -33,12 +36,15 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     private DbConnection? connection;
     private WriterStatements? statements;
 
-    public IngestPipeline(CallscopeDatabase database, TimeProvider clock, SqliteUpkeep? upkeep = null, ILogger<IngestPipeline>? logger = null)
+    public IngestPipeline(
+        CallscopeDatabase database, TimeProvider clock, SqliteUpkeep? upkeep = null, ILogger<IngestPipeline>? logger = null, CallscopeMetrics? metrics = null)
     {
         this.database = database;
         this.clock = clock;
         upkeepSettings = upkeep ?? SqliteUpkeep.Default;
         this.logger = logger ?? NullLogger<IngestPipeline>.Instance;
+        this.metrics = metrics ?? new CallscopeMetrics();
+        this.metrics.ObserveQueue(() => queue.Reader.Count);
     }
 
     /// <summary>Raised after each commit with the teams whose data changed (on PostgreSQL, also for other nodes' commits).</summary>
@@ -65,6 +71,7 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
 
     public async Task<T> SendAsync<T>(WriteCommand<T> command, CancellationToken cancellationToken = default)
     {
+        command.QueuedAt = Stopwatch.GetTimestamp();
         await queue.Writer.WriteAsync(command, cancellationToken);
         return await command.Completion.WaitAsync(cancellationToken);
     }
@@ -80,10 +87,12 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
             while (await upkeep.WaitForCommandsAsync(queue.Reader.WaitToReadAsync(stoppingToken), this, stoppingToken))
             {
                 var events = 0;
+                var taken = Stopwatch.GetTimestamp();
                 while (events < MaxEventsPerTransaction && queue.Reader.TryRead(out var command))
                 {
                     batch.Add(command);
                     events += command.Weight;
+                    metrics.QueueWaited(command.QueuedAt, taken);
                 }
 
                 if (WriteBatch(batch))
@@ -180,8 +189,14 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
             statements = new WriterStatements(connection);
         }
 
+        var started = Stopwatch.GetTimestamp();
+        using var span = CallscopeMetrics.Activities.StartActivity("callscope.writer.commit");
         using var tx = database.Dialect.BeginWrite(connection);
-        var context = new WriteContext(database.Dialect, connection, statements!, tx, states, clock.GetUtcNow()) { Diagnosing = Diagnosing };
+        var context = new WriteContext(database.Dialect, connection, statements!, tx, states, clock.GetUtcNow())
+        {
+            Diagnosing = Diagnosing,
+            Metrics = metrics,
+        };
         var done = new List<WriteCommand>(batch.Count);
         var failed = new List<(WriteCommand Command, Exception Error)>();
         foreach (var command in batch)
@@ -222,6 +237,10 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
             ForgetTouched(context);
             throw;
         }
+
+        var weight = batch.Sum(command => command.Weight);
+        metrics.Committed(batch.Count, weight, Stopwatch.GetElapsedTime(started));
+        span?.SetTag("callscope.writer.commands", batch.Count).SetTag("callscope.writer.events", weight);
 
         // Listeners hear of the change before any caller is answered, so a page rendered after the answer already
         // counts this change as seen.

@@ -42,6 +42,11 @@ internal static class RoomRecompute
         if (context.States.TryGet(room, version, out var sweep))
         {
             var late = sweep.AppendInOrder(law);
+            if (late.Count > 0)
+            {
+                context.Metrics.LateReplay(window: sweep.CanInsertLate);
+            }
+
             if (late.Count == 0 || sweep.CanInsertLate)
             {
                 WriteTouched(context, team, room, sweep);

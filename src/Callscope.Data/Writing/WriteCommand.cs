@@ -12,6 +12,9 @@ public abstract class WriteCommand
     /// <summary>How many events the command carries, for the writer's bound on a transaction's size.</summary>
     internal virtual int Weight => 1;
 
+    /// <summary>When the command was queued (a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 if it never was).</summary>
+    internal long QueuedAt { get; set; }
+
     internal abstract void Execute(WriteContext context);
 
     internal abstract void Commit();

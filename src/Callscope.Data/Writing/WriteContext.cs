@@ -24,6 +24,9 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
 
     public RoomStates States => states;
 
+    /// <summary>The writer's instruments.</summary>
+    public required Telemetry.CallscopeMetrics Metrics { get; init; }
+
     /// <summary>Rooms whose cached state this transaction changed: forgotten if it does not commit.</summary>
     public HashSet<RoomId> TouchedRooms { get; } = [];
 

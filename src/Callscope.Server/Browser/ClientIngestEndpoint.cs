@@ -140,7 +140,7 @@ public static class ClientIngestEndpoint
         }
 
         using var scopedDocument = JsonSerializer.SerializeToDocument(scoped.Body);
-        return await IngestEndpoints.StoreAsync(scopedDocument.RootElement, scope.Team, pipeline, clock, cancellationToken);
+        return await IngestEndpoints.StoreAsync(scopedDocument.RootElement, scope.Team, Data.Telemetry.IngestSource.Client, pipeline, clock, cancellationToken);
     }
 
     /// <summary>Whether a page of this origin may be answered before its token's team is known: this server's own, or one some team allows.</summary>

@@ -121,7 +121,7 @@ public sealed partial class DemoData(
     {
         if (events.Length > 0)
         {
-            await pipeline.SendAsync(new IngestCommand(team, events), cancellationToken);
+            await pipeline.SendAsync(new IngestCommand(team, events) { Source = Data.Telemetry.IngestSource.Demo }, cancellationToken);
         }
     }
 

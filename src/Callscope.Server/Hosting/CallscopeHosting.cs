@@ -19,6 +19,7 @@ using Callscope.Server.Rooms;
 using Callscope.Server.Sessions;
 using Callscope.Server.Statistics;
 using Callscope.Server.Teams;
+using Callscope.Server.Telemetry;
 using Callscope.Server.Webhooks;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -55,7 +56,7 @@ public static class CallscopeHosting
         services.AddSingleton<SessionQueries>();
         services.AddSingleton<Callscope.Data.Usage.UsageQueries>();
         services.AddSingleton(sp => new IngestPipeline(sp.GetRequiredService<CallscopeDatabase>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<SqliteUpkeep>(), sp.GetService<ILogger<IngestPipeline>>())
+            sp.GetService<SqliteUpkeep>(), sp.GetService<ILogger<IngestPipeline>>(), sp.GetRequiredService<Callscope.Data.Telemetry.CallscopeMetrics>())
         {
             Diagnosing = sp.GetRequiredService<IOptions<CallscopeOptions>>().Value.Diagnosis.Enabled,
         });
@@ -126,6 +127,7 @@ public static class CallscopeHosting
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddPrivateKeyRing();
+        builder.AddTelemetry();
         builder.AddLiveKit();
         builder.AddWebhooks();
         builder.AddAudit();
@@ -172,6 +174,7 @@ public static class CallscopeHosting
             app.UseHsts();
         }
 
+        app.UseTelemetry();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

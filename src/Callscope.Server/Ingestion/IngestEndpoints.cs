@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Callscope.Core;
+using Callscope.Data.Telemetry;
 using Callscope.Data.Writing;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
@@ -36,12 +37,12 @@ public static class IngestEndpoints
         }
 
         using var document = body.Document!;
-        return await StoreAsync(document.RootElement, context.User.TeamOf(), pipeline, clock, cancellationToken);
+        return await StoreAsync(document.RootElement, context.User.TeamOf(), IngestSource.Api, pipeline, clock, cancellationToken);
     }
 
     /// <summary>Reads a native batch for a team and stores it: 202 once committed, or every problem and nothing stored.</summary>
     public static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> StoreAsync(
-        JsonElement root, TeamId team, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
+        JsonElement root, TeamId team, IngestSource source, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
     {
         var batch = NativeEventReader.Read(root, clock.GetUtcNow());
         if (batch.Refused)
@@ -49,7 +50,7 @@ public static class IngestEndpoints
             return Problems.Validation([.. batch.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);
         }
 
-        var result = await pipeline.SendAsync(new IngestCommand(team, batch.Events), cancellationToken);
+        var result = await pipeline.SendAsync(new IngestCommand(team, batch.Events) { Source = source }, cancellationToken);
         if (result.Rejected)
         {
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);

@@ -22,7 +22,7 @@ public sealed record DeleteRoomOutcome(bool Ok, int? Status, string? Error);
 /// public addresses only (unless the operator allows private networks), no redirects. What is kept of an answer is its
 /// status and, for a failure, a bounded error code.
 /// </summary>
-public sealed class RoomServiceClient(IHttpClientFactory httpClients, IOptions<LiveKitOptions> options, TimeProvider clock)
+public sealed class RoomServiceClient(IHttpClientFactory httpClients, IOptions<LiveKitOptions> options, TimeProvider clock, Data.Telemetry.CallscopeMetrics metrics)
 {
     public const string HttpClientName = "livekit-room-service";
 
@@ -38,6 +38,19 @@ public sealed class RoomServiceClient(IHttpClientFactory httpClients, IOptions<L
     ];
 
     public async Task<DeleteRoomOutcome> DeleteRoomAsync(string serverUrl, string apiKey, string apiSecret, string room, CancellationToken cancellationToken)
+    {
+        var outcome = await CallDeleteRoomAsync(serverUrl, apiKey, apiSecret, room, cancellationToken);
+        metrics.LiveKitCall("DeleteRoom", outcome switch
+        {
+            { Ok: true } => "ok",
+            { Status: >= 300 and < 400 } => "redirect",
+            { Status: not null } => "error_status",
+            _ => outcome.Error ?? "error",
+        });
+        return outcome;
+    }
+
+    private async Task<DeleteRoomOutcome> CallDeleteRoomAsync(string serverUrl, string apiKey, string apiSecret, string room, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.Serialize(new DeleteRoomRequest(room), LiveKitJsonContext.Default.DeleteRoomRequest);
         using var request = new HttpRequestMessage(HttpMethod.Post, TwirpUri(serverUrl, "DeleteRoom"))

@@ -89,7 +89,7 @@ public static partial class WebhookEndpoint
                 new() { ["event"] = "room_finished", ["livekit_room_sid"] = webhook.Room?.Sid }, AuditLog.ClientIp(context))
             : null;
         var result = await pipeline.SendAsync(
-            new IngestCommand(integration.TeamId, batch.Events) { Audit = r => r is { Rejected: false, Accepted: > 0 } ? ended : null }, cancellationToken);
+            new IngestCommand(integration.TeamId, batch.Events) { Source = Data.Telemetry.IngestSource.LiveKit, Audit = r => r is { Rejected: false, Accepted: > 0 } ? ended : null }, cancellationToken);
         if (result.Rejected)
         {
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message))]);

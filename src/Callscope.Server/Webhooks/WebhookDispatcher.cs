@@ -18,7 +18,7 @@ namespace Callscope.Server.Webhooks;
 /// </summary>
 public sealed partial class WebhookDispatcher(
     DeliveryQueue queue, WebhookStore webhooks, WebhookSecrets secrets, IHttpClientFactory clients, IngestPipeline pipeline,
-    IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
+    IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger, Data.Telemetry.CallscopeMetrics metrics) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
 
@@ -247,6 +247,7 @@ public sealed partial class WebhookDispatcher(
             var reason = $"Disabled at {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC: delivery {delivery.Id} failed after {delivery.Try} tries, " +
                 $"with no successful delivery since {since:yyyy-MM-dd HH:mm} UTC (last: {outcome.Error ?? $"HTTP {outcome.Status}"}).";
             finished.Enqueue(new FinishedTry(delivery, outcome, reason));
+            metrics.WebhookTry(outcome.State == DeliveryStates.Pending ? "retry" : outcome.State);
             if (outcome.State == DeliveryStates.Failed)
             {
                 Log.Failed(logger, delivery.Id, delivery.WebhookId, delivery.Try);

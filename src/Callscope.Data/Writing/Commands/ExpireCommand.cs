@@ -19,6 +19,10 @@ public sealed class ExpireCommand : WriteCommand<int>
             if (state.Current is { } current)
             {
                 state.MarkTouched(current);
+                if (current.DueBy(context.Now) is { } deadline)
+                {
+                    context.Metrics.SessionEndWritten(context.Now - deadline.At);
+                }
             }
 
             RoomRecompute.WriteTouched(context, team, room, state);

@@ -2,6 +2,7 @@ using Callscope.Core;
 using Callscope.Core.Ingest;
 using Callscope.Core.Law;
 using Callscope.Data.Rooms;
+using Callscope.Data.Telemetry;
 
 namespace Callscope.Data.Writing;
 
@@ -24,9 +25,32 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
 
     public IReadOnlyList<IncomingEvent> Events { get; } = events;
 
+    /// <summary>Where the events came from, for the metrics.</summary>
+    public IngestSource Source { get; init; }
+
     internal override int Weight => Events.Count;
 
+    private (CallscopeMetrics Metrics, IngestResult Result)? counted;
+
+    /// <summary>The stored events and duplicates are counted once the transaction has committed.</summary>
+    internal override void Commit()
+    {
+        if (counted is var (metrics, result))
+        {
+            metrics.EventsStored(Source, result.Accepted, result.Duplicates);
+        }
+
+        base.Commit();
+    }
+
     internal override IngestResult Run(WriteContext context)
+    {
+        var result = Store(context);
+        counted = (context.Metrics, result);
+        return result;
+    }
+
+    private IngestResult Store(WriteContext context)
     {
         var rooms = ResolveRooms(context, out var problems);
         if (problems.Count > 0)
