@@ -12,6 +12,9 @@ public sealed class CallscopeOptions
     [Required]
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>The Data Protection key ring: <c>keys</c> under the data directory, next to the database it unlocks.</summary>
+    public string KeyRingDirectory => Path.Combine(Path.GetFullPath(DataDirectory), "keys");
+
     public DatabaseOptions Database { get; set; } = new();
 
     public BootstrapOptions Bootstrap { get; set; } = new();

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Options;
 using System.Text.Json;
 using Callscope.Data;
 using Callscope.Data.Teams;
+using Callscope.Server.Backups;
 using Callscope.Server.Demo;
 
 namespace Callscope.Server.Hosting;
 
 /// <summary>
-/// <c>callscope</c> serves by default; <c>callscope teams create --name NAME</c> and <c>callscope migrate</c> are for
-/// operators. Arguments the commands do not know (<c>--urls</c>, configuration overrides) pass on to the host.
+/// <c>callscope</c> serves by default; <c>callscope teams create --name NAME</c>, <c>callscope migrate</c>,
+/// <c>callscope backup --to FILE</c> and <c>callscope restore --from FILE</c> are for operators. Arguments the commands do not know (<c>--urls</c>, configuration overrides) pass on to the host.
 /// </summary>
 public static class CommandLine
 {
@@ -48,6 +49,28 @@ public static class CommandLine
             return 0;
         });
         root.Subcommands.Add(migrate);
+
+        var to = new Option<string>("--to") { Description = "The archive to write (replaced whole if it exists).", Required = true };
+        var backup = new Command("backup", "Copy the store and its key ring into one archive while the server runs (SQLite; on PostgreSQL the key ring only).") { to };
+        backup.TreatUnmatchedTokensAsErrors = false;
+        backup.SetAction(result =>
+        {
+            using var app = BuildHost(result.UnmatchedTokens.ToArray());
+            return StoreBackup.Backup(app.Services.GetRequiredService<IOptions<CallscopeOptions>>().Value, result.GetValue(to)!,
+                TimeProvider.System, Console.Out, Console.Error);
+        });
+        root.Subcommands.Add(backup);
+
+        var from = new Option<string>("--from") { Description = "The archive made by callscope backup.", Required = true };
+        var restore = new Command("restore", "Put a backup into an empty data folder.") { from };
+        restore.TreatUnmatchedTokensAsErrors = false;
+        restore.SetAction(result =>
+        {
+            using var app = BuildHost(result.UnmatchedTokens.ToArray());
+            return StoreBackup.Restore(app.Services.GetRequiredService<IOptions<CallscopeOptions>>().Value, result.GetValue(from)!,
+                Console.Out, Console.Error);
+        });
+        root.Subcommands.Add(restore);
 
         try
         {

@@ -27,7 +27,7 @@ public static class LiveKitHosting
         services.AddDataProtection(o => o.ApplicationDiscriminator = "callscope");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<CallscopeOptions>, ILoggerFactory>((keys, callscope, loggers) =>
             keys.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(Path.GetFullPath(callscope.Value.DataDirectory), "keys")), loggers));
+                new DirectoryInfo(callscope.Value.KeyRingDirectory), loggers));
 
         services.AddSingleton<LiveKitIntegrationStore>();
         services.AddSingleton<LiveKitSecrets>();

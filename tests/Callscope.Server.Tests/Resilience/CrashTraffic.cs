@@ -13,6 +13,7 @@ internal sealed class CrashTraffic
 {
     private readonly Client[] clients;
     private readonly List<JsonObject> acknowledged = [];
+    private readonly Dictionary<string, JsonObject> sent = [];
     private readonly Dictionary<string, HashSet<string>> joined = [];
     private readonly Dictionary<string, HashSet<string>> left = [];
 
@@ -22,6 +23,28 @@ internal sealed class CrashTraffic
     public IReadOnlyList<JsonObject> AcknowledgedEvents => acknowledged;
 
     public IEnumerable<string> Rooms => joined.Keys.Union(left.Keys);
+
+    /// <summary>The events acknowledged so far, while clients may still be sending.</summary>
+    public List<JsonObject> AcknowledgedSoFar()
+    {
+        lock (acknowledged)
+        {
+            return [.. acknowledged];
+        }
+    }
+
+    /// <summary>An event that was posted, acknowledged or not, by its id.</summary>
+    public JsonObject? SentEvent(string id)
+    {
+        lock (acknowledged)
+        {
+            return sent.GetValueOrDefault(id);
+        }
+    }
+
+    /// <summary>Every client posts batch after batch until <paramref name="stop"/> is cancelled.</summary>
+    public Task SendUntilStoppedAsync(ServerProcess server, CancellationToken stop) =>
+        Task.WhenAll(clients.Select(client => SendAsync(server, client, () => { }, stop)));
 
     public IEnumerable<string> JoinedIn(string room) => joined.GetValueOrDefault(room) ?? [];
 
@@ -56,6 +79,14 @@ internal sealed class CrashTraffic
         while (true)
         {
             var batch = client.NextBatch();
+            lock (acknowledged)
+            {
+                foreach (var sending in batch.Events)
+                {
+                    sent[sending["id"]!.GetValue<string>()] = sending;
+                }
+            }
+
             HttpStatusCode status;
             try
             {
@@ -63,6 +94,10 @@ internal sealed class CrashTraffic
                 status = response.StatusCode;
             }
             catch (HttpRequestException)
+            {
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }

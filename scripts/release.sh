@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Publishes the server as self-contained single-file builds, which start with no .NET installed, into
+# artifacts/release/: a folder and a .tar.gz per runtime (callscope-VERSION-RID/ with the callscope executable, its
+# wwwroot and appsettings.json), and SHA256SUMS over the archives.
+#   bash scripts/release.sh               # linux-x64 and linux-arm64
+#   bash scripts/release.sh linux-x64     # one runtime
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+project=src/Callscope.Server/Callscope.Server.csproj
+out=artifacts/release
+rids=("$@")
+if [ ${#rids[@]} -eq 0 ]; then
+  rids=(linux-x64 linux-arm64)
+fi
+
+version=$(dotnet msbuild "$project" -getProperty:Version -nologo)
+mkdir -p "$out"
+
+for rid in "${rids[@]}"; do
+  case "$rid" in
+    linux-x64 | linux-arm64) ;;
+    *) echo "release.sh: unknown runtime '$rid' (linux-x64 or linux-arm64)" >&2; exit 2 ;;
+  esac
+
+  name="callscope-$version-$rid"
+  rm -rf "${out:?}/$name" "$out/$name.tar.gz"
+  echo "Publishing $name..." >&2
+  # The native SQLite library stays a file beside the executable instead of being unpacked at each start into the
+  # user's home, which a hardened service may not have (see docs/deploy.md).
+  dotnet publish "$project" -c Release -r "$rid" --self-contained -nologo -v quiet -warnaserror \
+    -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=false -p:DebugType=none \
+    -p:GenerateDocumentationFile=false -o "$out/$name"
+  # What a single file cannot hold or does not need: the web assets' manifest of a build output and symbol files.
+  rm -f "$out/$name"/*.pdb "$out/$name"/*.staticwebassets.*.json
+  tar -C "$out" -czf "$out/$name.tar.gz" "$name"
+done
+
+(cd "$out" && sha256sum callscope-*.tar.gz > SHA256SUMS)
+echo "Release in $out:" >&2
+cat "$out/SHA256SUMS" >&2
