@@ -9,3 +9,7 @@ ALTER TABLE rooms ADD COLUMN history_from INTEGER NULL;
 -- Where a team's usage roll-ups became final: hours and days before it are read only from usage_rollups, because
 -- the sessions they were measured from may be gone. A day boundary; 0 while nothing was deleted.
 ALTER TABLE usage_state ADD COLUMN retained_from INTEGER NOT NULL DEFAULT 0;
+
+-- Retention deletes a session's webhook deliveries and aliases with it.
+CREATE INDEX webhook_deliveries_by_session ON webhook_deliveries (session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX session_aliases_by_session ON session_aliases (session_id);
