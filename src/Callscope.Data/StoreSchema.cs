@@ -8,11 +8,11 @@ public static class StoreSchema
 {
     public static readonly IReadOnlyDictionary<string, string[]> Tables = new Dictionary<string, string[]>
     {
-        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at", "diagnosis", "client_key", "period_start_day"],
+        ["teams"] = ["id", "name", "key_hash", "max_sessions", "grace_period", "session_length", "created_at", "diagnosis", "client_key", "period_start_day", "retention_days"],
         ["team_origins"] = ["team_id", "origin", "position"],
         ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at", "security_stamp"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
-            "created_at", "updated_at", "deleted_at", "law_version", "session_count", "webhooks"],
+            "created_at", "updated_at", "deleted_at", "law_version", "session_count", "webhooks", "history_from"],
         ["events"] = ["seq", "team_id", "id", "room_id", "type", "ts", "received_at", "skew_ms", "law", "law_flags", "external_id",
             "connection_id", "participant_name", "role", "data"],
         ["sessions"] = ["team_id", "id", "room_id", "start_time", "end_time", "end_reason", "ended_by", "last_left_at", "active_connections",
@@ -26,7 +26,7 @@ public static class StoreSchema
         ["livekit_integrations"] = ["team_id", "api_key", "api_secret_protected", "server_url", "created_at", "updated_at"],
         ["usage_rollups"] = ["team_id", "room_id", "at", "ms_unknown", "ms_desktop", "ms_mobile", "ms_tablet", "ms_smarttv", "joined_unknown",
             "joined_desktop", "joined_mobile", "joined_tablet", "joined_smarttv", "sessions", "peak_sessions", "peak_participants", "peak_per_session"],
-        ["usage_state"] = ["team_id", "hours_until", "days_until", "longest_ms", "generation"],
+        ["usage_state"] = ["team_id", "hours_until", "days_until", "longest_ms", "generation", "retained_from"],
         ["usage_marks"] = ["team_id", "room_id", "from_ts", "version"],
         ["usage_changes"] = ["team_id", "room_id", "version"],
         ["webhooks"] = ["id", "team_id", "endpoint", "name", "events", "authorization_protected", "signing_secret_protected", "previous_secret_protected",

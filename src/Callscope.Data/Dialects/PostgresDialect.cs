@@ -212,6 +212,19 @@ public sealed class PostgresDialect : StoreDialect
     internal override string LawEventsSql =>
         "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events WHERE team_id = @team AND room_id = @room AND law = 1";
 
+    /// <summary>
+    /// One statement: the oldest rows by the room index, deleted by their key, and their ids from the dedupe table (an id
+    /// older than the room's history could only name an event that is no longer stored anyway).
+    /// </summary>
+    internal override int DeleteEventsBefore(WriteContext context, TeamId team, RoomId room, long before, int limit) => context.Scalar<int>(
+        """
+        WITH old AS (SELECT ts, seq FROM events WHERE room_id = @room AND ts < @before ORDER BY ts LIMIT @limit),
+        gone AS (DELETE FROM events e USING old WHERE e.team_id = @team AND e.ts = old.ts AND e.seq = old.seq RETURNING e.id),
+        ids AS (DELETE FROM event_ids i USING gone WHERE i.team_id = @team AND i.id = gone.id RETURNING 1)
+        SELECT COUNT(*)::int FROM gone
+        """,
+        new { team = team.ToString(), room = room.ToString(), before, limit });
+
     /// <summary>Delivered to every node's listener when the transaction commits, for live updates across nodes.</summary>
     internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)
     {

@@ -241,6 +241,28 @@ public sealed class SqliteDialect : StoreDialect
     internal override string LawEventsSql =>
         "SELECT id, type, ts, law_flags, external_id, connection_id, participant_name, role, data FROM events INDEXED BY events_law WHERE team_id = @team AND room_id = @room AND law = 1";
 
+    /// <summary>
+    /// The oldest rows are found through the room index, and the rows stored since its last copy by a scan of those alone;
+    /// they go with their index rows.
+    /// </summary>
+    internal override int DeleteEventsBefore(WriteContext context, TeamId team, RoomId room, long before, int limit)
+    {
+        var args = new { room = room.ToString(), before, limit };
+        var seqs = context.Query<long>(
+            """
+            SELECT seq FROM (SELECT seq FROM event_rooms WHERE room_id = @room AND ts < @before ORDER BY ts LIMIT @limit)
+            UNION ALL
+            SELECT seq FROM events NOT INDEXED WHERE seq > (SELECT seq FROM event_rooms_mark) AND room_id = @room AND ts < @before
+            """, args).Take(limit).ToArray();
+        if (seqs.Length == 0)
+        {
+            return 0;
+        }
+
+        context.Execute("DELETE FROM event_rooms WHERE room_id = @room AND ts < @before AND seq IN @seqs", new { args.room, before, seqs });
+        return context.Execute("DELETE FROM events WHERE seq IN @seqs", new { seqs });
+    }
+
     internal override void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams)
     {
     }

@@ -108,6 +108,12 @@ public abstract class StoreDialect
     /// <summary>A room's law events (<c>@team</c>, <c>@room</c>): id, type, ts, law_flags, external_id, connection_id, participant_name, role, data.</summary>
     internal abstract string LawEventsSql { get; }
 
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> of a room's events older than <paramref name="before"/> (Unix milliseconds),
+    /// with whatever indexes them beside the table; answers how many went.
+    /// </summary>
+    internal abstract int DeleteEventsBefore(WriteContext context, TeamId team, RoomId room, long before, int limit);
+
     /// <summary>Tells the other nodes, when the transaction commits, which teams' data changed.</summary>
     internal abstract void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams);
 

@@ -5,19 +5,27 @@ using Dapper;
 
 namespace Callscope.Data.Teams;
 
-public sealed record Team(TeamId Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, DateTimeOffset CreatedAt, int PeriodStartDay = 1)
+public sealed record Team(TeamId Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, DateTimeOffset CreatedAt, int PeriodStartDay = 1,
+    int? RetentionDays = null)
 {
-    public TeamSettings Settings => new(Name, MaxSessions, GracePeriod, SessionLength, PeriodStartDay);
+    public TeamSettings Settings => new(Name, MaxSessions, GracePeriod, SessionLength, PeriodStartDay, RetentionDays);
 }
 
 /// <summary>
 /// What a team's admin sets: the grace period and session length are the defaults of the team's rooms;
-/// <paramref name="PeriodStartDay"/> is the day of the month (1 to 28, UTC) on which its usage period starts.
+/// <paramref name="PeriodStartDay"/> is the day of the month (1 to 28, UTC) on which its usage period starts;
+/// <paramref name="RetentionDays"/> is how many days after a session ends its history is deleted (null: kept for ever).
 /// </summary>
-public sealed record TeamSettings(string Name, int? MaxSessions, int GracePeriod, int? SessionLength, int PeriodStartDay = 1)
+public sealed record TeamSettings(string Name, int? MaxSessions, int GracePeriod, int? SessionLength, int PeriodStartDay = 1, int? RetentionDays = null)
 {
     /// <summary>The latest day a period may start on: every month has it.</summary>
     public const int LastPeriodStartDay = 28;
+
+    /// <summary>The shortest retention: a day, so that events a day late still find their history.</summary>
+    public const int MinRetentionDays = 1;
+
+    /// <summary>The longest retention a team can set: ten years.</summary>
+    public const int MaxRetentionDays = 3650;
 }
 
 /// <summary>
@@ -155,17 +163,17 @@ public sealed class TeamStore(CallscopeDatabase database, TimeProvider clock)
 
     private static string NewStamp() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    private const string TeamColumns = "SELECT id AS Id, name AS Name, max_sessions AS MaxSessions, grace_period AS GracePeriod, session_length AS SessionLength, created_at AS CreatedAt, period_start_day AS PeriodStartDay FROM teams";
+    private const string TeamColumns = "SELECT id AS Id, name AS Name, max_sessions AS MaxSessions, grace_period AS GracePeriod, session_length AS SessionLength, created_at AS CreatedAt, period_start_day AS PeriodStartDay, retention_days AS RetentionDays FROM teams";
 
     private const string MemberColumns = "SELECT id AS Id, team_id AS TeamId, email AS Email, name AS Name, password_hash AS PasswordHash, role AS Role, created_at AS CreatedAt, security_stamp AS SecurityStamp FROM members";
 
     private static Team? Read(TeamRow? r) => r is null ? null
-        : new Team(new TeamId(Guid.Parse(r.Id)), r.Name, (int?)r.MaxSessions, (int)r.GracePeriod, (int?)r.SessionLength, DbTime.At(r.CreatedAt), (int)r.PeriodStartDay);
+        : new Team(new TeamId(Guid.Parse(r.Id)), r.Name, (int?)r.MaxSessions, (int)r.GracePeriod, (int?)r.SessionLength, DbTime.At(r.CreatedAt), (int)r.PeriodStartDay, (int?)r.RetentionDays);
 
     private static Member? ReadMember(MemberRow? r) => r is null ? null
         : new Member(Guid.Parse(r.Id), new TeamId(Guid.Parse(r.TeamId)), r.Email, r.Name, r.PasswordHash, r.Role, DbTime.At(r.CreatedAt), r.SecurityStamp);
 
-    private sealed record TeamRow(string Id, string Name, long? MaxSessions, long GracePeriod, long? SessionLength, long CreatedAt, long PeriodStartDay);
+    private sealed record TeamRow(string Id, string Name, long? MaxSessions, long GracePeriod, long? SessionLength, long CreatedAt, long PeriodStartDay, long? RetentionDays);
 
     private sealed record MemberRow(string Id, string TeamId, string Email, string? Name, string PasswordHash, string Role, long CreatedAt, string SecurityStamp);
 }

@@ -39,10 +39,13 @@ internal sealed class UsageRead(
         return counts;
     }
 
-    /// <summary>One room's counts over <c>[a, b)</c>: stored whole days unless the room is marked, and the rest measured.</summary>
+    /// <summary>
+    /// One room's counts over <c>[a, b)</c>: stored whole days (a marked room's only before the retention horizon), and the
+    /// rest measured.
+    /// </summary>
     public UsageCounts RoomDays(string room, long a, long b)
     {
-        var (da, db) = state.Marked(room) ? (a, a) : Stored(a, b, DayMs, state.DaysUntil);
+        var (da, db) = Stored(a, b, DayMs, state.CleanDays(room));
         var counts = da < db ? Sum(room, da, db) : new UsageCounts();
         foreach (var (x, y) in Outside(a, b, da, db))
         {
@@ -83,9 +86,18 @@ internal sealed class UsageRead(
 
         if (marked.Length > 0 && da < db)
         {
+            // Marked rooms' days before the retention horizon are final as stored; after it, their sessions say.
+            var horizon = Math.Clamp(state.RetainedFrom, da, db);
+            if (da < horizon)
+            {
+                measured.UnionWith(connection.Query<string>(
+                    $"SELECT DISTINCT room_id FROM usage_rollups WHERE team_id = @team AND {dialect.InList("room_id", "marked")} AND at >= @da AND at < @horizon AND sessions > 0",
+                    new { team, marked, da, horizon }, transaction));
+            }
+
             measured.UnionWith(connection.Query<string>(
-                $"SELECT DISTINCT room_id FROM sessions WHERE {dialect.InList("room_id", "marked")} AND team_id = @team AND start_time >= @da AND start_time < @db",
-                new { team, marked, da, db }, transaction));
+                $"SELECT DISTINCT room_id FROM sessions WHERE {dialect.InList("room_id", "marked")} AND team_id = @team AND start_time >= @horizon AND start_time < @db",
+                new { team, marked, horizon, db }, transaction));
         }
 
         if (da >= db)
@@ -176,7 +188,8 @@ internal sealed class UsageRead(
             }
         }
 
-        // Marked rooms are measured over the whole period; the others only where no clean day covers it.
+        // Marked rooms are measured over the whole period (but for stored days before the retention horizon); the others
+        // only where no clean day covers it.
         foreach (var (x, y) in Outside(a, b, da, db))
         {
             var (sessions, participants) = Load(null, x, y);
@@ -188,7 +201,7 @@ internal sealed class UsageRead(
 
         foreach (var room in marked)
         {
-            Add(room, Measure(room, a, b));
+            Add(room, RoomDays(room, a, b));
         }
 
         var top = rooms.Where(r => r.Value.TotalMs > 0)

@@ -27,6 +27,15 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
 
     public bool Exists { get; init; } = true;
 
+    /// <summary>
+    /// The team's retention horizon (a day boundary; 0 when nothing was deleted): hours and days before it are final as
+    /// stored, and marks reach no further back than it.
+    /// </summary>
+    public long RetainedFrom { get; init; }
+
+    /// <summary>The end of a room's clean days: a marked room's days are clean only before the retention horizon.</summary>
+    public long CleanDays(string room) => Marked(room) ? Math.Min(DaysUntil, RetainedFrom) : DaysUntil;
+
     public long? EarliestMark => Marks.Count == 0 ? null : Marks.Values.Min(m => m.From);
 
     /// <summary>The end of the team's clean hours.</summary>
@@ -47,17 +56,19 @@ internal sealed record UsageState(long HoursUntil, long DaysUntil, long LongestM
 
     public static UsageState Read(DbConnection connection, DbTransaction? transaction, string team)
     {
-        var row = connection.QuerySingleOrDefault<(long HoursUntil, long DaysUntil, long Longest, long Generation)?>(
-            "SELECT hours_until, days_until, longest_ms, generation FROM usage_state WHERE team_id = @team", new { team }, transaction);
+        var row = connection.QuerySingleOrDefault<(long HoursUntil, long DaysUntil, long Longest, long Generation, long RetainedFrom)?>(
+            "SELECT hours_until, days_until, longest_ms, generation, retained_from FROM usage_state WHERE team_id = @team", new { team }, transaction);
+        var retainedFrom = row?.RetainedFrom ?? 0;
+        // A change before the retention horizon is not measured again: the sessions it would be measured from may be gone.
         var marks = connection.Query<(string Room, long From, long Version)>(
                 "SELECT room_id, from_ts, version FROM usage_marks WHERE team_id = @team", new { team }, transaction)
-            .ToDictionary(m => m.Room, m => (m.From, m.Version), StringComparer.Ordinal);
+            .ToDictionary(m => m.Room, m => (Math.Max(m.From, retainedFrom), m.Version), StringComparer.Ordinal);
         // Read once here rather than bounding by the mark's age, which made every hour of a look read back to the mark.
         var markedLongest = marks.Count == 0 ? 0 : connection.ExecuteScalar<long?>(
             "SELECT MAX(end_time - start_time) FROM sessions WHERE team_id = @team AND start_time >= @from AND end_time IS NOT NULL",
-            new { team, from = marks.Values.Min(m => m.From) }, transaction) ?? 0;
+            new { team, from = marks.Values.Min(m => m.Item1) }, transaction) ?? 0;
         return row is { } r
-            ? new UsageState(r.HoursUntil, r.DaysUntil, r.Longest, marks) { MarkedLongestMs = markedLongest, Generation = r.Generation }
+            ? new UsageState(r.HoursUntil, r.DaysUntil, r.Longest, marks) { MarkedLongestMs = markedLongest, Generation = r.Generation, RetainedFrom = retainedFrom }
             : new UsageState(0, 0, 0, marks) { Exists = false, MarkedLongestMs = markedLongest };
     }
 }

@@ -77,7 +77,8 @@ internal static class RoomRecompute
     {
         // The window is read from the store and its ids matched against it: both must include what this command wrote.
         context.Held.Flush(context);
-        var insertion = sweep.TryInsertLate(late, (from, until) => LawEvents(context, team, room, from, until))
+        var horizon = RoomHistory.From(context, team, room);
+        var insertion = sweep.TryInsertLate(late, (from, until) => LawEvents(context, team, room, horizon, from, until))
             ?? throw new InvalidOperationException("A sweep that can insert late events returned no insertion.");
         var stored = StoredSpans(context, team, room, insertion.From, insertion.Until);
         if (stored.Count > 0)
@@ -112,15 +113,19 @@ internal static class RoomRecompute
     }
 
     /// <summary>
-    /// A room's law events, or those with <paramref name="from"/> &lt;= time &lt; <paramref name="until"/> (each bound
-    /// only when given).
+    /// A room's law events from its history's start (<paramref name="horizon"/>, see <see cref="RoomHistory"/>), or those
+    /// with <paramref name="from"/> &lt;= time &lt; <paramref name="until"/> (each bound only when given).
     /// </summary>
-    private static IEnumerable<LawEvent> LawEvents(WriteContext context, TeamId team, RoomId room, DateTimeOffset? from = null, DateTimeOffset? until = null) =>
-        context.Query<(string Id, string Type, long Ts, long Flags, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
-                context.Dialect.LawEventsSql + (from is null ? "" : " AND ts >= @from") + (until is null ? "" : " AND ts < @until"),
-                new { team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from), until = DbTime.Ms(until) })
-            .Select(r => LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role,
-                LawFacts.Parse(r.Type, r.Data, (LawFlags)r.Flags))!);
+    private static IEnumerable<LawEvent> LawEvents(WriteContext context, TeamId team, RoomId room, long? horizon, DateTimeOffset? from = null, DateTimeOffset? until = null)
+    {
+        // Events before the horizon may still be stored while retention deletes them in steps: the law no longer sees them.
+        var lower = horizon is { } h && (from is null || DbTime.Ms(from.Value) < h) ? h : DbTime.Ms(from);
+        return context.Query<(string Id, string Type, long Ts, long Flags, string? ExternalId, string? ConnectionId, string? Name, string? Role, string? Data)>(
+                context.Dialect.LawEventsSql + (lower is null ? "" : " AND ts >= @from") + (until is null ? "" : " AND ts < @until"),
+                new { team = team.ToString(), room = room.ToString(), from = lower, until = DbTime.Ms(until) })
+            .Select(r => RoomHistory.Clip(LawMapping.Map(r.Id, r.Type, DbTime.At(r.Ts), r.ExternalId, r.ConnectionId, r.Name, r.Role,
+                LawFacts.Parse(r.Type, r.Data, (LawFlags)r.Flags))!, horizon));
+    }
 
     /// <summary>Writes the sessions the sweep touched since the last write, each as it stands now.</summary>
     public static void WriteTouched(WriteContext context, TeamId team, RoomId room, RoomSweep sweep)
@@ -150,7 +155,7 @@ internal static class RoomRecompute
     {
         // What it reads and rewrites must include what this command has written so far.
         context.Held.Flush(context);
-        var law = LawEvents(context, team, room);
+        var law = LawEvents(context, team, room, RoomHistory.From(context, team, room));
         var sweep = RoomLaw.Replay(law, LoadPolicy(context, room));
         var (aliases, _) = SessionIdentity.Assign(sweep.Sessions, StoredSpans(context, team, room));
         WriteAliases(context, team, aliases);
@@ -200,9 +205,17 @@ internal static class RoomRecompute
             new { team = team.ToString(), roomText, cutoff });
         context.Execute("DELETE FROM sessions WHERE team_id = @team AND room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff)",
             new { team = team.ToString(), roomText, cutoff });
+        var stored = spans.Select(s => s.Id).ToHashSet();
         foreach (var s in sweep.Sessions)
         {
             s.Id ??= SessionId.New(s.Start);
+
+            // In a room whose older history was deleted, a session the replay makes that ended before the new events and
+            // is not stored comes only from what the law no longer sees (a leave whose join was deleted): it is not written.
+            if (s.End is { } end && end < since && !stored.Contains(s.Id.Value) && RoomHistory.From(context, team, room) is not null)
+            {
+                final.Add(s.Id.Value);
+            }
         }
 
         foreach (var s in sweep.ViewAt(context.Now).Where(s => !final.Contains(s.Id!.Value)).OrderBy(s => s.Start))

@@ -71,6 +71,17 @@ public static class CallscopeHosting
         services.AddHostedService<DiagnosisService>();
         services.AddSingleton<Callscope.Data.Usage.UsageWorker>();
         services.AddHostedService<UsageService>();
+        services.AddSingleton(sp =>
+        {
+            var retention = sp.GetRequiredService<IOptions<RetentionOptions>>().Value;
+            return new Callscope.Data.Retention.RetentionWorker(sp.GetRequiredService<CallscopeDatabase>(), sp.GetRequiredService<IngestPipeline>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<Callscope.Data.Retention.RetentionWorker>>())
+            {
+                Interval = retention.Interval, BatchRows = retention.BatchRows,
+            };
+        });
+        services.AddHostedService<RetentionService>();
+        services.AddOptions<RetentionOptions>().Bind(builder.Configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         // A request with an Authorization header is an API call (developer key); anything else is a dashboard
         // member with a sign-in cookie.

@@ -64,3 +64,17 @@ public sealed class DiagnosisOptions
 {
     public bool Enabled { get; set; } = true;
 }
+
+/// <summary>The retention worker (docs/operations.md, "Retention").</summary>
+public sealed class RetentionOptions
+{
+    public const string Section = "Callscope:Retention";
+
+    /// <summary>The pause between two passes (<c>Callscope__Retention__Interval</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>About how many rows one writer transaction deletes (<c>Callscope__Retention__BatchRows</c>).</summary>
+    [Range(100, 100_000)]
+    public int BatchRows { get; set; } = 2_000;
+}

@@ -25,7 +25,14 @@ public static class IngestEndpoints
         return api;
     }
 
-    public sealed record IngestResponse(int Accepted, int Duplicates);
+    /// <summary>
+    /// What a batch did: events stored, repeated ids, and (ext) events older than their room's history, which retention
+    /// deleted, and so not stored (docs/operations.md, "Retention").
+    /// </summary>
+    public sealed record IngestResponse(int Accepted, int Duplicates, int Expired)
+    {
+        public static IngestResponse From(IngestResult result) => new(result.Accepted, result.Duplicates, result.Expired);
+    }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestAsync(
         HttpContext context, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
@@ -56,6 +63,6 @@ public static class IngestEndpoints
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message, p.Index))]);
         }
 
-        return TypedResults.Accepted((string?)null, new IngestResponse(result.Accepted, result.Duplicates));
+        return TypedResults.Accepted((string?)null, IngestResponse.From(result));
     }
 }

@@ -80,7 +80,7 @@ public static partial class WebhookEndpoint
         if (batch.Events.Count == 0)
         {
             Log.Unplaced(loggers.CreateLogger(typeof(WebhookEndpoint).FullName!), Shown(webhook.Event));
-            return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0));
+            return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(0, 0, 0));
         }
 
         // LiveKit closing a room ends its session: recorded with the events, unless they were all stored before (a retry).
@@ -95,7 +95,7 @@ public static partial class WebhookEndpoint
             return Problems.Validation([.. result.Problems.Select(p => new FieldError(p.Field, p.Message))]);
         }
 
-        return TypedResults.Accepted((string?)null, new IngestEndpoints.IngestResponse(result.Accepted, result.Duplicates));
+        return TypedResults.Accepted((string?)null, IngestEndpoints.IngestResponse.From(result));
     }
 
     /// <summary>An event name as a log shows it: at most 64 characters, control characters as '?' (it is the sender's text).</summary>

@@ -13,12 +13,14 @@ namespace Callscope.Server.Teams;
 
 /// <summary>
 /// The team's settings; <c>allowed_origins</c> are the origins whose pages may send browser events
-/// (docs/browser-sdk.md); <c>period_start_day</c> is the day of the month its usage period starts (docs/statistics.md).
+/// (docs/browser-sdk.md); <c>period_start_day</c> is the day of the month its usage period starts (docs/statistics.md);
+/// <c>retention_days</c> is how long history is kept after a session ends, null for ever (docs/operations.md).
 /// </summary>
-public sealed record TeamItem(string Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, IReadOnlyList<string> AllowedOrigins, int PeriodStartDay)
+public sealed record TeamItem(string Id, string Name, int? MaxSessions, int GracePeriod, int? SessionLength, IReadOnlyList<string> AllowedOrigins, int PeriodStartDay,
+    int? RetentionDays)
 {
     public static TeamItem From(Team t, IReadOnlyList<string> allowedOrigins) =>
-        new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength, allowedOrigins, t.PeriodStartDay);
+        new(t.Id.ToString(), t.Name, t.MaxSessions, t.GracePeriod, t.SessionLength, allowedOrigins, t.PeriodStartDay, t.RetentionDays);
 }
 
 public static class TeamEndpoints
@@ -85,6 +87,9 @@ public static class TeamEndpoints
             PeriodStartDay = fields.Has("period_start_day")
                 ? fields.Number("period_start_day", 1, TeamSettings.LastPeriodStartDay) ?? Required(fields, "period_start_day", "from 1 to 28 (the day of the month)")
                 : current.PeriodStartDay,
+            RetentionDays = fields.Has("retention_days")
+                ? fields.Number("retention_days", TeamSettings.MinRetentionDays, TeamSettings.MaxRetentionDays)
+                : current.RetentionDays,
         };
         var origins = fields.Has("allowed_origins") ? AllowedOrigins(fields) : null;
         if (!fields.Valid)

@@ -8,8 +8,11 @@ namespace Callscope.Data.Writing;
 
 public sealed record EventProblem(int Index, string Field, string Message);
 
-/// <summary>The answer to a batch: stored counts, or the problems that kept it from being stored at all.</summary>
-public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<EventProblem> Problems)
+/// <summary>
+/// The answer to a batch: stored counts, or the problems that kept it from being stored at all. <see cref="Expired"/>
+/// counts events older than their room's history, which retention deleted: they are not stored (see <see cref="RoomHistory"/>).
+/// </summary>
+public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<EventProblem> Problems, int Expired = 0)
 {
     public bool Rejected => Problems.Count > 0;
 }
@@ -58,10 +61,11 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
             return new IngestResult(0, 0, problems);
         }
 
+        var (events, horizons) = WithinHistory(context, rooms);
         var fresh = new Dictionary<RoomId, List<LawEvent>>();
-        var inserted = EventRows.Insert(context, Team, rooms, Events);
+        var inserted = EventRows.Insert(context, Team, rooms, events);
         var accepted = 0;
-        for (var i = 0; i < Events.Count; i++)
+        for (var i = 0; i < events.Count; i++)
         {
             if (!inserted[i])
             {
@@ -69,11 +73,12 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
             }
 
             accepted++;
-            var at = DbTime.Ms(Events[i].Timestamp);
+            var at = DbTime.Ms(events[i].Timestamp);
             context.MarkForDiagnosis(Team, rooms[i], at, at);
-            if (Events[i].ToLaw() is { } law)
+            if (events[i].ToLaw() is { } law)
             {
-                (fresh.TryGetValue(rooms[i], out var list) ? list : fresh[rooms[i]] = []).Add(law);
+                var clipped = RoomHistory.Clip(law, horizons.TryGetValue(rooms[i], out var horizon) ? horizon : null);
+                (fresh.TryGetValue(rooms[i], out var list) ? list : fresh[rooms[i]] = []).Add(clipped);
             }
         }
 
@@ -89,7 +94,45 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
             context.ChangedTeams.Add(Team);
         }
 
-        return new IngestResult(accepted, Events.Count - accepted, []);
+        var expired = Events.Count - events.Count;
+        return new IngestResult(accepted, events.Count - accepted, [], expired);
+    }
+
+    /// <summary>
+    /// The batch without the events older than their room's history (<paramref name="rooms"/> is narrowed alike), and the
+    /// horizons of the rooms that have one. Only a batch with an event (or a leave's join time) at least a day old looks.
+    /// </summary>
+    private (IReadOnlyList<IncomingEvent> Events, Dictionary<RoomId, long> Horizons) WithinHistory(WriteContext context, List<RoomId> rooms)
+    {
+        var recent = context.Now - RoomHistory.Unaffected;
+        var old = Enumerable.Range(0, Events.Count)
+            .Where(i => Events[i].Timestamp < recent || (Events[i].Type == Core.Events.EventTypes.ParticipantLeft && Events[i].ToLaw()?.JoinedAt < recent))
+            .Select(i => rooms[i]).ToHashSet();
+        if (old.Count == 0)
+        {
+            return (Events, []);
+        }
+
+        var horizons = RoomHistory.Of(context, Team, old);
+        if (horizons.Count == 0)
+        {
+            return (Events, horizons);
+        }
+
+        var kept = new List<IncomingEvent>(Events.Count);
+        var keptRooms = new List<RoomId>(Events.Count);
+        for (var i = 0; i < Events.Count; i++)
+        {
+            if (!(horizons.TryGetValue(rooms[i], out var horizon) && DbTime.Ms(Events[i].Timestamp) < horizon))
+            {
+                kept.Add(Events[i]);
+                keptRooms.Add(rooms[i]);
+            }
+        }
+
+        rooms.Clear();
+        rooms.AddRange(keptRooms);
+        return (kept, horizons);
     }
 
     private List<RoomId> ResolveRooms(WriteContext context, out List<EventProblem> problems)

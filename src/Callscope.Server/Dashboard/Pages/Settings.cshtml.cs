@@ -37,6 +37,10 @@ public sealed class TeamForm
     [Range(1, TeamSettings.LastPeriodStartDay, ErrorMessage = "The usage period starts on a day from 1 to 28.")]
     [Display(Name = "Usage period starts on day")]
     public int? PeriodStartDay { get; set; } = 1;
+
+    [Range(TeamSettings.MinRetentionDays, TeamSettings.MaxRetentionDays, ErrorMessage = "Keep history 1 to 3650 days, or leave it empty to keep it for ever.")]
+    [Display(Name = "Keep history for (days)")]
+    public int? RetentionDays { get; set; }
 }
 
 /// <summary>One detector threshold on the form: the setting's name, what it means, and the text shown or typed.</summary>
@@ -95,7 +99,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
         }
 
         await pipeline.SendAsync(AuditLog.ChangeTeam(HttpContext, teams.Find(Team)!,
-            new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength, Form.PeriodStartDay!.Value)), cancellationToken);
+            new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength, Form.PeriodStartDay!.Value, Form.RetentionDays)), cancellationToken);
 
         Flash("The team's settings were saved.");
         return LocalRedirect(Links.Settings);
@@ -202,7 +206,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
         Form = new TeamForm
         {
             Name = team.Name, MaxSessions = team.MaxSessions, GracePeriod = team.GracePeriod, SessionLength = team.SessionLength,
-            PeriodStartDay = team.PeriodStartDay,
+            PeriodStartDay = team.PeriodStartDay, RetentionDays = team.RetentionDays,
         };
         ShowDiagnosis(issues.Settings(Team));
         ShowOrigins();
