@@ -7,6 +7,7 @@ using Callscope.Data.Sessions;
 using Callscope.Data.Webhooks;
 using Callscope.Server.Api;
 using Callscope.Server.Auth;
+using Callscope.Server.Privacy;
 using Callscope.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,7 +40,7 @@ public static class RoomEndpoints
         rooms.MapPost("/", CreateAsync).WithName("CreateRoom").WithSummary("Create a room").RequireAuthorization(TeamClaims.AdminPolicy);
         rooms.MapGet("/{room}", Get).WithName("GetRoom").WithSummary("Get a room by id or friendly_url");
         rooms.MapPatch("/{room}", UpdateAsync).WithName("UpdateRoom").WithSummary("Change a room's settings").RequireAuthorization(TeamClaims.AdminPolicy);
-        rooms.MapDelete("/{room}", DeleteAsync).WithName("DeleteRoom").WithSummary("Delete a room, ending its live session first")
+        rooms.MapDelete("/{room}", DeleteAsync).WithName("DeleteRoom").WithSummary("Delete a room, ending its live session first; with delete_history (or delete_resources) true, its history is erased too")
             .RequireAuthorization(TeamClaims.AdminPolicy);
         return api;
     }
@@ -192,6 +193,13 @@ public static class RoomEndpoints
             return Problems.NotFound("The room");
         }
 
+        // Digital Samba's delete_resources and Callscope's delete_history mean the same: erase the room's history too.
+        var (deleteHistory, problem) = await HistoryOptions.ReadAsync(context.Request, otherwise: false, ["delete_history", "delete_resources"], cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         // The live session ends the way every member's end does (hooks included, e.g. closing the LiveKit room);
         // the delete itself also ends anything that went live meanwhile.
         if (sessions.List(team, new SessionFilter(Live: true, RoomId: found.Id), new Paging(Limit: 1)).Data is [var live])
@@ -199,7 +207,7 @@ public static class RoomEndpoints
             await ending.EndAsync(team, live.Id.ToString(), context.User.ActorOf(), cancellationToken);
         }
 
-        return await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf()), cancellationToken)
+        return await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf(), deleteHistory), cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound("The room");
     }
