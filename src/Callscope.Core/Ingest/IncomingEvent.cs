@@ -63,6 +63,7 @@ public static class LawMapping
             Name = name,
             Role = role,
             Passive = facts.Flags.HasFlag(LawFlags.Passive),
+            Erased = facts.Flags.HasFlag(LawFlags.Erased),
         };
 
         return type switch

@@ -20,6 +20,12 @@ public enum LawFlags
 
     /// <summary>A <c>session_ended</c> the REST API wrote for a team member, as opposed to one a moderator sent.</summary>
     ApiEnd = 2,
+
+    /// <summary>
+    /// The participant this event is about was erased (docs/api.md, deleting history): the event keeps only what the law
+    /// needs, under a placeholder identity, and belongs to no events log.
+    /// </summary>
+    Erased = 4,
 }
 
 /// <summary>

@@ -52,6 +52,12 @@ public sealed record LawEvent(string Id, LawKind Kind, DateTimeOffset Time)
     /// </summary>
     public bool Passive { get; init; }
 
+    /// <summary>
+    /// The participant was erased: its identity is a placeholder that only pairs its events, and its record shows
+    /// neither that identity nor a name (<see cref="ParticipantRecord.ErasedName"/>).
+    /// </summary>
+    public bool Erased { get; init; }
+
     /// <summary>Set on the join the law infers from a leave that carries its join time.</summary>
     public string? SyntheticFor { get; init; }
 

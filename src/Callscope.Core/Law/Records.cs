@@ -40,6 +40,9 @@ public sealed class ConnectionRecord
 /// <summary>All connections of one identity in one session.</summary>
 public sealed class ParticipantRecord
 {
+    /// <summary>The name an erased participant's record shows in place of its own.</summary>
+    public const string ErasedName = "Deleted participant";
+
     public required string Key { get; init; }
 
     public string? ExternalId { get; init; }

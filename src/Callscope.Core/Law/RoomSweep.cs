@@ -334,12 +334,12 @@ public sealed partial class RoomSweep(RoomPolicy policy)
         var key = e.ExternalId is { } x ? "x:" + x : "e:" + (e.SyntheticFor ?? e.Id);
         if (!currentParticipants.TryGetValue(key, out var participant))
         {
-            participant = new ParticipantRecord { Key = key, ExternalId = e.ExternalId };
+            participant = new ParticipantRecord { Key = key, ExternalId = e.Erased ? null : e.ExternalId };
             currentParticipants[key] = participant;
             session.Participants.Add(participant);
         }
 
-        participant.Name = e.Name ?? participant.Name;
+        participant.Name = e.Erased ? ParticipantRecord.ErasedName : e.Name ?? participant.Name;
         participant.Role = e.Role ?? participant.Role;
         participant.Client = e.Client ?? participant.Client;
         return participant;

@@ -388,7 +388,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             team = team.ToString(), room = room.ToString(), from = DbTime.Ms(from ?? DateTimeOffset.UnixEpoch),
             to = DbTime.Ms(to ?? DateTimeOffset.MaxValue.AddYears(-1)), limit = paging.Limit, offset = paging.Offset,
         });
-        var where = new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to");
+        var where = new StringBuilder("e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to AND " + ParticipantLog.NotErased);
         if (types is { Count: > 0 })
         {
             where.Append(" AND " + database.InList("e.type", "types"));

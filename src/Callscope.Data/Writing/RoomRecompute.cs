@@ -69,6 +69,20 @@ internal static class RoomRecompute
     }
 
     /// <summary>
+    /// Replays the room from its stored events after they were rewritten in place (an erasure), and stores its sessions
+    /// from <paramref name="since"/> on again; the room must be locked by the caller. What is in memory is dropped first.
+    /// </summary>
+    public static void Recompute(WriteContext context, TeamId team, RoomId room, DateTimeOffset since)
+    {
+        context.TouchedRooms.Add(room);
+        context.ChangedTeams.Add(team);
+        context.States.Forget(room);
+        var rebuilt = Rebuild(context, team, room);
+        RewriteFrom(context, team, room, rebuilt, since);
+        context.BumpVersion(team, room, rebuilt);
+    }
+
+    /// <summary>
     /// Puts late events into the room's sweep, reading back only the window of events they change, and stores the
     /// sessions of that window whose stored form changes: a session keeps the id of the oldest stored session it
     /// overlaps, stored sessions it absorbed become aliases of it, and stored sessions that no longer exist go.

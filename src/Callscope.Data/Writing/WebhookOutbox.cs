@@ -36,10 +36,16 @@ internal sealed class WebhookOutbox(WriteContext context)
     /// <summary>Whether this transaction queued any delivery, so the dispatcher is woken when it commits.</summary>
     public bool Queued { get; private set; }
 
+    /// <summary>
+    /// While set, rows written announce nothing: an erasure rewrites sessions that did not change, under participant ids
+    /// that are new only because the identity behind them was erased.
+    /// </summary>
+    public bool Muted { get; set; }
+
     /// <summary>A session row was written: its start, and its end or its ending-soon state when it has one.</summary>
     public void Session(TeamId team, RoomId room, SessionRecord s)
     {
-        if (!Listened(team))
+        if (Muted || !Listened(team))
         {
             return;
         }
@@ -74,7 +80,7 @@ internal sealed class WebhookOutbox(WriteContext context)
     /// <summary>A participant row was written: each of its connections' joins, and the leaves of those that closed.</summary>
     public void Participant(TeamId team, RoomId room, SessionId session, ParticipantId participant, ParticipantRecord p)
     {
-        if (!Listened(team))
+        if (Muted || !Listened(team))
         {
             return;
         }

@@ -15,6 +15,7 @@ using Callscope.Server.Diagnosis;
 using Callscope.Server.Ingestion;
 using Callscope.Server.LiveKit;
 using Callscope.Server.Participants;
+using Callscope.Server.Privacy;
 using Callscope.Server.Rooms;
 using Callscope.Server.Sessions;
 using Callscope.Server.Statistics;
@@ -205,6 +206,7 @@ public static class CallscopeHosting
         api.MapSessionRoutes();
         api.MapParticipantRoutes();
         api.MapRoomRoutes();
+        api.MapPrivacyRoutes();
         api.MapTeamRoutes();
         api.MapStatisticsRoutes();
         api.MapIssueRoutes();

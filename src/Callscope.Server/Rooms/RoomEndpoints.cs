@@ -9,6 +9,7 @@ using Callscope.Data.Audit;
 using Callscope.Server.Api;
 using Callscope.Server.Audit;
 using Callscope.Server.Auth;
+using Callscope.Server.Privacy;
 using Callscope.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -41,7 +42,7 @@ public static class RoomEndpoints
         rooms.MapPost("/", CreateAsync).WithName("CreateRoom").WithSummary("Create a room").RequireAuthorization(TeamClaims.AdminPolicy);
         rooms.MapGet("/{room}", Get).WithName("GetRoom").WithSummary("Get a room by id or friendly_url");
         rooms.MapPatch("/{room}", UpdateAsync).WithName("UpdateRoom").WithSummary("Change a room's settings").RequireAuthorization(TeamClaims.AdminPolicy);
-        rooms.MapDelete("/{room}", DeleteAsync).WithName("DeleteRoom").WithSummary("Delete a room, ending its live session first")
+        rooms.MapDelete("/{room}", DeleteAsync).WithName("DeleteRoom").WithSummary("Delete a room, ending its live session first; with delete_history (or delete_resources) true, its history is erased too")
             .RequireAuthorization(TeamClaims.AdminPolicy);
         return api;
     }
@@ -194,6 +195,13 @@ public static class RoomEndpoints
             return Problems.NotFound("The room");
         }
 
+        // Digital Samba's delete_resources and Callscope's delete_history mean the same: erase the room's history too.
+        var (deleteHistory, problem) = await HistoryOptions.ReadAsync(context.Request, otherwise: false, ["delete_history", "delete_resources"], cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         // The live session ends the way every member's end does (hooks included, e.g. closing the LiveKit room);
         // the delete itself also ends anything that went live meanwhile.
         if (sessions.List(team, new SessionFilter(Live: true, RoomId: found.Id), new Paging(Limit: 1)).Data is [var live])
@@ -203,8 +211,9 @@ public static class RoomEndpoints
                     new() { ["room_id"] = found.Id.ToString(), ["reason"] = "room_deleted" }), cancellationToken);
         }
 
-        var deleted = AuditLog.Entry(context, AuditActions.RoomDeleted, AuditTarget.Room(found.Id), new() { ["friendly_url"] = found.FriendlyUrl });
-        return await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf()) { Audit = done => done ? deleted : null }, cancellationToken)
+        var deleted = AuditLog.Entry(context, AuditActions.RoomDeleted, AuditTarget.Room(found.Id),
+            new() { ["friendly_url"] = found.FriendlyUrl, ["delete_history"] = deleteHistory });
+        return await pipeline.SendAsync(new DeleteRoomCommand(team, found.Id, context.User.ActorOf(), deleteHistory) { Audit = done => done ? deleted : null }, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound("The room");
     }

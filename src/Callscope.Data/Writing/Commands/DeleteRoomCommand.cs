@@ -4,9 +4,10 @@ namespace Callscope.Data.Writing;
 
 /// <summary>
 /// Deletes a room: its live session ends first (by whoever deleted it); a room with history is kept as deleted so
-/// its sessions still read, one without is removed. False when the team has no such room.
+/// its sessions still read, one without is removed. With <paramref name="deleteHistory"/> its participants are erased
+/// first, as <see cref="EraseHistoryCommand.OfRoom"/> does. False when the team has no such room.
 /// </summary>
-public sealed class DeleteRoomCommand(TeamId team, RoomId room, string deletedBy) : WriteCommand<bool>
+public sealed class DeleteRoomCommand(TeamId team, RoomId room, string deletedBy, bool deleteHistory = false) : WriteCommand<bool>
 {
     internal override bool Run(WriteContext context)
     {
@@ -21,6 +22,11 @@ public sealed class DeleteRoomCommand(TeamId team, RoomId room, string deletedBy
             EndSessionCommand.EndLive(context, team, room, deletedBy);
             // The ended session is stored and the room's version bumped before the room goes.
             context.Finish();
+        }
+
+        if (deleteHistory && new Erasure(context, team).Room(room).Outcome != ErasureOutcome.Erased)
+        {
+            throw new InvalidOperationException("The room's session was ended in this command, yet the room is still live.");
         }
 
         var history = context.Scalar<long>($"SELECT COUNT(*) FROM {context.Dialect.EventsOfRoom("@id")} e WHERE e.room_id = @id", new { id = room.ToString() });
