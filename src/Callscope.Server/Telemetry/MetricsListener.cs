@@ -14,7 +14,7 @@ public sealed partial class MetricsListener(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.MetricsListener is not { } url)
+        if (options.Value.MetricsListener() is not { } url)
         {
             return;
         }
