@@ -58,6 +58,9 @@ public sealed partial class MetricsText
     private static partial Regex Label();
 }
 
-/// <summary>The metrics tests assert exact counts, so nothing else in the test process may ingest while they run.</summary>
+/// <summary>
+/// The metrics tests assert exact counts, so nothing else in the test process may ingest while they run; and every
+/// host's meter is named <c>Callscope</c>, so another host stopping meanwhile could end a metric stream they share.
+/// </summary>
 [CollectionDefinition(nameof(MetricsCollection), DisableParallelization = true)]
 public sealed class MetricsCollection;
