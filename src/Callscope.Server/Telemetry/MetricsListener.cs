@@ -14,14 +14,15 @@ public sealed partial class MetricsListener(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.MetricsListener is not { } url)
+        if (options.Value.MetricsListener() is not { } url)
         {
             return;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
+        // An empty host: no configuration files or variables of its own (so no Kestrel endpoints from appsettings.json),
+        // Kestrel on the one address, and no logging.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().UseUrls(url.GetLeftPart(UriPartial.Authority));
         server = builder.Build();
         server.UseMetricsEndpoint(meters, access);
         server.Run(context => Api.Problems.Create(StatusCodes.Status404NotFound, "not-found", "This listener serves /metrics only.").ExecuteAsync(context));

@@ -77,7 +77,7 @@ public static class TelemetryHosting
     /// </summary>
     public static WebApplication UseTelemetry(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.MetricsListener is null)
+        if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.MetricsListener() is null)
         {
             app.UseMetricsEndpoint(app.Services.GetRequiredService<MeterProvider>(), app.Services.GetRequiredService<MetricsAccess>());
         }

@@ -28,8 +28,8 @@ public sealed class TelemetryOptions : IValidatableObject
     /// <summary><c>grpc</c> (default) or <c>http/protobuf</c> (<c>Callscope__Telemetry__OtlpProtocol</c>).</summary>
     public string OtlpProtocol { get; set; } = Grpc;
 
-    /// <summary>The separate listener's URL, once validated.</summary>
-    public Uri? MetricsListener => MetricsUrl is { Length: > 0 } url ? new Uri(url) : null;
+    /// <summary>The separate listener's URL, once validated (a method, so that validation does not read it first).</summary>
+    public Uri? MetricsListener() => MetricsUrl is { Length: > 0 } url ? new Uri(url) : null;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
