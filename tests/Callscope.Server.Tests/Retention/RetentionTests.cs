@@ -156,6 +156,29 @@ public sealed class RetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_that_begins_the_instant_an_old_one_ends_keeps_it_and_a_live_session_is_never_touched_however_old()
+    {
+        // Jo's session ends by grace at 10:17 on 3 October, the instant Kim joins and starts a session still live today.
+        var at = October.AddDays(2);
+        await Events.PostAsync(api,
+            Events.Joined("touching-room", "jo", at, connection: "t1"), Events.Left("touching-room", "jo", at.AddMinutes(10), connection: "t1"),
+            Events.Joined("touching-room", "kim", at.AddMinutes(17), connection: "t2"));
+        await app.SettleAsync();
+        await app.Services.GetRequiredService<UsageWorker>().CatchUpAsync(Ct);
+
+        await SetRetentionAsync(30);
+        await Worker().RunOnceAsync(Ct);
+
+        var sessions = await ApiAssert.GetAsync(api, "/api/v1/rooms/touching-room/sessions");
+        Assert.Equal(2, sessions.GetProperty("total_count").GetInt32());
+        Assert.True(sessions.GetProperty("data")[0].GetProperty("live").GetBoolean());
+        Assert.Equal(at.AddMinutes(17), sessions.GetProperty("data")[0].GetProperty("start_time").GetDateTimeOffset());
+        Assert.Equal(at.AddMinutes(17), sessions.GetProperty("data")[1].GetProperty("end_time").GetDateTimeOffset());
+        Assert.Equal(3, Scalar("SELECT COUNT(*) FROM events e JOIN rooms r ON r.id = e.room_id WHERE r.friendly_url = 'touching-room'"));
+        Assert.Equal(0, (await ApiAssert.GetAsync(api, "/api/v1/rooms/old-room/sessions")).GetProperty("total_count").GetInt32());
+    }
+
+    [Fact]
     public async Task Small_steps_delete_the_same_as_one_and_retention_off_deletes_nothing()
     {
         var untouched = Counts();
