@@ -47,6 +47,7 @@ public static class BenchCommands
         root.Subcommands.Add(Diagnosis());
         root.Subcommands.Add(Browser());
         root.Subcommands.Add(Webhooks());
+        root.Subcommands.Add(Retention());
         root.Subcommands.Add(BareServerCommand());
         return root;
     }
@@ -91,6 +92,25 @@ public static class BenchCommands
             new IngestOptions(result.GetValue(clients), result.GetValue(rooms), 100, 1000, Seconds(result.GetValue(warmup)),
                 Seconds(Math.Max(30, result.GetValue(duration))), TimeSpan.Zero, result.GetValue(rawRows), RandomIds: false),
             result.GetValue(rate), Seconds(result.GetValue(paced)), Seconds(result.GetValue(fill))), cancellationToken)));
+        return command;
+    }
+
+    private static Command Retention()
+    {
+        var clients = Int("--clients", 8, "Concurrent ingest clients, one request in flight each.");
+        var rooms = Int("--rooms", 4000, "Rooms simulated by the ingest load (split between the clients).");
+        var warmup = Int("--warmup", 5, "Seconds of load before measuring each ingest run.");
+        var duration = Int("--duration", 30, "Seconds measured for each ingest run (at least 10).");
+        var backlogRooms = Int("--backlog-rooms", 500, "Rooms with old history to delete.");
+        var perRoom = Int("--sessions-per-room", 20, "Old ended sessions in each of them.");
+        var command = new Command("retention", "Retention: ingest with retention off and while it deletes a backlog of old history, and the deletion rate.")
+        {
+            clients, rooms, warmup, duration, backlogRooms, perRoom,
+        };
+        command.SetAction((result, cancellationToken) => WithContext(result, bench => RetentionScenario.RunAsync(bench, new RetentionBenchOptions(
+            new IngestOptions(result.GetValue(clients), result.GetValue(rooms), 100, 1000, Seconds(result.GetValue(warmup)),
+                Seconds(Math.Max(10, result.GetValue(duration))), TimeSpan.Zero, 0, RandomIds: false),
+            result.GetValue(backlogRooms), result.GetValue(perRoom)), cancellationToken)));
         return command;
     }
 

@@ -46,6 +46,14 @@ public sealed class SqlProbe(DbConnection connection) : IStoreProbe
         return [.. Strings(command)];
     }
 
+    public long RowsBefore(long ms)
+    {
+        using var command = Command(
+            "SELECT (SELECT COUNT(*) FROM events WHERE ts < @ms) + (SELECT COUNT(*) FROM sessions WHERE start_time < @ms) + (SELECT COUNT(*) FROM participants WHERE join_time < @ms)");
+        Add(command, "ms", ms);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public IReadOnlyList<string> SampleSessions(int count) => Sample("sessions", count);
 
     public IReadOnlyList<string> SampleParticipants(int count) => Sample("participants", count);

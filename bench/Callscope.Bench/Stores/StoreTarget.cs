@@ -89,6 +89,9 @@ public interface IStoreProbe : IDisposable
 
     IReadOnlyList<string> SampleSessions(int count);
 
+    /// <summary>Events, sessions and participants older than <paramref name="ms"/> (by event time, start, join).</summary>
+    long RowsBefore(long ms);
+
     IReadOnlyList<string> SampleParticipants(int count);
 
     /// <summary>Webhook deliveries in the outbox, in one state or in all.</summary>

@@ -95,8 +95,7 @@ public sealed partial class RetentionWorker(CallscopeDatabase database, IngestPi
     }
 
     /// <summary>
-    /// The team's usage horizon for this pass (Unix milliseconds, a day boundary), never lower than the last one; null
-    /// while its roll-ups are not stored yet or the retention reaches back no further than the start of time.
+    /// The team's horizon for this pass (Unix milliseconds, a day boundary); null while its roll-ups are not stored yet.
     /// </summary>
     internal long? Horizon(TeamId team, long days)
     {
@@ -116,7 +115,9 @@ public sealed partial class RetentionWorker(CallscopeDatabase database, IngestPi
             bound = Math.Min(bound, Math.Max(m, s.RetainedFrom));
         }
 
-        var horizon = Math.Max(Floor(bound, DayMs), s.RetainedFrom);
+        // Not raised to the last pass's: after a team lengthens its retention, nothing younger than the new one goes (its
+        // rooms keep the history start they have, and the roll-ups before the old horizon stay final).
+        var horizon = Floor(bound, DayMs);
         return horizon > 0 ? horizon : null;
     }
 
