@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Callscope.Core;
 using Callscope.Data.Writing;
 using Dapper;
@@ -26,6 +27,12 @@ public sealed partial class RetentionWorker(CallscopeDatabase database, IngestPi
 
     /// <summary>How many rooms one step looks at, at most.</summary>
     public int RoomsPerStep { get; init; } = 50;
+
+    /// <summary>
+    /// How long the worker rests after a step, as a share of the time the step took: at 1 the writer spends at most about
+    /// half its time on deletion while a backlog goes, and ingest keeps the rest.
+    /// </summary>
+    public double RestShare { get; init; } = 1;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -80,8 +87,13 @@ public sealed partial class RetentionWorker(CallscopeDatabase database, IngestPi
             RetentionStep step;
             do
             {
+                var started = Stopwatch.GetTimestamp();
                 step = await pipeline.SendAsync(new RetentionCommand(team, horizon, chunk, BatchRows), cancellationToken);
                 rows += step.Rows;
+                if (RestShare > 0 && step.Rows > 0)
+                {
+                    await Task.Delay(Stopwatch.GetElapsedTime(started) * RestShare, cancellationToken);
+                }
             }
             while (!step.Finished);
         }

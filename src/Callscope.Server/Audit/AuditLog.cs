@@ -62,7 +62,8 @@ public sealed class AuditLog(IngestPipeline pipeline)
     /// <summary>The changed fields of a team's settings, named as the API names them.</summary>
     public static JsonObject SettingsChanges(TeamSettings old, TeamSettings now) => Changes(
         ("name", old.Name, now.Name), ("max_sessions", old.MaxSessions, now.MaxSessions), ("grace_period", old.GracePeriod, now.GracePeriod),
-        ("session_length", old.SessionLength, now.SessionLength), ("period_start_day", old.PeriodStartDay, now.PeriodStartDay));
+        ("session_length", old.SessionLength, now.SessionLength), ("period_start_day", old.PeriodStartDay, now.PeriodStartDay),
+        ("retention_days", old.RetentionDays, now.RetentionDays));
 
     /// <summary>
     /// A change of the team's settings through the writer, with its audit entry when some field differs (an unchanged
