@@ -125,6 +125,7 @@ public static class CallscopeHosting
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddPrivateKeyRing();
+        services.AddProxySupport(builder.Configuration);
         builder.AddLiveKit();
         builder.AddWebhooks();
         builder.AddDashboard();
@@ -157,6 +158,7 @@ public static class CallscopeHosting
         app.Services.GetRequiredService<CallscopeDatabase>().Migrate(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
         app.Services.GetRequiredService<Bootstrap>().EnsureFirstTeam(Console.Out);
 
+        app.UseProxySupport();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
