@@ -25,7 +25,8 @@ for rid in "${rids[@]}"; do
   esac
 
   name="callscope-$version-$rid"
-  rm -rf "${out:?}/$name" "$out/$name.tar.gz"
+  # One build per runtime in the folder: an older version's would otherwise be listed in SHA256SUMS beside it.
+  rm -rf "${out:?}"/callscope-*-"$rid" "${out:?}"/callscope-*-"$rid".tar.gz
   echo "Publishing $name..." >&2
   # The native SQLite library stays a file beside the executable instead of being unpacked at each start into the
   # user's home, which a hardened service may not have (see docs/deploy.md).

@@ -28,7 +28,12 @@ public sealed class ReleaseBuildTests : IDisposable
         var release = Path.Combine(SourceTree.Root, "artifacts", "release");
         var built = Assert.Single(Directory.GetDirectories(release, "callscope-*-linux-x64"));
         var sums = await File.ReadAllTextAsync(Path.Combine(release, "SHA256SUMS"), Cancellation);
-        Assert.Contains($"  {Path.GetFileName(built)}.tar.gz", sums, StringComparison.Ordinal);
+        await using (var archive = File.OpenRead(built + ".tar.gz"))
+        {
+            var sum = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(archive, Cancellation));
+            Assert.Contains($"{sum}  {Path.GetFileName(built)}.tar.gz", sums, StringComparison.Ordinal);
+        }
+
         Assert.False(File.Exists(Path.Combine(built, "callscope.dll")), "the release should be a single file, not a folder of assemblies");
 
         var installed = Path.Combine(here, "opt", "callscope");
