@@ -168,7 +168,8 @@ public static class CallscopeHosting
         if (!app.Environment.IsDevelopment())
         {
             // Browsers that reached Callscope over HTTPS keep to HTTPS (ASP.NET Core's defaults: 30 days, not sent
-            // for localhost). Behind a proxy that ends TLS the proxy sends it.
+            // for localhost). Behind a proxy that ends TLS, Callscope sees HTTPS once the proxy is named in
+            // Callscope:Proxy (docs/deploy.md); otherwise the proxy sends it.
             app.UseHsts();
         }
 

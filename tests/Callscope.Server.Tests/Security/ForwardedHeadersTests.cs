@@ -61,6 +61,29 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_known_proxys_forwarded_https_and_host_count_as_the_requests_own()
+    {
+        app.Settings["environment"] = "Production";
+        app.Settings["Callscope:Proxy:KnownProxies:0"] = Proxy;
+        using var factory = WithPeerAddresses();
+
+        // HSTS is sent only over HTTPS and never for localhost: the answer carries it only if both forwarded
+        // headers were taken.
+        Assert.True(await AnswersWithHstsAsync(factory, Proxy), "the proxy's X-Forwarded-Proto and -Host should be taken");
+        Assert.False(await AnswersWithHstsAsync(factory, "198.51.100.7"), "another peer's X-Forwarded-Proto and -Host should be ignored");
+    }
+
+    private static async Task<bool> AnswersWithHstsAsync(WebApplicationFactory<Program> factory, string peer)
+    {
+        using var client = Client(factory, peer, forwardedFor: "203.0.113.5");
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        client.DefaultRequestHeaders.Add("X-Forwarded-Host", "callscope.example");
+        using var response = await client.GetAsync("/signin", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response.Headers.Contains("Strict-Transport-Security");
+    }
+
+    [Fact]
     public async Task A_proxy_network_that_does_not_parse_stops_the_start_naming_the_setting()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
