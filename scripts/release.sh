@@ -4,6 +4,7 @@
 # wwwroot and appsettings.json), and SHA256SUMS over the archives.
 #   bash scripts/release.sh               # linux-x64 and linux-arm64
 #   bash scripts/release.sh linux-x64     # one runtime
+#   CALLSCOPE_VERSION=1.2.0 bash scripts/release.sh   # another version than the project's
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ if [ ${#rids[@]} -eq 0 ]; then
   rids=(linux-x64 linux-arm64)
 fi
 
-version=$(dotnet msbuild "$project" -getProperty:Version -nologo)
+version=${CALLSCOPE_VERSION:-$(dotnet msbuild "$project" -getProperty:Version -nologo)}
 mkdir -p "$out"
 
 for rid in "${rids[@]}"; do
@@ -24,13 +25,14 @@ for rid in "${rids[@]}"; do
   esac
 
   name="callscope-$version-$rid"
-  rm -rf "${out:?}/$name" "$out/$name.tar.gz"
+  # One build per runtime in the folder: an older version's would otherwise be listed in SHA256SUMS beside it.
+  rm -rf "${out:?}"/callscope-*-"$rid" "${out:?}"/callscope-*-"$rid".tar.gz
   echo "Publishing $name..." >&2
   # The native SQLite library stays a file beside the executable instead of being unpacked at each start into the
   # user's home, which a hardened service may not have (see docs/deploy.md).
   dotnet publish "$project" -c Release -r "$rid" --self-contained -nologo -v quiet -warnaserror \
     -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=false -p:DebugType=none \
-    -p:GenerateDocumentationFile=false -o "$out/$name"
+    -p:Version="$version" -o "$out/$name"
   # What a single file cannot hold or does not need: the web assets' manifest of a build output and symbol files.
   rm -f "$out/$name"/*.pdb "$out/$name"/*.staticwebassets.*.json
   tar -C "$out" -czf "$out/$name.tar.gz" "$name"

@@ -77,7 +77,7 @@ public sealed class SqliteDialect : StoreDialect
         using var pragma = connection.CreateCommand();
         // WAL (set once by Migrate; it is a property of the file) with synchronous=NORMAL keeps every committed
         // transaction across a process crash (kill -9); only a power loss could drop the last commits.
-        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        pragma.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMs};";
         pragma.ExecuteNonQuery();
         return connection;
     }
@@ -113,10 +113,44 @@ public sealed class SqliteDialect : StoreDialect
     /// </summary>
     public static long Checkpoint(DbConnection connection, bool restart)
     {
+        if (!restart)
+        {
+            return RunCheckpoint(connection, "PASSIVE");
+        }
+
+        // A restart waits for every reader to move past the log's end. A long read (callscope backup copying the
+        // store) would hold the writer here for the whole busy timeout, again at each try: so the writer waits a
+        // moment only, and a restart that readers stop is tried again after the checkpointer's next pass.
+        SetBusyTimeout(connection, RestartBusyTimeoutMs);
+        try
+        {
+            return RunCheckpoint(connection, "RESTART");
+        }
+        finally
+        {
+            SetBusyTimeout(connection, BusyTimeoutMs);
+        }
+    }
+
+    /// <summary>How long a connection waits for another's lock before it gives up.</summary>
+    private const int BusyTimeoutMs = 10_000;
+
+    /// <summary>How long the writer waits for readers when it lets the log start over.</summary>
+    private const int RestartBusyTimeoutMs = 200;
+
+    private static long RunCheckpoint(DbConnection connection, string mode)
+    {
         using var command = connection.CreateCommand();
-        command.CommandText = restart ? "PRAGMA wal_checkpoint(RESTART)" : "PRAGMA wal_checkpoint(PASSIVE)";
+        command.CommandText = $"PRAGMA wal_checkpoint({mode})";
         using var reader = command.ExecuteReader();
         return reader.Read() ? reader.GetInt64(1) : 0;
+    }
+
+    private static void SetBusyTimeout(DbConnection connection, int milliseconds)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout={milliseconds}";
+        command.ExecuteNonQuery();
     }
 
     /// <summary>SQLite takes its write lock at once.</summary>

@@ -140,6 +140,7 @@ public static class CallscopeHosting
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddPrivateKeyRing();
         builder.AddTelemetry();
+        services.AddProxySupport(builder.Configuration);
         builder.AddLiveKit();
         builder.AddWebhooks();
         builder.AddAudit();
@@ -173,6 +174,7 @@ public static class CallscopeHosting
         app.Services.GetRequiredService<CallscopeDatabase>().Migrate(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
         app.Services.GetRequiredService<Bootstrap>().EnsureFirstTeam(Console.Out);
 
+        app.UseProxySupport();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
@@ -182,7 +184,8 @@ public static class CallscopeHosting
         if (!app.Environment.IsDevelopment())
         {
             // Browsers that reached Callscope over HTTPS keep to HTTPS (ASP.NET Core's defaults: 30 days, not sent
-            // for localhost). Behind a proxy that ends TLS the proxy sends it.
+            // for localhost). Behind a proxy that ends TLS, Callscope sees HTTPS once the proxy is named in
+            // Callscope:Proxy (docs/deploy.md); otherwise the proxy sends it.
             app.UseHsts();
         }
 

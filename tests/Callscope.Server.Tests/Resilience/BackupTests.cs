@@ -176,6 +176,37 @@ public sealed class BackupTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task On_PostgreSQL_backup_keeps_the_key_ring_and_says_the_database_is_pg_dumps()
+    {
+        // The database is never opened for this: a connection string naming no server shows it.
+        (string, string)[] postgres = [("Callscope__Database__Provider", "postgres"), ("Callscope__Database__ConnectionString", "Host=192.0.2.1;Database=none")];
+        var data = Path.Combine(folder, "node");
+        Directory.CreateDirectory(Path.Combine(data, "keys"));
+        await File.WriteAllTextAsync(Path.Combine(data, "keys", "key-1.xml"), "<key id=\"1\" />", Cancellation);
+        var archive = Path.Combine(folder, "keys.zip");
+
+        var (exit, output) = await RunAsync(["backup", "--to", archive], data, postgres);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("pg_dump", output, StringComparison.Ordinal);
+        using (var zip = ZipFile.OpenRead(archive))
+        {
+            Assert.Equal(["keys/key-1.xml", "manifest.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        }
+
+        var intoSqlite = Path.Combine(folder, "sqlite");
+        var (refused, refusal) = await RunAsync(["restore", "--from", archive], intoSqlite);
+        Assert.True(refused == 1, refusal);
+        Assert.Contains("only the key ring of a PostgreSQL store", refusal, StringComparison.Ordinal);
+
+        var otherNode = Path.Combine(folder, "other-node");
+        var (restored, restoreOutput) = await RunAsync(["restore", "--from", archive], otherNode, postgres);
+        Assert.True(restored == 0, restoreOutput);
+        Assert.Equal("<key id=\"1\" />", await File.ReadAllTextAsync(Path.Combine(otherNode, "keys", "key-1.xml"), Cancellation));
+        Assert.Equal(["keys"], Directory.GetFileSystemEntries(otherNode).Select(Path.GetFileName));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -315,8 +346,8 @@ public sealed class BackupTests : IDisposable
         }
     }
 
-    /// <summary>Runs an operator command of the real executable on a data folder, on SQLite.</summary>
-    private static async Task<(int Exit, string Output)> RunAsync(string[] args, string dataDirectory)
+    /// <summary>Runs an operator command of the real executable on a data folder, on SQLite unless told otherwise.</summary>
+    private static async Task<(int Exit, string Output)> RunAsync(string[] args, string dataDirectory, params (string Name, string Value)[] settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "callscope.dll"));
@@ -326,7 +357,7 @@ public sealed class BackupTests : IDisposable
         }
 
         start.Environment["Callscope__DataDirectory"] = dataDirectory;
-        foreach (var (name, value) in Sqlite)
+        foreach (var (name, value) in Sqlite.Select(s => (s.Key, s.Value)).Concat(settings))
         {
             start.Environment[name] = value;
         }
