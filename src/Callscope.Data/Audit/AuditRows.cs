@@ -21,7 +21,7 @@ internal static class AuditRows
 
     private static object Row(AuditEntry e, DateTimeOffset at) => new
     {
-        Id = Guid.CreateVersion7(at).ToString(),
+        Id = AuditIds.Next(at).ToString(),
         Team = e.Team.ToString(),
         At = DbTime.Ms(at),
         e.Actor.Kind,

@@ -25,6 +25,7 @@ public static class DashboardHosting
             o.Conventions.AuthorizePage("/Members", TeamClaims.AdminPolicy);
             o.Conventions.AuthorizePage("/Settings", TeamClaims.AdminPolicy);
             o.Conventions.AuthorizeFolder("/Webhooks", TeamClaims.AdminPolicy);
+            o.Conventions.AuthorizeFolder("/Audit", TeamClaims.AdminPolicy);
             o.Conventions.AuthorizePage("/Rooms/Edit", TeamClaims.AdminPolicy);
             o.Conventions.AuthorizePage("/Sessions/End", TeamClaims.AdminPolicy);
             o.Conventions.AddPageRoute("/Rooms/Edit", "/rooms/new");

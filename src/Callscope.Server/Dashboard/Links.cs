@@ -14,6 +14,7 @@ public static class Links
     public const string Account = "/account";
     public const string ApiAccess = "/api-access";
     public const string Webhooks = "/webhooks";
+    public const string Audit = "/audit";
     public const string SignIn = "/signin";
     public const string SignOut = "/signout";
 

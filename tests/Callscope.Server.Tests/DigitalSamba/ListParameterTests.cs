@@ -41,7 +41,7 @@ public sealed class ListParameterTests(ScenarioFixture fixture) : IClassFixture<
         Assert.Superset(
             new HashSet<string>(["/api/v1/sessions", "/api/v1/participants", "/api/v1/rooms", "/api/v1/rooms/live", "/api/v1/rooms/live/participants",
                 "/api/v1/rooms/{room}/sessions", "/api/v1/sessions/{id}/participants", "/api/v1/participants/{id}/events", "/api/v1/rooms/{room}/events",
-                "/api/v1/webhooks", .. OffsetOnly]),
+                "/api/v1/webhooks", "/api/v1/audit", .. OffsetOnly]),
             lists.ToHashSet());
 
         foreach (var template in lists)
