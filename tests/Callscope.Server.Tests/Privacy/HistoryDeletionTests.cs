@@ -273,6 +273,27 @@ public sealed class HistoryDeletionTests : IAsyncLifetime
         Assert.Equal(["ANA", "CARL"], await NamesAsync(await SessionAsync("planning", T.AddMinutes(5))));
     }
 
+    [Fact]
+    public async Task The_openapi_document_lists_the_deletions_at_digital_sambas_paths_with_their_optional_bodies()
+    {
+        var paths = (await ApiAssert.GetAsync(app.CreateClient(), "/openapi/v1.json")).GetProperty("paths");
+
+        foreach (var (path, name) in (ValueTuple<string, string>[])[("/api/v1/sessions/{id}/resources", "DeleteSessionResources"),
+                     ("/api/v1/rooms/{room}/resources", "DeleteRoomResources"), ("/api/v1/participants", "EraseParticipant"), ("/api/v1/rooms/{room}", "DeleteRoom")])
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"OpenAPI lacks {path}");
+            var delete = item.GetProperty("delete");
+            Assert.Equal(name, delete.GetProperty("operationId").GetString());
+            if (name != "EraseParticipant")
+            {
+                Assert.False(delete.GetProperty("requestBody").TryGetProperty("required", out var required) && required.GetBoolean());
+            }
+        }
+
+        Assert.Contains(paths.GetProperty("/api/v1/participants").GetProperty("delete").GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "external_id");
+    }
+
     /// <summary>The session's detail, statistics and list item, with nothing that an erasure may change.</summary>
     private async Task<string> ResultsAsync(string session)
     {
