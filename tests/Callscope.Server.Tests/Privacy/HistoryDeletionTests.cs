@@ -14,6 +14,7 @@ namespace Callscope.Server.Tests.Privacy;
 public sealed class HistoryDeletionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T = CallscopeApp.Start;
+    private static readonly string[] JoinsAndLeaves = ["participant_joined", "participant_left"];
     private readonly CallscopeApp app = new();
     private HttpClient api = null!;
 
@@ -271,6 +272,29 @@ public sealed class HistoryDeletionTests : IAsyncLifetime
         await Events.PostAsync(api, Events.Joined("planning", "carl", T.AddMinutes(110), "p9"));
         await ApiAssert.ProblemAsync(await api.DeleteAsync("/api/v1/participants?external_id=carl", Ct), HttpStatusCode.UnprocessableEntity, "participant-live");
         Assert.Equal(["ANA", "CARL"], await NamesAsync(await SessionAsync("planning", T.AddMinutes(5))));
+    }
+
+    [Fact]
+    public async Task Pending_webhook_messages_lose_the_erased_persons_name_and_identity()
+    {
+        var created = await ApiAssert.OkAsync(await api.PostAsJsonAsync("/api/v1/webhooks",
+            new { endpoint = "https://hooks.example.com/erasure", events = JoinsAndLeaves }, Ct));
+        var webhook = created.GetProperty("id").GetString()!;
+        // Disabled, its deliveries wait: they are pending when the erasure comes.
+        await ApiAssert.OkAsync(await api.PatchAsJsonAsync($"/api/v1/webhooks/{webhook}", new { enabled = false }, Ct));
+        await Events.PostAsync(api,
+            Events.Joined("hooks", "zoe", T.AddMinutes(60), "z1"), Events.Left("hooks", "zoe", T.AddMinutes(61), "z1"),
+            Events.Joined("hooks", "yan", T.AddMinutes(60), "y1"), Events.Left("hooks", "yan", T.AddMinutes(62), "y1"));
+        await app.SettleAsync();
+
+        var answer = await ApiAssert.OkAsync(await api.DeleteAsync("/api/v1/participants?external_id=zoe", Ct));
+
+        Assert.Equal(2, answer.GetProperty("webhook_deliveries").GetInt32());
+        var deliveries = (await ApiAssert.GetAsync(api, $"/api/v1/webhooks/{webhook}/deliveries")).GetProperty("data").EnumerateArray()
+            .Select(d => d.GetProperty("payload").GetProperty("data")).ToList();
+        Assert.Equal(4, deliveries.Count);
+        Assert.Equal(["Deleted participant", "Deleted participant", "YAN", "YAN"], deliveries.Select(d => d.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(deliveries, d => d.GetProperty("external_id").GetString() == "zoe");
     }
 
     [Fact]
