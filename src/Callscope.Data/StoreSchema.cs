@@ -19,7 +19,7 @@ public static class StoreSchema
             "participants_live", "participants_total", "max_concurrent", "grace_period", "deadline", "deadline_reason"],
         ["session_aliases"] = ["team_id", "alias_id", "session_id"],
         ["participants"] = ["team_id", "id", "session_id", "room_id", "pkey", "external_id", "name", "role", "device", "os", "browser",
-            "join_time", "leave_time", "live", "reconnects", "connections"],
+            "join_time", "leave_time", "live", "reconnects", "connections", "erased"],
         ["issues"] = ["team_id", "id", "participant_id", "session_id", "room_id", "kind", "severity", "started_at", "ended_at", "connection_id",
             "evidence", "summary"],
         ["diagnosis_queue"] = ["room_id", "team_id", "version", "done", "from_ts", "to_ts"],

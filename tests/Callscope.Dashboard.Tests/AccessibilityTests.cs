@@ -63,6 +63,8 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await VisitAsync("/Sessions/Record", $"/sessions/{ids.Ended}", "ended session record");
         await VisitAsync("/Sessions/Record", "/sessions/0190a000-0000-7000-8000-000000000000", "unknown session");
         await VisitAsync("/Sessions/End", $"/sessions/{ids.Live}/end", "end confirmation page");
+        await VisitAsync("/Sessions/DeleteHistory", $"/sessions/{ids.Ended}/delete-history", "session history deletion page");
+        await VisitAsync("/Rooms/DeleteHistory", $"/rooms/{ids.Room}/delete-history", "room history deletion page");
         await VisitAsync("/Participants/Record", $"/participants/{ids.Participant}", "participant record");
         await VisitAsync("/Rooms/Index", "/rooms", "rooms");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Actions for room daily-standup" }).ClickAsync();

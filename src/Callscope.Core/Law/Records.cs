@@ -47,6 +47,9 @@ public sealed class ParticipantRecord
 
     public string? ExternalId { get; init; }
 
+    /// <summary>The participant's personal data was erased: its record stands for what happened, not for whom.</summary>
+    public bool Erased { get; init; }
+
     public string? Name { get; set; }
 
     public string? Role { get; set; }
@@ -65,7 +68,7 @@ public sealed class ParticipantRecord
 
     public ParticipantRecord Clone()
     {
-        var copy = new ParticipantRecord { Key = Key, ExternalId = ExternalId, Name = Name, Role = Role, Client = Client };
+        var copy = new ParticipantRecord { Key = Key, ExternalId = ExternalId, Erased = Erased, Name = Name, Role = Role, Client = Client };
         copy.Connections.AddRange(Connections.Select(c => c.Clone()));
         return copy;
     }

@@ -334,7 +334,7 @@ public sealed partial class RoomSweep(RoomPolicy policy)
         var key = e.ExternalId is { } x ? "x:" + x : "e:" + (e.SyntheticFor ?? e.Id);
         if (!currentParticipants.TryGetValue(key, out var participant))
         {
-            participant = new ParticipantRecord { Key = key, ExternalId = e.Erased ? null : e.ExternalId };
+            participant = new ParticipantRecord { Key = key, ExternalId = e.Erased ? null : e.ExternalId, Erased = e.Erased };
             currentParticipants[key] = participant;
             session.Participants.Add(participant);
         }

@@ -130,7 +130,7 @@ public sealed partial class DiagnosisWorker : IDisposable
         var participants = connection.Query<ParticipantRow>(
             """
             SELECT id AS Id, session_id AS SessionId, external_id AS ExternalId, join_time AS JoinTime, leave_time AS LeaveTime, connections AS Connections
-            FROM participants WHERE room_id = @Room AND team_id = @Team AND join_time <= @to AND (leave_time IS NULL OR leave_time >= @from)
+            FROM participants WHERE room_id = @Room AND team_id = @Team AND join_time <= @to AND (leave_time IS NULL OR leave_time >= @from) AND erased = 0
             """,
             new { room.Room, room.Team, from = room.FromTs ?? 0, to = room.ToTs ?? long.MaxValue }).ToList();
 

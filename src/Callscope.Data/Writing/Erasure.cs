@@ -233,16 +233,16 @@ internal sealed class Erasure(WriteContext context, TeamId team)
             var external = row.ExternalId is { } x && placeholders.TryGetValue(x, out var placeholder) ? placeholder : row.ExternalId;
             if (row.Type is EventTypes.ParticipantJoined or EventTypes.ParticipantLeft || (row.Law == 0 && SessionActivity.Types.Contains(row.Type)))
             {
-                updates.Add(new { team = teamText, row.Ts, row.Seq, external, data = Scrub(row.Type, row.Data), flags = (long)LawFlags.Erased });
+                updates.Add(new { team = teamText, ts = row.Ts, seq = row.Seq, external, data = Scrub(row.Type, row.Data), flags = (long)LawFlags.Erased });
             }
             else if (row.Law == 1)
             {
                 // A session end or a room close that names the person: the law needs it, no log hides it.
-                updates.Add(new { team = teamText, row.Ts, row.Seq, external, data = EndedBy(row.Data, renames.Keys), flags = 0L });
+                updates.Add(new { team = teamText, ts = row.Ts, seq = row.Seq, external, data = EndedBy(row.Data, renames.Keys), flags = 0L });
             }
             else
             {
-                removals.Add(new { team = teamText, row.Ts, row.Seq });
+                removals.Add(new { team = teamText, ts = row.Ts, seq = row.Seq });
             }
         }
 
@@ -255,14 +255,21 @@ internal sealed class Erasure(WriteContext context, TeamId team)
             var (from, until) = renames.Count == 0 ? (0, 0) : (renames.Values.Min(r => r.From), renames.Values.Max(r => r.Until));
             if (end.Ts >= from && end.Ts < until && EndedBy(end.Data, renames.Keys) is var data && data != end.Data)
             {
-                updates.Add(new { team = teamText, end.Ts, end.Seq, external = end.ExternalId, data, flags = 0L });
+                updates.Add(new { team = teamText, ts = end.Ts, seq = end.Seq, external = end.ExternalId, data, flags = 0L });
             }
         }
 
-        context.Execute(
-            "UPDATE events SET external_id = @external, participant_name = NULL, data = @data, law_flags = law_flags | @flags WHERE team_id = @team AND ts = @ts AND seq = @seq",
-            updates);
-        context.Execute("DELETE FROM events WHERE team_id = @team AND ts = @ts AND seq = @seq", removals);
+        if (updates.Count > 0)
+        {
+            context.Execute(
+                "UPDATE events SET external_id = @external, participant_name = NULL, data = @data, law_flags = law_flags | @flags WHERE team_id = @team AND ts = @ts AND seq = @seq",
+                updates);
+        }
+
+        if (removals.Count > 0)
+        {
+            context.Execute("DELETE FROM events WHERE team_id = @team AND ts = @ts AND seq = @seq", removals);
+        }
         anonymised += updates.Count;
         deleted += removals.Count;
         participants += targets.Count;
@@ -271,7 +278,7 @@ internal sealed class Erasure(WriteContext context, TeamId team)
         var ids = targets.Select(t => t.Id).ToArray();
         if (ids.Length > 0)
         {
-            issues += context.Execute($"DELETE FROM issues WHERE team_id = @team AND {context.Dialect.InList("participant_id", "ids")}", new { team = teamText, ids });
+            KeepIssues(targets, placeholders);
         }
 
         RedactDeliveries(ids.ToHashSet(StringComparer.Ordinal), [.. targets.Select(t => t.SessionId).Distinct(StringComparer.Ordinal)], renames.Keys);
@@ -284,6 +291,42 @@ internal sealed class Erasure(WriteContext context, TeamId team)
         finally
         {
             context.Outbox.Muted = false;
+        }
+    }
+
+    /// <summary>
+    /// The issues found for the erased participants stay, so that sessions keep their issue counts, under the ids their
+    /// records take now (the placeholder identity gives a new one): the details quoted from their events go, from the
+    /// evidence and from the summary that quotes them.
+    /// </summary>
+    private void KeepIssues(IReadOnlyList<Target> targets, IReadOnlyDictionary<string, string> placeholders)
+    {
+        var ids = targets.Select(t => t.Id).ToArray();
+        var kept = context.Query<(string Id, string Participant, string Evidence, string Summary)>(
+            $"SELECT id, participant_id, evidence, summary FROM issues WHERE team_id = @team AND {context.Dialect.InList("participant_id", "ids")}",
+            new { team = teamText, ids }).ToList();
+        var renamed = targets.ToDictionary(t => t.Id, t => t.ExternalId is { } x
+            ? ParticipantId.Derive(new SessionId(Guid.Parse(t.SessionId)), "x:" + placeholders[x]).ToString()
+            : t.Id, StringComparer.Ordinal);
+        foreach (var issue in kept)
+        {
+            var summary = issue.Summary;
+            var evidence = JsonNode.Parse(issue.Evidence);
+            if (evidence?["samples"] is JsonArray samples)
+            {
+                foreach (var sample in samples.OfType<JsonObject>())
+                {
+                    if (sample["detail"] is JsonValue detail && detail.TryGetValue<string>(out var text) && text.Length > 0)
+                    {
+                        summary = summary.Replace(text, "deleted", StringComparison.Ordinal);
+                    }
+
+                    sample["detail"] = null;
+                }
+            }
+
+            issues += context.Execute("UPDATE issues SET participant_id = @participant, evidence = @evidence, summary = @summary WHERE team_id = @team AND id = @id",
+                new { team = teamText, id = issue.Id, participant = renamed[issue.Participant], evidence = evidence?.ToJsonString() ?? issue.Evidence, summary });
         }
     }
 

@@ -46,7 +46,7 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
         new("team_id", Text: true, Updated: false), new("id", Text: true, Updated: false), new("session_id", Text: true, Updated: false),
         new("room_id", Text: true, Updated: false), new("pkey", Text: true, Updated: false), new("external_id", Text: true, Updated: false),
         new("name", Text: true), new("role", Text: true), new("device", Text: true), new("os", Text: true), new("browser", Text: true),
-        new("join_time"), new("leave_time"), new("live"), new("reconnects"), new("connections", Text: true),
+        new("join_time"), new("leave_time"), new("live"), new("reconnects"), new("connections", Text: true), new("erased"),
     ]);
 
     /// <summary>
@@ -102,7 +102,7 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
             var pid = participant.ToString();
             participants.Put(pid,
                 teamText, pid, id, roomText, p.Key, p.ExternalId, p.Name, p.Role, p.Client?.Device, p.Client?.Os,
-                p.Client?.Browser, DbTime.Ms(p.JoinTime), DbTime.Ms(p.LeaveTime), p.Live ? 1L : 0L, (long)p.Reconnects, connections);
+                p.Client?.Browser, DbTime.Ms(p.JoinTime), DbTime.Ms(p.LeaveTime), p.Live ? 1L : 0L, (long)p.Reconnects, connections, p.Erased ? 1L : 0L);
             Written.AddOrUpdate(p, row);
             changed(team, room, DbTime.Ms(p.JoinTime), DbTime.Ms(p.LeaveTime) ?? long.MaxValue);
         }

@@ -28,6 +28,8 @@ public static class DashboardHosting
             o.Conventions.AuthorizeFolder("/Audit", TeamClaims.AdminPolicy);
             o.Conventions.AuthorizePage("/Rooms/Edit", TeamClaims.AdminPolicy);
             o.Conventions.AuthorizePage("/Sessions/End", TeamClaims.AdminPolicy);
+            o.Conventions.AuthorizePage("/Sessions/DeleteHistory", TeamClaims.AdminPolicy);
+            o.Conventions.AuthorizePage("/Rooms/DeleteHistory", TeamClaims.AdminPolicy);
             o.Conventions.AddPageRoute("/Rooms/Edit", "/rooms/new");
             o.Conventions.ConfigureFilter(new SecurityHeaders());
             o.Conventions.ConfigureFilter(new ExpiredFormRetry());

@@ -28,6 +28,10 @@ public static class Links
 
     public static string EditRoom(RoomId id) => $"/rooms/{id}/edit";
 
+    public static string DeleteRoomHistory(RoomId id) => $"/rooms/{id}/delete-history";
+
+    public static string DeleteSessionHistory(SessionId id) => $"/sessions/{id}/delete-history";
+
     public static string Webhook(string id) => $"/webhooks/{Uri.EscapeDataString(id)}";
 
     public static string EditWebhook(string id) => $"{Webhook(id)}/edit";

@@ -15,6 +15,9 @@ public sealed record ErasureAnswer(
         c.EventsAnonymised, c.EventsDeleted, c.Issues, c.WebhookDeliveries);
 }
 
+/// <summary>The optional body of Digital Samba's resource deletions: without it, or with null, the history is deleted.</summary>
+public sealed record DeleteHistoryBody(bool? DeleteHistory);
+
 /// <summary>
 /// Digital Samba's data-deletion endpoints and erasure by person: each anonymises participants through the writer and
 /// keeps every session's results (see <see cref="EraseHistoryCommand"/>). Admins only.
@@ -27,13 +30,13 @@ public static class PrivacyEndpoints
     {
         api.MapDelete("/sessions/{id}/resources", SessionAsync).WithTags("Sessions").WithName("DeleteSessionResources")
             .WithSummary("Delete a session's history: anonymise its participants and remove their events logs, keeping its results")
-            .RequireAuthorization(TeamClaims.AdminPolicy);
+            .Accepts<DeleteHistoryBody>(isOptional: true, "application/json").RequireAuthorization(TeamClaims.AdminPolicy);
         api.MapDelete("/rooms/{room}/resources", RoomAsync).WithTags("Rooms").WithName("DeleteRoomResources")
             .WithSummary("Delete a room's history: anonymise the participants of all its sessions and remove their events logs, keeping the results")
-            .RequireAuthorization(TeamClaims.AdminPolicy);
+            .Accepts<DeleteHistoryBody>(isOptional: true, "application/json").RequireAuthorization(TeamClaims.AdminPolicy);
         api.MapDelete("/participants", PersonAsync).WithTags("Participants").WithName("EraseParticipant")
             .WithSummary("Erase one person (external_id) across the team's history, keeping the results")
-            .RequireAuthorization(TeamClaims.AdminPolicy);
+            .WithQueryParameters([("external_id", "Required: the identity to erase, exactly as the events gave it.")]).RequireAuthorization(TeamClaims.AdminPolicy);
         return api;
     }
 

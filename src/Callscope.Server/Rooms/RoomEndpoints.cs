@@ -31,6 +31,9 @@ public sealed record RoomItem(
         r.MaxParticipants, r.CreatedAt, r.UpdatedAt, r.DeletedAt is not null, r.Webhooks ?? []);
 }
 
+/// <summary>The optional body of a room's deletion: either member true also deletes the room's history (Digital Samba calls it delete_resources).</summary>
+public sealed record DeleteRoomBody(bool? DeleteHistory, bool? DeleteResources);
+
 public static class RoomEndpoints
 {
     private const int MaxBody = 64 * 1024;
@@ -43,6 +46,7 @@ public static class RoomEndpoints
         rooms.MapGet("/{room}", Get).WithName("GetRoom").WithSummary("Get a room by id or friendly_url");
         rooms.MapPatch("/{room}", UpdateAsync).WithName("UpdateRoom").WithSummary("Change a room's settings").RequireAuthorization(TeamClaims.AdminPolicy);
         rooms.MapDelete("/{room}", DeleteAsync).WithName("DeleteRoom").WithSummary("Delete a room, ending its live session first; with delete_history (or delete_resources) true, its history is erased too")
+            .Accepts<DeleteRoomBody>(isOptional: true, "application/json")
             .RequireAuthorization(TeamClaims.AdminPolicy);
         return api;
     }

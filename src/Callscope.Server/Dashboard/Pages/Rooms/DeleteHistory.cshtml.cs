@@ -1,0 +1,42 @@
+using Callscope.Data.Rooms;
+using Callscope.Data.Writing;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Callscope.Server.Dashboard.Pages.Rooms;
+
+/// <summary>
+/// Deleting a room's history from the dashboard (admins only, by the page's authorization convention), as
+/// <c>DELETE /api/v1/rooms/{room}/resources</c> does; refused while the room has a live session.
+/// </summary>
+public sealed class DeleteRoomHistoryModel(RoomStore rooms, IngestPipeline pipeline) : DashboardPage
+{
+    public Room Room { get; private set; } = null!;
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public IActionResult OnGet(string id)
+    {
+        if (!Guid.TryParse(id, out _) || rooms.Find(Team, id) is not { } room)
+        {
+            return Missing("This room");
+        }
+
+        Room = room;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out _) || rooms.Find(Team, id) is not { } room)
+        {
+            return Missing("This room");
+        }
+
+        var result = await pipeline.SendAsync(EraseHistoryCommand.OfRoom(Team, room.Id), cancellationToken);
+        Flash(result.Outcome == ErasureOutcome.Live
+            ? $"{room.FriendlyUrl} has a live session: its history can be deleted once that session has ended."
+            : $"The history of {room.FriendlyUrl} was deleted: {DeleteHistoryText.Participants(result.Counts.Participants)} anonymised.");
+        return BackTo(ReturnUrl, Links.RoomSessions(room.Id));
+    }
+}
