@@ -32,6 +32,22 @@ public sealed class AuditLog(IngestPipeline pipeline)
     public static AuditEntry Entry(HttpContext context, string action, AuditTarget target, JsonObject? details = null) =>
         new(context.User.TeamOf(), ActorOf(context.User), action, target, details, ClientIp(context));
 
+    /// <summary>
+    /// The entry of an erasure by the caller of this request, written with it when something was erased: what it was done
+    /// to and how many records it touched. A person's external id is not kept, since the entry would otherwise keep what
+    /// was erased.
+    /// </summary>
+    public static Func<ErasureResult, AuditEntry?> Erasure(HttpContext context, AuditTarget target) => result =>
+        result.Outcome != ErasureOutcome.Erased ? null : Entry(context, AuditActions.DataDeleted, target, new()
+        {
+            ["rooms"] = result.Counts.Rooms,
+            ["sessions"] = result.Counts.Sessions,
+            ["participants"] = result.Counts.Participants,
+            ["events_anonymised"] = result.Counts.EventsAnonymised,
+            ["events_deleted"] = result.Counts.EventsDeleted,
+            ["issues"] = result.Counts.Issues,
+        });
+
     /// <summary>The caller as the audit log names it: a signed-in member, or else the team's developer key.</summary>
     public static AuditActor ActorOf(ClaimsPrincipal user) =>
         MemberPrincipal.MemberIdOf(user) is { } id && user.FindFirstValue(ClaimTypes.Email) is { } email

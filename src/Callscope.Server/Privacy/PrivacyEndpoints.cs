@@ -1,7 +1,9 @@
+using Callscope.Data.Audit;
 using Callscope.Data.Rooms;
 using Callscope.Data.Sessions;
 using Callscope.Data.Writing;
 using Callscope.Server.Api;
+using Callscope.Server.Audit;
 using Callscope.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -60,7 +62,8 @@ public static class PrivacyEndpoints
             return queries.Find(team, id) is null ? Problems.NotFound("The session") : TypedResults.NoContent();
         }
 
-        var result = await pipeline.SendAsync(EraseHistoryCommand.OfSession(team, sessionId.ToString()), cancellationToken);
+        var result = await pipeline.SendAsync(EraseHistoryCommand.OfSession(team, sessionId.ToString(),
+            AuditLog.Erasure(context, AuditTarget.Session(sessionId.ToString()))), cancellationToken);
         return result.Outcome switch
         {
             ErasureOutcome.NotFound => Problems.NotFound("The session"),
@@ -90,7 +93,7 @@ public static class PrivacyEndpoints
             return TypedResults.NoContent();
         }
 
-        var result = await pipeline.SendAsync(EraseHistoryCommand.OfRoom(team, found.Id), cancellationToken);
+        var result = await pipeline.SendAsync(EraseHistoryCommand.OfRoom(team, found.Id, AuditLog.Erasure(context, AuditTarget.Room(found.Id))), cancellationToken);
         return result.Outcome == ErasureOutcome.Live
             ? Problems.Create(StatusCodes.Status422UnprocessableEntity, "room-live",
                 "The room has a live session: its history can be deleted once that session has ended.")
@@ -106,7 +109,8 @@ public static class PrivacyEndpoints
             return Problems.Validation("external_id", "'external_id' is required, once, with 1 to 200 characters: the identity to erase.");
         }
 
-        var result = await pipeline.SendAsync(EraseHistoryCommand.OfPerson(context.User.TeamOf(), externalId), cancellationToken);
+        var result = await pipeline.SendAsync(EraseHistoryCommand.OfPerson(context.User.TeamOf(), externalId,
+            AuditLog.Erasure(context, new AuditTarget("person", null))), cancellationToken);
         return result.Outcome == ErasureOutcome.Live
             ? Problems.Create(StatusCodes.Status422UnprocessableEntity, "participant-live",
                 "The person is in a live session: erase them once it has ended (its grace period included). Nothing was changed.")

@@ -1,4 +1,5 @@
 using Callscope.Core;
+using Callscope.Data.Audit;
 
 namespace Callscope.Data.Writing;
 
@@ -19,11 +20,14 @@ public sealed class EraseHistoryCommand : WriteCommand<ErasureResult>
         this.erase = erase;
     }
 
-    public static EraseHistoryCommand OfSession(TeamId team, string sessionId) => new(team, e => e.Session(sessionId));
+    public static EraseHistoryCommand OfSession(TeamId team, string sessionId, Func<ErasureResult, AuditEntry?>? audit = null) =>
+        new(team, e => e.Session(sessionId)) { Audit = audit };
 
-    public static EraseHistoryCommand OfRoom(TeamId team, RoomId room) => new(team, e => e.Room(room));
+    public static EraseHistoryCommand OfRoom(TeamId team, RoomId room, Func<ErasureResult, AuditEntry?>? audit = null) =>
+        new(team, e => e.Room(room)) { Audit = audit };
 
-    public static EraseHistoryCommand OfPerson(TeamId team, string externalId) => new(team, e => e.Person(externalId));
+    public static EraseHistoryCommand OfPerson(TeamId team, string externalId, Func<ErasureResult, AuditEntry?>? audit = null) =>
+        new(team, e => e.Person(externalId)) { Audit = audit };
 
     internal override ErasureResult Run(WriteContext context) => erase(new Erasure(context, team));
 }

@@ -1,5 +1,7 @@
+using Callscope.Data.Audit;
 using Callscope.Data.Rooms;
 using Callscope.Data.Writing;
+using Callscope.Server.Audit;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Callscope.Server.Dashboard.Pages.Rooms;
@@ -33,7 +35,7 @@ public sealed class DeleteRoomHistoryModel(RoomStore rooms, IngestPipeline pipel
             return Missing("This room");
         }
 
-        var result = await pipeline.SendAsync(EraseHistoryCommand.OfRoom(Team, room.Id), cancellationToken);
+        var result = await pipeline.SendAsync(EraseHistoryCommand.OfRoom(Team, room.Id, AuditLog.Erasure(HttpContext, AuditTarget.Room(room.Id))), cancellationToken);
         Flash(result.Outcome == ErasureOutcome.Live
             ? $"{room.FriendlyUrl} has a live session: its history can be deleted once that session has ended."
             : $"The history of {room.FriendlyUrl} was deleted: {DeleteHistoryText.Participants(result.Counts.Participants)} anonymised.");

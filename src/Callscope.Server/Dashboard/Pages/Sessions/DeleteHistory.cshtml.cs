@@ -1,5 +1,7 @@
+using Callscope.Data.Audit;
 using Callscope.Data.Sessions;
 using Callscope.Data.Writing;
+using Callscope.Server.Audit;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Callscope.Server.Dashboard.Pages.Sessions;
@@ -34,7 +36,8 @@ public sealed class DeleteSessionHistoryModel(SessionQueries queries, IngestPipe
             return Missing("This session");
         }
 
-        var result = await pipeline.SendAsync(EraseHistoryCommand.OfSession(Team, session.Id.ToString()), cancellationToken);
+        var result = await pipeline.SendAsync(EraseHistoryCommand.OfSession(Team, session.Id.ToString(),
+            AuditLog.Erasure(HttpContext, AuditTarget.Session(session.Id.ToString()))), cancellationToken);
         switch (result.Outcome)
         {
             case ErasureOutcome.Erased:
