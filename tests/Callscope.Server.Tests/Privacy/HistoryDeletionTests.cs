@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Callscope.Server.Tests.Audit;
 using Callscope.Server.Tests.Infrastructure;
 
 namespace Callscope.Server.Tests.Privacy;
@@ -91,6 +92,11 @@ public sealed class HistoryDeletionTests : IAsyncLifetime
         Assert.Equal(0, roomLog.GetProperty("total_count").GetInt32());
         Assert.Equal(["ANA"], await NamesAsync(await SessionAsync("standup", T.AddMinutes(30))));
         Assert.Equal(["ANA", "CARL"], await NamesAsync(await SessionAsync("planning", T.AddMinutes(5))));
+
+        // The audit log says who deleted what, and how much.
+        var entry = await AuditKit.OneAsync(api, "data.deleted");
+        Assert.Equal(("developer_key", "session", session), (AuditKit.Actor(entry), AuditKit.TargetType(entry), AuditKit.TargetId(entry)));
+        Assert.Equal(2, entry.GetProperty("details").GetProperty("participants").GetInt32());
     }
 
     [Fact]
@@ -258,6 +264,12 @@ public sealed class HistoryDeletionTests : IAsyncLifetime
         Assert.Equal(["CARL", "Deleted participant"], await NamesAsync(sessions[2]));
         Assert.Equal(0, (await ApiAssert.GetAsync(api, "/api/v1/participants?limit=100")).GetProperty("data").EnumerateArray()
             .Count(p => p.GetProperty("external_id").GetString() == "ana"));
+
+        // The audit entry counts what the erasure touched but does not keep whom it erased.
+        var entry = await AuditKit.OneAsync(api, "data.deleted");
+        Assert.Equal(("person", (string?)null), (AuditKit.TargetType(entry), AuditKit.TargetId(entry)));
+        Assert.Equal(3, entry.GetProperty("details").GetProperty("participants").GetInt32());
+        Assert.DoesNotContain("ana", AuditKit.AllRows(app), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
