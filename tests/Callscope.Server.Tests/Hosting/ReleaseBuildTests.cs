@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
+using Callscope.Server.Tests.Infrastructure;
 
 namespace Callscope.Server.Tests.Hosting;
 
@@ -40,7 +40,7 @@ public sealed class ReleaseBuildTests : IDisposable
         CopyFolder(built, installed);
         var workingDirectory = Path.Combine(here, "var", "lib", "callscope");
         Directory.CreateDirectory(workingDirectory);
-        var address = $"http://127.0.0.1:{FreePort()}";
+        var address = $"http://127.0.0.1:{Readiness.FreePort()}";
         var start = new ProcessStartInfo(Path.Combine(installed, "callscope"))
         {
             WorkingDirectory = workingDirectory,
@@ -62,7 +62,7 @@ public sealed class ReleaseBuildTests : IDisposable
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(5) };
-            await WaitUntilReadyAsync(server, client, log);
+            await Readiness.WaitAsync(server, client, TimeSpan.FromSeconds(120), () => string.Join('\n', log), Cancellation);
 
             using var signIn = await client.GetAsync("/signin", Cancellation);
             Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
@@ -96,42 +96,6 @@ public sealed class ReleaseBuildTests : IDisposable
             // On Unix a copy keeps the file's mode, so the executable stays executable.
             File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
         }
-    }
-
-    /// <summary>Polls readiness with a bounded wait, as the other process tests do.</summary>
-    private static async Task WaitUntilReadyAsync(Process server, HttpClient client, IEnumerable<string> log)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(server.HasExited, "the release exited while starting:\n" + string.Join('\n', log));
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), "the release was not ready in time:\n" + string.Join('\n', log));
-            try
-            {
-                using var response = await client.GetAsync("/health/ready", Cancellation);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!Cancellation.IsCancellationRequested)
-            {
-                // One probe outlasted its 5 s on a loaded machine: ask again within the limit.
-            }
-
-            await Task.Delay(100, Cancellation);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using Callscope.Server.Tests.Infrastructure;
 
 namespace Callscope.Server.Tests.Hosting;
 
@@ -41,7 +41,7 @@ public sealed class RunFolderTests : IDisposable
     {
         var project = Path.Combine(SourceTree.Root, "src", "Callscope.Server");
         Directory.CreateDirectory(here);
-        var address = $"http://127.0.0.1:{FreePort()}";
+        var address = $"http://127.0.0.1:{Readiness.FreePort()}";
         using var server = SourceTree.Start(here, "dotnet", ["run", "--project", project, "-c", Configuration, "--no-build", "--", "--urls", address]);
         server.OutputDataReceived += (_, _) => { };
         server.ErrorDataReceived += (_, _) => { };
@@ -50,7 +50,7 @@ public sealed class RunFolderTests : IDisposable
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(5) };
-            await WaitUntilReadyAsync(server, client);
+            await Readiness.WaitAsync(server, client, TimeSpan.FromSeconds(120), () => "", Cancellation);
             foreach (var (path, type) in new[] { ("dashboard.css", "text/css"), ("dashboard.js", "text/javascript"), ("favicon.ico", "image/x-icon") })
             {
                 using var response = await client.GetAsync("/" + path, Cancellation);
@@ -79,42 +79,6 @@ public sealed class RunFolderTests : IDisposable
         var (exit, output) = await SourceTree.RunAsync(SourceTree.Root, "git", ["check-ignore", "--no-index", "-v", path], Cancellation);
 
         Assert.True(exit == 0, $"git does not ignore {path}: {output}");
-    }
-
-    /// <summary>Polls readiness with a bounded wait, as the other process tests do.</summary>
-    private static async Task WaitUntilReadyAsync(Process server, HttpClient client)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(server.HasExited, "the server exited while starting");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), "the server was not ready in time");
-            try
-            {
-                using var response = await client.GetAsync("/health/ready", Cancellation);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!Cancellation.IsCancellationRequested)
-            {
-                // One probe outlasted its 5 s on a loaded machine: ask again within the limit.
-            }
-
-            await Task.Delay(100, Cancellation);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Callscope.Server.Tests.Infrastructure;
 using Callscope.Tests.Shared;
 
 namespace Callscope.Server.Tests.Resilience;
@@ -64,7 +65,7 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         var server = Path.Combine(AppContext.BaseDirectory, "callscope.dll");
         Assert.True(File.Exists(server), $"The server assembly should be next to the tests: {server}");
-        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        var baseAddress = new Uri($"http://127.0.0.1:{Readiness.FreePort()}");
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
@@ -132,36 +133,10 @@ public sealed class ServerProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    /// <summary>Polls readiness with a bounded wait: the only waiting these tests do.</summary>
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < StartTimeout)
-        {
-            Assert.False(process.HasExited, $"The server exited while starting:\n{RecentOutput()}");
-            try
-            {
-                using var response = await client.GetAsync("/health/ready", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // One probe outlasted its 5 s on a loaded machine (a restart after kill -9 recovers the log first):
-                // ask again within the start limit.
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-
-        Assert.Fail($"The server was not ready within {StartTimeout.TotalSeconds} s:\n{RecentOutput()}");
+        await Readiness.WaitAsync(process, client, StartTimeout, RecentOutput, cancellationToken);
     }
 
     private void Keep(string? line)
@@ -181,10 +156,4 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

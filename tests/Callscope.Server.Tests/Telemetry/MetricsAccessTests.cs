@@ -78,7 +78,7 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task A_listener_of_its_own_serves_metrics_there_and_nowhere_else()
     {
-        var port = FreePort();
+        var port = Readiness.FreePort();
         await using var app = new CallscopeApp();
         app.Settings["Callscope:Telemetry:MetricsUrl"] = $"http://127.0.0.1:{port}";
         var own = new Uri($"http://127.0.0.1:{port}");
@@ -169,13 +169,6 @@ public sealed class MetricsAccessTests
         var server = app.ClientOptions.BaseAddress;
         Assert.Equal(address.ToString(), server.Host);
         return server;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<(HttpStatusCode Status, string Body, string? Challenge)> GetAsync(
