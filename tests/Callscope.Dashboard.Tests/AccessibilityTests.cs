@@ -103,6 +103,8 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await CheckWebhooksAsync();
         await VisitAsync("/Account", "/account", "account");
         await VisitAsync("/ApiAccess", "/api-access", "API access");
+        await VisitAsync("/Audit/Index", "/audit", "audit log");
+        await VisitAsync("/Audit/Index", "/audit?action=sign_in.succeeded", "audit log filtered by action");
         await VisitAsync("/Denied", "/denied", "admins only");
         await VisitAsync("/SignOut", "/signout", "sign-out");
 
@@ -133,6 +135,8 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
         await VisitAsync("/Usage", "/usage", "usage");
         await VisitAsync("/Account", "/account", "account");
         await VisitAsync("/ApiAccess", "/api-access", "API access");
+        await VisitAsync("/Audit/Index", "/audit", "audit log");
+        await VisitAsync("/Audit/Index", "/audit?action=sign_in.succeeded", "audit log filtered by action");
         foreach (var adminOnly in new[] { "/settings", "/members", "/webhooks", "/rooms/new", $"/sessions/{ids.Live}/end" })
         {
             await Page.GotoAsync(adminOnly);

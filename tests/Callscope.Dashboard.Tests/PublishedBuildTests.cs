@@ -175,7 +175,8 @@ public sealed partial class PublishedBuildTests(BrowserFixture browser, Publishe
         });
 
         await page.GotoAsync("/scalar/");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Callscope API", Exact = true })).ToBeVisibleAsync();
+        // The reference renders the whole document in the browser: on a busy machine that takes longer than the default wait.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Callscope API", Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         // The document's own tags, so the OpenAPI document was fetched and rendered too.
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Ingest", Exact = true })).ToBeVisibleAsync();
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

@@ -33,7 +33,22 @@ public sealed class CsvList<T>(string name, IEnumerable<T> items) : IResult
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var context = httpContext;
+        var rows = await WriteAsync(httpContext);
+
+        // Recorded once the whole file went out, with the filters it was made with (a query carries no secret).
+        var filters = new JsonObject();
+        foreach (var (key, value) in httpContext.Request.Query.Where(q => q.Key != "format").Take(20))
+        {
+            filters[key.Length <= 40 ? key : key[..40]] = value.ToString() is { Length: > 200 } text ? text[..200] : value.ToString();
+        }
+
+        await httpContext.RequestServices.GetRequiredService<AuditLog>().RecordAsync(httpContext, AuditActions.ExportMade, new AuditTarget("export", name),
+            new JsonObject { ["format"] = "csv", ["rows"] = rows, ["filters"] = filters }, CancellationToken.None);
+    }
+
+    /// <summary>Writes the file to the response; answers how many rows it has.</summary>
+    internal async Task<int> WriteAsync(HttpContext context)
+    {
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var today = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var columns = CsvColumn.Of(json, typeof(T), prefix: string.Empty);
@@ -60,16 +75,7 @@ public sealed class CsvList<T>(string name, IEnumerable<T> items) : IResult
         }
 
         await csv.FlushAsync(context.RequestAborted);
-
-        // Recorded once the whole file went out, with the filters it was made with (a query carries no secret).
-        var filters = new JsonObject();
-        foreach (var (key, value) in context.Request.Query.Where(q => q.Key != "format").Take(20))
-        {
-            filters[key.Length <= 40 ? key : key[..40]] = value.ToString() is { Length: > 200 } text ? text[..200] : value.ToString();
-        }
-
-        await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync(context, AuditActions.ExportMade, new AuditTarget("export", name),
-            new JsonObject { ["format"] = "csv", ["rows"] = rows, ["filters"] = filters }, CancellationToken.None);
+        return rows;
     }
 
     private static void Write(CsvWriter csv, object? value)

@@ -59,7 +59,7 @@ public sealed class CsvListTests
         var context = new DefaultHttpContext { RequestServices = services };
         context.Response.Body = body;
 
-        await new CsvList<Row>("rows", rows).ExecuteAsync(context);
+        await new CsvList<Row>("rows", rows).WriteAsync(context);
 
         Assert.Equal("attachment; filename=\"rows-2026-11-25.csv\"", context.Response.Headers.ContentDisposition.ToString());
         return Encoding.UTF8.GetString(body.ToArray());
