@@ -30,7 +30,10 @@ for rid in "${rids[@]}"; do
   echo "Publishing $name..." >&2
   # The native SQLite library stays a file beside the executable instead of being unpacked at each start into the
   # user's home, which a hardened service may not have (see docs/deploy.md).
+  # Its own intermediate folders (--artifacts-path): a runtime-specific restore must not rewrite the obj/ folders that
+  # a build or test run beside it is using.
   dotnet publish "$project" -c Release -r "$rid" --self-contained -nologo -v quiet -warnaserror \
+    --artifacts-path "$out/.build" \
     -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=false -p:DebugType=none \
     -p:Version="$version" -o "$out/$name"
   # What a single file cannot hold or does not need: the web assets' manifest of a build output and symbol files.
