@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text.Json;
+using Callscope.Data;
 using Callscope.Data.Audit;
 using Callscope.Data.Teams;
 using Callscope.Server.Audit;
 using Callscope.Server.Tests.Infrastructure;
 using Callscope.Server.Tests.Security;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using static Callscope.Server.Tests.Audit.AuditKit;
 
@@ -18,7 +20,11 @@ public sealed class AuditApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Records one entry of each of three kinds a day apart (7 in all): data.deleted by the system, settings by a member, webhooks by the key.</summary>
+    /// <summary>
+    /// Records one entry of each of three kinds a day apart (7 in all): data.deleted by the system, settings by a member,
+    /// webhooks by the key. The entries are recorded now and then dated a day apart in the store: moving the test clock
+    /// a week would run every timer of the server through each of its ticks.
+    /// </summary>
     private static async Task<List<DateTimeOffset>> RecordWeekAsync(CallscopeApp app, Core.TeamId team)
     {
         var audit = app.Services.GetRequiredService<AuditLog>();
@@ -26,7 +32,7 @@ public sealed class AuditApiTests
         var times = new List<DateTimeOffset>();
         for (var day = 0; day < 7; day++)
         {
-            times.Add(app.Clock.GetUtcNow());
+            times.Add(app.Clock.GetUtcNow().AddDays(day));
             var (actor, action) = (day % 3) switch
             {
                 0 => (AuditActor.System, AuditActions.DataDeleted),
@@ -34,10 +40,19 @@ public sealed class AuditApiTests
                 _ => (AuditActor.DeveloperKey, AuditActions.WebhookCreated),
             };
             await audit.RecordAsync(team, actor, action, AuditTarget.Team(team), new() { ["day"] = day }, cancellationToken: Ct);
-            app.Clock.Advance(TimeSpan.FromDays(1));
+            Redate(app, team, day, times[day]);
         }
 
         return times;
+    }
+
+    /// <summary>Gives the team's entry of this day (<c>details.day</c>) another time in the store.</summary>
+    private static void Redate(CallscopeApp app, Core.TeamId team, int day, DateTimeOffset at)
+    {
+        using var connection = app.Services.GetRequiredService<CallscopeDatabase>().Open();
+        var changed = connection.Execute("UPDATE audit_log SET at = @at WHERE team_id = @team AND details = @details",
+            new { at = at.ToUnixTimeMilliseconds(), team = team.ToString(), details = $"{{\"day\":{day}}}" });
+        Assert.True(changed > 0, $"no entry of day {day} to date");
     }
 
     private static int Day(JsonElement entry) => entry.GetProperty("details").GetProperty("day").GetInt32();
@@ -172,17 +187,21 @@ public sealed class AuditApiTests
             await audit.RecordAsync(app.TeamId, AuditActor.System, AuditActions.DataDeleted, AuditTarget.Team(app.TeamId), new() { ["day"] = 0 }, cancellationToken: Ct);
         }
 
-        app.Clock.Advance(TimeSpan.FromHours(12));
         await audit.RecordAsync(app.TeamId, AuditActor.System, AuditActions.DataDeleted, AuditTarget.Team(app.TeamId), new() { ["day"] = 1 }, cancellationToken: Ct);
+
+        // The entries are dated back rather than the clock moved on (see RecordWeekAsync). First 12 hours old and new.
+        var now = app.Clock.GetUtcNow();
+        Redate(app, app.TeamId, 0, now.AddHours(-12));
         await retention.SweepAsync(Ct);
         Assert.Equal(6, (await EntriesAsync(api)).Count);
 
-        // 25 hours after the first five: they go, in batches of two, two and one; the one 13 hours old stays.
-        app.Clock.Advance(TimeSpan.FromHours(13));
+        // The first five 25 hours old: they go, in batches of two, two and one; the one 13 hours old stays.
+        Redate(app, app.TeamId, 0, now.AddHours(-25));
+        Redate(app, app.TeamId, 1, now.AddHours(-13));
         await retention.SweepAsync(Ct);
         Assert.Equal([1], (await EntriesAsync(api)).Select(Day));
 
-        app.Clock.Advance(TimeSpan.FromHours(12));
+        Redate(app, app.TeamId, 1, now.AddHours(-25));
         await retention.SweepAsync(Ct);
         Assert.Empty(await EntriesAsync(api));
     }
