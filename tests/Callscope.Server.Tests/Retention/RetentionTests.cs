@@ -198,6 +198,33 @@ public sealed class RetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_room_with_more_old_sessions_than_one_step_takes_loses_them_all()
+    {
+        // Twelve short calls on 2 October, an hour apart: with steps of about 80 rows a step takes ten sessions of a
+        // room, and the room's events all fit in what is left of it.
+        var calls = Enumerable.Range(0, 12).SelectMany(i => new[]
+        {
+            Events.Joined("busy-room", "fay", October.AddDays(1).AddHours(i), connection: $"b{i}"),
+            Events.Left("busy-room", "fay", October.AddDays(1).AddHours(i).AddMinutes(1), connection: $"b{i}"),
+        }).ToArray();
+        await Events.PostAsync(api, calls);
+        await app.SettleAsync();
+        await app.Services.GetRequiredService<UsageWorker>().CatchUpAsync(Ct);
+        Assert.Equal(12, (await ApiAssert.GetAsync(api, "/api/v1/rooms/busy-room/sessions")).GetProperty("total_count").GetInt32());
+
+        await SetRetentionAsync(30);
+        var steps = new RetentionWorker(app.Services.GetRequiredService<CallscopeDatabase>(), app.Services.GetRequiredService<IngestPipeline>(), app.Clock)
+        {
+            BatchRows = 80,
+        };
+        await steps.RunOnceAsync(Ct);
+
+        Assert.Equal(0, (await ApiAssert.GetAsync(api, "/api/v1/rooms/busy-room/sessions")).GetProperty("total_count").GetInt32());
+        Assert.Equal(0, Scalar("SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE r.friendly_url = 'busy-room' AND r.team_id = @team",
+            new { team = app.TeamId.ToString() }));
+    }
+
+    [Fact]
     public async Task Retention_days_is_a_team_setting_from_1_to_3650_days_or_null_for_off()
     {
         foreach (var bad in new object?[] { 0, 3651, "30", 1.5, -1 })

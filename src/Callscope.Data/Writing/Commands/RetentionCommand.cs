@@ -28,6 +28,7 @@ public sealed class RetentionCommand(TeamId team, long retainedFrom, IReadOnlyLi
         var versions = context.LockRooms([.. rooms.Select(room => (team, room))]);
         var left = budget;
         var rows = 0;
+        var sessionsLeft = false;
         foreach (var room in rooms.Where(versions.ContainsKey).OrderBy(r => r.Value))
         {
             if (left <= 0)
@@ -48,7 +49,8 @@ public sealed class RetentionCommand(TeamId team, long retainedFrom, IReadOnlyLi
                 context.TouchedRooms.Add(room);
             }
 
-            var deleted = DeleteSessions(context, room, horizon, Math.Max(1, left / 8));
+            var (deleted, full) = DeleteSessions(context, room, horizon, Math.Max(1, left / 8));
+            sessionsLeft |= full;
             deleted += left - deleted > 0 ? context.Dialect.DeleteEventsBefore(context, team, room, horizon, left - deleted) : 0;
             rows += deleted;
             left -= deleted;
@@ -59,18 +61,22 @@ public sealed class RetentionCommand(TeamId team, long retainedFrom, IReadOnlyLi
             context.ChangedTeams.Add(team);
         }
 
-        return new RetentionStep(rows, left > 0);
+        // A room whose sessions filled their share may have more before its horizon: the next step goes on with it.
+        return new RetentionStep(rows, left > 0 && !sessionsLeft);
     }
 
-    /// <summary>Up to <paramref name="limit"/> of the room's oldest sessions before the horizon and what hangs off them; answers the rows deleted.</summary>
-    private int DeleteSessions(WriteContext context, RoomId room, long horizon, int limit)
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the room's oldest sessions before the horizon and what hangs off them; answers
+    /// the rows deleted, and whether the limit was reached (there may be more).
+    /// </summary>
+    private (int Rows, bool Full) DeleteSessions(WriteContext context, RoomId room, long horizon, int limit)
     {
         var ids = context.Query<string>(
             "SELECT id FROM sessions WHERE team_id = @team AND room_id = @room AND start_time < @horizon ORDER BY start_time LIMIT @limit",
             new { team = team.ToString(), room = room.ToString(), horizon, limit }).ToArray();
         if (ids.Length == 0)
         {
-            return 0;
+            return (0, false);
         }
 
         var dialect = context.Dialect;
@@ -81,6 +87,7 @@ public sealed class RetentionCommand(TeamId team, long retainedFrom, IReadOnlyLi
         rows += context.Execute($"DELETE FROM issues WHERE {dialect.InList("session_id", "ids")}", args);
         rows += context.Execute($"DELETE FROM participants WHERE {dialect.InList("session_id", "ids")}", args);
         rows += context.Execute($"DELETE FROM session_aliases WHERE team_id = @team AND {dialect.InList("session_id", "ids")}", args);
-        return rows + context.Execute($"DELETE FROM sessions WHERE team_id = @team AND {dialect.InList("id", "ids")}", args);
+        rows += context.Execute($"DELETE FROM sessions WHERE team_id = @team AND {dialect.InList("id", "ids")}", args);
+        return (rows, ids.Length == limit);
     }
 }
