@@ -10,31 +10,20 @@ namespace Callscope.Server.Dashboard.Pages.Rooms;
 /// Deleting a room's history from the dashboard (admins only, by the page's authorization convention), as
 /// <c>DELETE /api/v1/rooms/{room}/resources</c> does; refused while the room has a live session.
 /// </summary>
-public sealed class DeleteRoomHistoryModel(RoomStore rooms, IngestPipeline pipeline) : DashboardPage
+public sealed class DeleteRoomHistoryModel(RoomStore rooms, IngestPipeline pipeline) : ConfirmPage<Room>("This room")
 {
-    public Room Room { get; private set; } = null!;
+    public Room Room => Subject;
 
-    [BindProperty(SupportsGet = true)]
-    public string? ReturnUrl { get; set; }
-
-    public IActionResult OnGet(string id)
-    {
-        if (!Guid.TryParse(id, out _) || rooms.Find(Team, id) is not { } room)
-        {
-            return Missing("This room");
-        }
-
-        Room = room;
-        return Page();
-    }
+    protected override Room? Find(string id) => rooms.Find(Team, id);
 
     public async Task<IActionResult> OnPostAsync(string id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out _) || rooms.Find(Team, id) is not { } room)
+        if (!Found(id))
         {
-            return Missing("This room");
+            return Missing();
         }
 
+        var room = Subject;
         var result = await pipeline.SendAsync(EraseHistoryCommand.OfRoom(Team, room.Id, AuditLog.Erasure(HttpContext, AuditTarget.Room(room.Id))), cancellationToken);
         Flash(result.Outcome == ErasureOutcome.Live
             ? $"{room.FriendlyUrl} has a live session: its history can be deleted once that session has ended."

@@ -11,31 +11,20 @@ namespace Callscope.Server.Dashboard.Pages.Sessions;
 /// <c>DELETE /api/v1/sessions/{id}/resources</c> does. The session's menu posts here after its confirmation dialog;
 /// without script, the GET shows the same question as a page.
 /// </summary>
-public sealed class DeleteSessionHistoryModel(SessionQueries queries, IngestPipeline pipeline) : DashboardPage
+public sealed class DeleteSessionHistoryModel(SessionQueries queries, IngestPipeline pipeline) : ConfirmPage<SessionView>("This session")
 {
-    public SessionView Session { get; private set; } = null!;
+    public SessionView Session => Subject;
 
-    [BindProperty(SupportsGet = true)]
-    public string? ReturnUrl { get; set; }
-
-    public IActionResult OnGet(string id)
-    {
-        if (!Guid.TryParse(id, out _) || queries.Find(Team, id) is not { } session)
-        {
-            return Missing("This session");
-        }
-
-        Session = session;
-        return Page();
-    }
+    protected override SessionView? Find(string id) => queries.Find(Team, id);
 
     public async Task<IActionResult> OnPostAsync(string id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out _) || queries.Find(Team, id) is not { } session)
+        if (!Found(id))
         {
-            return Missing("This session");
+            return Missing();
         }
 
+        var session = Subject;
         var result = await pipeline.SendAsync(EraseHistoryCommand.OfSession(Team, session.Id.ToString(),
             AuditLog.Erasure(HttpContext, AuditTarget.Session(session.Id.ToString()))), cancellationToken);
         switch (result.Outcome)
@@ -47,7 +36,7 @@ public sealed class DeleteSessionHistoryModel(SessionQueries queries, IngestPipe
                 Flash($"The session in {session.RoomFriendlyUrl} is live: its history can be deleted once it has ended.");
                 break;
             case ErasureOutcome.NotFound:
-                return Missing("This session");
+                return Missing();
         }
 
         return BackTo(ReturnUrl, Links.Session(session.Id));

@@ -12,31 +12,20 @@ namespace Callscope.Server.Dashboard.Pages.Sessions;
 /// Ending a session from the dashboard (admins only, by the page's authorization convention). The menus post here
 /// after their confirmation dialog; without script, the GET shows the same question as a page.
 /// </summary>
-public sealed class EndSessionModel(SessionQueries queries, SessionEnding ending) : DashboardPage
+public sealed class EndSessionModel(SessionQueries queries, SessionEnding ending) : ConfirmPage<SessionView>("This session")
 {
-    public SessionView Session { get; private set; } = null!;
+    public SessionView Session => Subject;
 
-    [BindProperty(SupportsGet = true)]
-    public string? ReturnUrl { get; set; }
-
-    public IActionResult OnGet(string id)
-    {
-        if (!Guid.TryParse(id, out _) || queries.Find(Team, id) is not { } session)
-        {
-            return Missing("This session");
-        }
-
-        Session = session;
-        return Page();
-    }
+    protected override SessionView? Find(string id) => queries.Find(Team, id);
 
     public async Task<IActionResult> OnPostAsync(string id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out _) || queries.Find(Team, id) is not { } session)
+        if (!Found(id))
         {
-            return Missing("This session");
+            return Missing();
         }
 
+        var session = Subject;
         var outcome = await ending.EndAsync(Team, session.Id.ToString(), User.ActorOf(),
             AuditLog.Entry(HttpContext, AuditActions.SessionEnded, AuditTarget.Session(session.Id.ToString()), new() { ["room_id"] = session.RoomId.ToString() }),
             cancellationToken);
@@ -49,7 +38,7 @@ public sealed class EndSessionModel(SessionQueries queries, SessionEnding ending
                 Flash($"The session in {session.RoomFriendlyUrl} had already ended.");
                 break;
             case EndOutcome.NotFound:
-                return Missing("This session");
+                return Missing();
         }
 
         return BackTo(ReturnUrl, Links.Session(session.Id));
