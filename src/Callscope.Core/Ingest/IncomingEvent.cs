@@ -29,10 +29,12 @@ public sealed record IncomingEvent(
     /// <summary>The flags the store keeps with the event.</summary>
     public LawFlags LawFlags => Facts?.Flags ?? LawFlags.None;
 
+    /// <summary>The facts its source read, or else those read from <see cref="DataJson"/> now.</summary>
+    public LawFacts ReadFacts() => Facts ?? LawFacts.Parse(Type, DataJson, LawFlags.None);
+
     /// <summary>What the event means to the session law, or null when it only goes to the log.</summary>
     public LawEvent? ToLaw() => LawMapping.IsLawType(Type)
-        ? LawMapping.Map(Id, Type, Timestamp, Participant?.ExternalId, Participant?.ConnectionId, Participant?.Name, Participant?.Role,
-            Facts ?? LawFacts.Parse(Type, DataJson, LawFlags.None))
+        ? LawMapping.Map(Id, Type, Timestamp, Participant?.ExternalId, Participant?.ConnectionId, Participant?.Name, Participant?.Role, ReadFacts())
         : null;
 }
 

@@ -43,7 +43,14 @@ public sealed class ParticipantRecord
     /// <summary>The name an erased participant's record shows in place of its own.</summary>
     public const string ErasedName = "Deleted participant";
 
+    /// <summary>
+    /// Within a session, what makes events one participant: its external id, or else the event that joined it (see
+    /// <see cref="ParticipantId.Derive"/>, which turns a key into the participant's id).
+    /// </summary>
     public required string Key { get; init; }
+
+    /// <summary>The key of the participant with this external id.</summary>
+    public static string KeyOf(string externalId) => "x:" + externalId;
 
     public string? ExternalId { get; init; }
 

@@ -331,7 +331,7 @@ public sealed partial class RoomSweep(RoomPolicy policy)
 
     private ParticipantRecord ParticipantFor(SessionRecord session, LawEvent e)
     {
-        var key = e.ExternalId is { } x ? "x:" + x : "e:" + (e.SyntheticFor ?? e.Id);
+        var key = e.ExternalId is { } x ? ParticipantRecord.KeyOf(x) : "e:" + (e.SyntheticFor ?? e.Id);
         if (!currentParticipants.TryGetValue(key, out var participant))
         {
             participant = new ParticipantRecord { Key = key, ExternalId = e.Erased ? null : e.ExternalId, Erased = e.Erased };

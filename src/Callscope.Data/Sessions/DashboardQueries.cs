@@ -26,8 +26,7 @@ public sealed class DashboardQueries(CallscopeDatabase database, TimeProvider cl
         using var connection = database.Open();
         var counts = connection.QuerySingle<(long Active, long EndingSoon, long Participants)>(
             $"""
-            SELECT CAST(COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                   CAST(COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+            SELECT {SessionLiveness.ActiveAndEndingSoon},
                    CAST(COALESCE(SUM(s.participants_live), 0) AS BIGINT)
             FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live}
             """,

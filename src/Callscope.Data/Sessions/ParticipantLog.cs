@@ -1,3 +1,4 @@
+using Callscope.Core.Ingest;
 using Callscope.Data.Dialects;
 
 namespace Callscope.Data.Sessions;
@@ -20,7 +21,7 @@ internal static class ParticipantLog
     }
 
     /// <summary>The condition on events <c>e</c> that leaves out what an erasure kept only for the law and the statistics.</summary>
-    public const string NotErased = "(e.law_flags & 4) = 0";
+    public static readonly string NotErased = $"(e.law_flags & {(int)LawFlags.Erased}) = 0";
 
     /// <summary>Where a log without a last leave (the participant is still in the call) ends.</summary>
     public static readonly long Open = DbTime.Ms(DateTimeOffset.MaxValue.AddYears(-1));

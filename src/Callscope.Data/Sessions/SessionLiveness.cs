@@ -26,4 +26,12 @@ public static class SessionLiveness
     /// sweeper looks for and the writer's expiry ends in the store. It matches the partial index <c>sessions_due</c>.
     /// </summary>
     public const string Due = "(s.end_time IS NULL AND s.deadline <= @now)";
+
+    /// <summary>
+    /// Two columns over live sessions: how many have someone in them, and how many are empty and ending soon (the grace
+    /// period), as BIGINT on both stores.
+    /// </summary>
+    public const string ActiveAndEndingSoon =
+        "CAST(COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), "
+        + "CAST(COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT)";
 }

@@ -32,8 +32,7 @@ public sealed class LiveSessionCounts(CallscopeDatabase database, TimeProvider c
                 using var connection = database.Open();
                 last = connection.QuerySingle<(long, long)>(
                     $"""
-                    SELECT CAST(COALESCE(SUM(CASE WHEN s.active_connections > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                           CAST(COALESCE(SUM(CASE WHEN s.active_connections = 0 THEN 1 ELSE 0 END), 0) AS BIGINT)
+                    SELECT {SessionLiveness.ActiveAndEndingSoon}
                     FROM sessions s WHERE {SessionLiveness.Live}
                     """,
                     new { now = DbTime.Ms(clock.GetUtcNow()) });

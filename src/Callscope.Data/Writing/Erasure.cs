@@ -54,7 +54,7 @@ internal sealed class Erasure(WriteContext context, TeamId team)
     private int deliveries;
 
     /// <summary>One stored participant record to erase.</summary>
-    private sealed record Target(string Id, string SessionId, string Pkey, string? ExternalId, string Connections);
+    private sealed record Target(string Id, string SessionId, string Pkey, string? ExternalId, string Connections, string RoomId);
 
     /// <summary>Erases the participants of one ended session.</summary>
     public ErasureResult Session(string sessionId)
@@ -123,7 +123,7 @@ internal sealed class Erasure(WriteContext context, TeamId team)
     {
         var targets = Targets("p.external_id = @x", new { x = externalId });
         var roomIds = context.Query<string>("SELECT DISTINCT room_id FROM events WHERE team_id = @team AND external_id = @x", new { team = teamText, x = externalId })
-            .Concat(context.Query<string>("SELECT DISTINCT room_id FROM participants WHERE team_id = @team AND external_id = @x", new { team = teamText, x = externalId }))
+            .Concat(targets.Select(t => t.RoomId))
             .Distinct(StringComparer.Ordinal).Select(r => new RoomId(Guid.Parse(r))).ToList();
         var versions = context.LockRooms([.. roomIds.Select(r => (team, r))]);
         foreach (var room in roomIds)
@@ -136,12 +136,10 @@ internal sealed class Erasure(WriteContext context, TeamId team)
         }
 
         var renames = new Dictionary<string, (long, long)>(StringComparer.Ordinal) { [externalId] = (-Always, Always) };
-        var byRoom = context.Query<(string Id, string Room)>("SELECT id, room_id FROM participants WHERE team_id = @team AND external_id = @x",
-            new { team = teamText, x = externalId }).ToDictionary(p => p.Id, p => p.Room, StringComparer.Ordinal);
         foreach (var room in roomIds)
         {
             var roomText = room.ToString();
-            Erase(room, [.. targets.Where(t => byRoom[t.Id] == roomText)], renames, Windows(room), DateTimeOffset.MinValue);
+            Erase(room, [.. targets.Where(t => t.RoomId == roomText)], renames, Windows(room), DateTimeOffset.MinValue);
         }
 
         return Done();
@@ -155,7 +153,7 @@ internal sealed class Erasure(WriteContext context, TeamId team)
         var p = new Dapper.DynamicParameters(parameters);
         p.Add("team", teamText);
         return [.. context.Query<Target>(
-            $"SELECT p.id AS Id, p.session_id AS SessionId, p.pkey AS Pkey, p.external_id AS ExternalId, p.connections AS Connections FROM participants p WHERE p.team_id = @team AND {condition}",
+            $"SELECT p.id AS Id, p.session_id AS SessionId, p.pkey AS Pkey, p.external_id AS ExternalId, p.connections AS Connections, p.room_id AS RoomId FROM participants p WHERE p.team_id = @team AND {condition}",
             p)];
     }
 
@@ -306,7 +304,7 @@ internal sealed class Erasure(WriteContext context, TeamId team)
             $"SELECT id, participant_id, evidence, summary FROM issues WHERE team_id = @team AND {context.Dialect.InList("participant_id", "ids")}",
             new { team = teamText, ids }).ToList();
         var renamed = targets.ToDictionary(t => t.Id, t => t.ExternalId is { } x
-            ? ParticipantId.Derive(new SessionId(Guid.Parse(t.SessionId)), "x:" + placeholders[x]).ToString()
+            ? ParticipantId.Derive(new SessionId(Guid.Parse(t.SessionId)), ParticipantRecord.KeyOf(placeholders[x])).ToString()
             : t.Id, StringComparer.Ordinal);
         foreach (var issue in kept)
         {

@@ -220,13 +220,14 @@ internal static class RoomRecompute
         context.Execute("DELETE FROM sessions WHERE team_id = @team AND room_id = @roomText AND (end_time IS NULL OR end_time >= @cutoff)",
             new { team = team.ToString(), roomText, cutoff });
         var stored = spans.Select(s => s.Id).ToHashSet();
+        bool? trimmed = null;
         foreach (var s in sweep.Sessions)
         {
             s.Id ??= SessionId.New(s.Start);
 
             // In a room whose older history was deleted, a session the replay makes that ended before the new events and
             // is not stored comes only from what the law no longer sees (a leave whose join was deleted): it is not written.
-            if (s.End is { } end && end < since && !stored.Contains(s.Id.Value) && RoomHistory.From(context, team, room) is not null)
+            if (s.End is { } end && end < since && !stored.Contains(s.Id.Value) && (trimmed ??= RoomHistory.From(context, team, room) is not null))
             {
                 final.Add(s.Id.Value);
             }

@@ -106,7 +106,7 @@ public sealed class IngestCommand(TeamId team, IReadOnlyList<IncomingEvent> even
     {
         var recent = context.Now - RoomHistory.Unaffected;
         var old = Enumerable.Range(0, Events.Count)
-            .Where(i => Events[i].Timestamp < recent || (Events[i].Type == Core.Events.EventTypes.ParticipantLeft && Events[i].ToLaw()?.JoinedAt < recent))
+            .Where(i => Events[i].Timestamp < recent || (Events[i].Type == Core.Events.EventTypes.ParticipantLeft && Events[i].ReadFacts().JoinedAt < recent))
             .Select(i => rooms[i]).ToHashSet();
         if (old.Count == 0)
         {
