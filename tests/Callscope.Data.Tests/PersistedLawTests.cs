@@ -81,7 +81,7 @@ public sealed class PersistedLawTests
         Assert.Equal(before, Describe(Stored(store, events[0].Room.FriendlyUrl!)));
     }
 
-    private static List<IncomingEvent> Generate(Random random)
+    internal static List<IncomingEvent> Generate(Random random)
     {
         var events = new List<IncomingEvent>();
         var rooms = new[] { "alpha", "beta" };
@@ -125,7 +125,7 @@ public sealed class PersistedLawTests
         new($"e{Interlocked.Increment(ref counter)}", type, at, Now, null, new RoomRef(null, room),
             who is null ? null : new ParticipantRef(who, who.ToUpperInvariant(), null, connection), data);
 
-    private static List<SessionRecord> Stored(StoreHarness store, string room)
+    internal static List<SessionRecord> Stored(StoreHarness store, string room)
     {
         var sessions = store.Queries.List(store.Team, new SessionFilter(Query: room), new Paging(Limit: 1000, Descending: false)).Data
             .Where(s => s.RoomFriendlyUrl == room);
@@ -154,7 +154,7 @@ public sealed class PersistedLawTests
         return records;
     }
 
-    private static string Describe(IEnumerable<SessionRecord> sessions)
+    internal static string Describe(IEnumerable<SessionRecord> sessions)
     {
         var text = new StringBuilder();
         foreach (var s in sessions.OrderBy(s => s.Start))

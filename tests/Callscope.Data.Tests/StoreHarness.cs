@@ -18,7 +18,8 @@ public sealed class StoreHarness : IAsyncDisposable
 
     /// <param name="provider">The store, when a test is about one of them; otherwise the one the suite runs on.</param>
     /// <param name="upkeep">How the writer keeps SQLite's log in check, when a test is about that.</param>
-    public StoreHarness(DateTimeOffset now, string? provider = null, SqliteUpkeep? upkeep = null)
+    /// <param name="memory">What the writer may keep in memory, when a test is about that.</param>
+    public StoreHarness(DateTimeOffset now, string? provider = null, SqliteUpkeep? upkeep = null, WriterMemory? memory = null)
     {
         provider ??= TestDatabase.Provider;
         Clock = new FakeTimeProvider(now);
@@ -27,7 +28,7 @@ public sealed class StoreHarness : IAsyncDisposable
         Database = CallscopeDatabase.Create(provider, PostgresConnectionString, Folder);
         Database.Migrate(now);
         Team = new TeamStore(Database, Clock).Create("Test team", DeveloperKeys.Generate()).Id;
-        Pipeline = new IngestPipeline(Database, Clock, upkeep);
+        Pipeline = new IngestPipeline(Database, Clock, upkeep, memory: memory);
         Queries = new SessionQueries(Database, Clock);
         writer = Pipeline.RunAsync(stop.Token);
     }

@@ -32,7 +32,7 @@ public sealed class PostgresDialect : StoreDialect
 
     public override DbConnection Open() => source.OpenConnection();
 
-    public override DbConnection OpenWriter() => Open();
+    public override DbConnection OpenWriter(WriterMemory memory) => Open();
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
 

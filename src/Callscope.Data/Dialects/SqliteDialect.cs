@@ -83,20 +83,19 @@ public sealed class SqliteDialect : StoreDialect
     }
 
     /// <summary>
-    /// Keeps a large page cache (the event id index takes inserts all over its tree) and does not checkpoint on commit:
+    /// Keeps a page cache of its own (<see cref="WriterMemory.PageCacheMib"/>: the event id index takes inserts all over
+    /// its tree) and does not checkpoint on commit:
     /// <see cref="Checkpoint"/> does that from another thread, so the writer never waits for the copy back into the file.
     /// </summary>
-    public override DbConnection OpenWriter()
+    public override DbConnection OpenWriter(WriterMemory memory)
     {
         // Not pooled: these settings belong to the writer alone.
         var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA cache_size=-{WriterCacheKib}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
+        pragma.CommandText = $"PRAGMA cache_size=-{memory.PageCacheMib * 1024}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
         pragma.ExecuteNonQuery();
         return connection;
     }
-
-    private const int WriterCacheKib = 128 * 1024;
 
     /// <summary>
     /// What is left of the log file on disk when it starts over: more than the log grows to between two restarts

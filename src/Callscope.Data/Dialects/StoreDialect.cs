@@ -20,7 +20,7 @@ public abstract class StoreDialect
     public abstract DbConnection Open();
 
     /// <summary>The single writer's own connection, with the settings that belong to it alone.</summary>
-    public abstract DbConnection OpenWriter();
+    public abstract DbConnection OpenWriter(WriterMemory memory);
 
     /// <summary>Begins the writer's transaction.</summary>
     public abstract DbTransaction BeginWrite(DbConnection connection);

@@ -31,15 +31,19 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     private readonly Channel<WriteCommand> queue = Channel.CreateBounded<WriteCommand>(
         new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private readonly RoomStates states = new();
+    private readonly WriterMemory memory;
+    private readonly RoomStates states;
 
     private DbConnection? connection;
     private WriterStatements? statements;
 
     public IngestPipeline(
-        CallscopeDatabase database, TimeProvider clock, SqliteUpkeep? upkeep = null, ILogger<IngestPipeline>? logger = null, CallscopeMetrics? metrics = null)
+        CallscopeDatabase database, TimeProvider clock, SqliteUpkeep? upkeep = null, ILogger<IngestPipeline>? logger = null, CallscopeMetrics? metrics = null,
+        WriterMemory? memory = null)
     {
         this.database = database;
+        this.memory = memory ?? WriterMemory.Default;
+        states = new RoomStates(this.memory);
         this.clock = clock;
         upkeepSettings = upkeep ?? SqliteUpkeep.Default;
         this.logger = logger ?? NullLogger<IngestPipeline>.Instance;
@@ -59,7 +63,11 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     /// <summary>Tells this node's listeners that another node changed these teams' data.</summary>
     public void AnnounceChanged(IReadOnlyCollection<TeamId> teams) => Committed?.Invoke(teams);
 
+    /// <summary>How many rooms' law state the writer holds; read only between transactions (it is the writer's own).</summary>
     public int CachedRooms => states.Count;
+
+    /// <summary>Whether the writer holds the room's law state; read only between transactions.</summary>
+    public bool HoldsRoom(RoomId room) => states.Contains(room);
 
     /// <summary>
     /// Whether stored events mark their rooms for the diagnosis worker (on by default; off only to measure what the
@@ -185,11 +193,13 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         {
             // First use, or the database went away and came back: start over on a fresh connection.
             CloseConnection();
-            connection = database.Dialect.OpenWriter();
+            connection = database.Dialect.OpenWriter(memory);
             statements = new WriterStatements(connection);
         }
 
         var started = Stopwatch.GetTimestamp();
+        states.Now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        states.DropIdle();
         using var span = CallscopeMetrics.Activities.StartActivity("callscope.writer.commit");
         using var tx = database.Dialect.BeginWrite(connection);
         var context = new WriteContext(database.Dialect, connection, statements!, tx, states, clock.GetUtcNow())

@@ -57,7 +57,8 @@ public static class CallscopeHosting
         services.AddSingleton<SessionQueries>();
         services.AddSingleton<Callscope.Data.Usage.UsageQueries>();
         services.AddSingleton(sp => new IngestPipeline(sp.GetRequiredService<CallscopeDatabase>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<SqliteUpkeep>(), sp.GetService<ILogger<IngestPipeline>>(), sp.GetRequiredService<Callscope.Data.Telemetry.CallscopeMetrics>())
+            sp.GetService<SqliteUpkeep>(), sp.GetService<ILogger<IngestPipeline>>(), sp.GetRequiredService<Callscope.Data.Telemetry.CallscopeMetrics>(),
+            sp.GetRequiredService<IOptions<WriterOptions>>().Value.ToMemory())
         {
             Diagnosing = sp.GetRequiredService<IOptions<CallscopeOptions>>().Value.Diagnosis.Enabled,
         });
@@ -82,6 +83,7 @@ public static class CallscopeHosting
             };
         });
         services.AddHostedService<RetentionService>();
+        services.AddOptions<WriterOptions>().Bind(builder.Configuration.GetSection(WriterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().Bind(builder.Configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         // A request with an Authorization header is an API call (developer key); anything else is a dashboard

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Callscope.Data.Writing;
 using Callscope.Server.Outbound;
 
 namespace Callscope.Server.Hosting;
@@ -63,6 +64,30 @@ public sealed class BootstrapOptions
 public sealed class DiagnosisOptions
 {
     public bool Enabled { get; set; } = true;
+}
+
+/// <summary>
+/// What the writer keeps in memory (docs/configuration.md, "Memory"): the law state of the rooms in use, and on
+/// SQLite its page cache. Smaller saves memory; a room dropped costs one rebuild from its stored events when it is
+/// next written.
+/// </summary>
+public sealed class WriterOptions
+{
+    public const string Section = "Callscope:Writer";
+
+    /// <summary>Rooms whose law state is held at most (<c>Callscope__Writer__Rooms</c>), least recently used dropped first.</summary>
+    [Range(100, 10_000_000)]
+    public int Rooms { get; set; } = WriterMemory.Default.Rooms;
+
+    /// <summary>How long a room's law state is held without use (<c>Callscope__Writer__RoomIdle</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RoomIdle { get; set; } = WriterMemory.Default.RoomIdle;
+
+    /// <summary>The SQLite writer's page cache in MiB (<c>Callscope__Writer__PageCacheMib</c>); PostgreSQL ignores it.</summary>
+    [Range(2, 4096)]
+    public int PageCacheMib { get; set; } = WriterMemory.Default.PageCacheMib;
+
+    public WriterMemory ToMemory() => new(Rooms, RoomIdle, PageCacheMib);
 }
 
 /// <summary>The retention worker (docs/operations.md, "Retention").</summary>
