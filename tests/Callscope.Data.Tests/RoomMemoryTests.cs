@@ -59,6 +59,9 @@ public sealed class RoomMemoryTests
             Assert.Equal(1, await store.Pipeline.SendAsync(new ExpireCommand(), TestContext.Current.CancellationToken));
         }
 
+        // The end written from the stored row is the row the law writes: same end, reason and counts.
+        Assert.Equal(Rows(kept), Rows(dropped));
+
         // A later session in the same room starts from a rebuilt state too.
         await At(TimeSpan.FromMinutes(40), Event(EventTypes.ParticipantJoined, "alpha", "ann", "c5", T.AddMinutes(40)));
 
@@ -66,7 +69,14 @@ public sealed class RoomMemoryTests
         Assert.Equal(2, expected.Split('\n').Count(line => line.StartsWith("session", StringComparison.Ordinal)));
         Assert.Equal(expected, Describe(Stored(kept, "alpha")));
         Assert.Equal(expected, Describe(Stored(dropped, "alpha")));
+        Assert.Equal(Rows(kept), Rows(dropped));
     }
+
+    /// <summary>Every session row as lists show it, the counts the store keeps with it included.</summary>
+    private static string Rows(StoreHarness store) => string.Join("\n",
+        store.Queries.List(store.Team, new Sessions.SessionFilter(), new Sessions.Paging(Limit: 100, Descending: false)).Data
+            .Select(s => $"{s.RoomFriendlyUrl} {s.Start:HH:mm:ss} {s.End:HH:mm:ss} {s.EndReason} {s.Status} {s.EndingAt:HH:mm:ss} " +
+                $"live={s.ParticipantsLive} total={s.ParticipantsTotal} max={s.MaxConcurrentParticipants} grace={s.GracePeriodSeconds}"));
 
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(1, 12)];
 

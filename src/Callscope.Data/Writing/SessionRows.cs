@@ -79,14 +79,7 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
     {
         var teamText = team.ToString();
         var roomText = room.ToString();
-        var id = s.Id!.Value.ToString();
-        var deadline = s.Deadline;
-        stored(team, room, DbTime.Ms(s.Start));
-        outbox.Session(team, room, s);
-        sessions.Put(id,
-            teamText, id, roomText, DbTime.Ms(s.Start), DbTime.Ms(s.End), s.EndReason, s.EndedBy, DbTime.Ms(s.LastParticipantLeftAt), (long)s.ActiveConnections,
-            (long)s.LiveParticipants, (long)s.Participants.Count, (long)s.MaxConcurrentParticipants, (long)s.GracePeriod.TotalSeconds, DbTime.Ms(deadline?.At),
-            deadline?.Reason);
+        var id = PutSession(team, room, s, s.Participants.Count);
         foreach (var p in s.Participants)
         {
             var connections = JsonSerializer.Serialize(p.Connections.Select(c => new StoredConnection(
@@ -97,7 +90,7 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
                 continue;
             }
 
-            var participant = ParticipantId.Derive(s.Id.Value, p.Key);
+            var participant = ParticipantId.Derive(s.Id!.Value, p.Key);
             outbox.Participant(team, room, s.Id.Value, participant, p);
             var pid = participant.ToString();
             participants.Put(pid,
@@ -106,6 +99,25 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
             Written.AddOrUpdate(p, row);
             changed(team, room, DbTime.Ms(p.JoinTime), DbTime.Ms(p.LeaveTime) ?? long.MaxValue);
         }
+    }
+
+    /// <summary>
+    /// Takes the row of a session ended without its participants in memory: no one was connected, so their rows stay as
+    /// they are stored, and <paramref name="participants"/> is how many the stored row counts.
+    /// </summary>
+    public void AddEnded(TeamId team, RoomId room, SessionRecord s, int participants) => PutSession(team, room, s, participants);
+
+    private string PutSession(TeamId team, RoomId room, SessionRecord s, int participants)
+    {
+        var id = s.Id!.Value.ToString();
+        var deadline = s.Deadline;
+        stored(team, room, DbTime.Ms(s.Start));
+        outbox.Session(team, room, s, participants);
+        sessions.Put(id,
+            team.ToString(), id, room.ToString(), DbTime.Ms(s.Start), DbTime.Ms(s.End), s.EndReason, s.EndedBy, DbTime.Ms(s.LastParticipantLeftAt),
+            (long)s.ActiveConnections, (long)s.LiveParticipants, (long)participants, (long)s.MaxConcurrentParticipants, (long)s.GracePeriod.TotalSeconds,
+            DbTime.Ms(deadline?.At), deadline?.Reason);
+        return id;
     }
 
     /// <summary>Writes what was added, in the order it was added, and starts empty again.</summary>

@@ -42,8 +42,11 @@ internal sealed class WebhookOutbox(WriteContext context)
     /// </summary>
     public bool Muted { get; set; }
 
-    /// <summary>A session row was written: its start, and its end or its ending-soon state when it has one.</summary>
-    public void Session(TeamId team, RoomId room, SessionRecord s)
+    /// <summary>
+    /// A session row was written: its start, and its end or its ending-soon state when it has one;
+    /// <paramref name="participants"/> is the row's count of participants.
+    /// </summary>
+    public void Session(TeamId team, RoomId room, SessionRecord s, int participants)
     {
         if (Muted || !Listened(team))
         {
@@ -61,7 +64,7 @@ internal sealed class WebhookOutbox(WriteContext context)
                 ["end_reason"] = s.EndReason,
                 ["ended_by"] = s.EndedBy,
                 ["duration"] = (long)(end - s.Start).TotalSeconds,
-                ["participants_total"] = s.Participants.Count,
+                ["participants_total"] = participants,
                 ["max_concurrent_participants"] = s.MaxConcurrentParticipants,
             });
         }
