@@ -97,7 +97,7 @@ public static class TeamEndpoints
             return Problems.Validation(fields.Errors);
         }
 
-        var stored = await pipeline.SendAsync(AuditLog.ChangeTeam(context, current, settings), cancellationToken);
+        var stored = await pipeline.SendAsync(AuditLog.ChangeTeam(context, current.Id, settings), cancellationToken);
         if (origins is not null)
         {
             var before = access.Origins(current.Id);

@@ -98,7 +98,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
-        await pipeline.SendAsync(AuditLog.ChangeTeam(HttpContext, teams.Find(Team)!,
+        await pipeline.SendAsync(AuditLog.ChangeTeam(HttpContext, Team,
             new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength, Form.PeriodStartDay!.Value, Form.RetentionDays)), cancellationToken);
 
         Flash("The team's settings were saved.");
@@ -158,7 +158,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
-        await pipeline.SendAsync(AuditLog.ChangeDiagnosis(HttpContext, Team, issues.Settings(Team), settings), cancellationToken);
+        await pipeline.SendAsync(AuditLog.ChangeDiagnosis(HttpContext, Team, settings), cancellationToken);
         Flash("The problem detection thresholds were saved; every participant's problems are found again under them.");
         return LocalRedirect(Links.Settings + "#problems-title");
     }
