@@ -75,6 +75,21 @@ public sealed class AuditLog(IngestPipeline pipeline)
         return changed;
     }
 
+    /// <summary>
+    /// Replaces the origins whose pages may send browser events (already normalised), recording the change when the list
+    /// differs from the stored one: the API and the dashboard change them this one way.
+    /// </summary>
+    public async Task ChangeOriginsAsync(HttpContext context, BrowserAccessStore access, TeamId team, IReadOnlyList<string> origins,
+        CancellationToken cancellationToken)
+    {
+        var before = access.Origins(team);
+        access.SetOrigins(team, origins);
+        if (Changes(("allowed_origins", before, origins)) is { Count: > 0 } changed)
+        {
+            await RecordAsync(context, AuditActions.BrowserOriginsChanged, AuditTarget.Team(team), changed, cancellationToken);
+        }
+    }
+
     /// <summary>The changed fields of a team's settings, named as the API names them.</summary>
     public static JsonObject SettingsChanges(TeamSettings old, TeamSettings now) => Changes(
         ("name", old.Name, now.Name), ("max_sessions", old.MaxSessions, now.MaxSessions), ("grace_period", old.GracePeriod, now.GracePeriod),

@@ -187,12 +187,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
-        var before = access.Origins(Team);
-        access.SetOrigins(Team, origins);
-        if (AuditLog.Changes(("allowed_origins", before, origins)) is { Count: > 0 } changed)
-        {
-            await audit.RecordAsync(HttpContext, AuditActions.BrowserOriginsChanged, AuditTarget.Team(Team), changed, cancellationToken);
-        }
+        await audit.ChangeOriginsAsync(HttpContext, access, Team, origins, cancellationToken);
 
         Flash(origins.Count == 0
             ? "The allowed origins were saved: none, so no other site's pages can send browser events."
