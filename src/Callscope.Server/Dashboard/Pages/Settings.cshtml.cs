@@ -125,7 +125,8 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
     {
         // The team form is bound on every post; this one did not send it.
         ModelState.Clear();
-        var settings = issues.Settings(Team);
+        var stored = issues.Settings(Team);
+        var settings = stored;
         var typed = new Dictionary<string, string>(StringComparer.Ordinal);
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var range in DiagnosisSettings.Ranges)
@@ -154,7 +155,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
         if (errors.Count > 0)
         {
             Fill();
-            ShowDiagnosis(issues.Settings(Team), typed, errors);
+            ShowDiagnosis(stored, typed, errors);
             return Page();
         }
 
