@@ -49,8 +49,8 @@ public sealed class IssueQueries(CallscopeDatabase database)
         return Settings(connection, team.ToString());
     }
 
-    internal static DiagnosisSettings Settings(DbConnection connection, string team) =>
-        DiagnosisSettings.Load(connection.QuerySingleOrDefault<string?>("SELECT diagnosis FROM teams WHERE id = @team", new { team }));
+    internal static DiagnosisSettings Settings(DbConnection connection, string team, DbTransaction? transaction = null) =>
+        DiagnosisSettings.Load(connection.QuerySingleOrDefault<string?>("SELECT diagnosis FROM teams WHERE id = @team", new { team }, transaction));
 
     /// <summary>How many rooms wait for their participants to be diagnosed again, for health and tests.</summary>
     public int Pending()

@@ -23,6 +23,12 @@ public sealed class SqliteDialect : StoreDialect
         ConnectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = false }.ToString();
     }
 
+    /// <summary>The database's file name in the data folder.</summary>
+    public const string FileName = "callscope.db";
+
+    /// <summary>How long a connection waits for another's lock before it gives up.</summary>
+    public const int BusyTimeoutMs = 10_000;
+
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
     public override string ConnectionString { get; }
@@ -34,7 +40,7 @@ public sealed class SqliteDialect : StoreDialect
     public static SqliteDialect InDirectory(string directory)
     {
         PrivateFiles.EnsureFolder(directory);
-        var file = Path.Combine(directory, "callscope.db");
+        var file = Path.Combine(directory, FileName);
         MakePrivate(file);
         return new SqliteDialect($"Data Source={file}");
     }
@@ -131,9 +137,6 @@ public sealed class SqliteDialect : StoreDialect
         }
     }
 
-    /// <summary>How long a connection waits for another's lock before it gives up.</summary>
-    private const int BusyTimeoutMs = 10_000;
-
     /// <summary>How long the writer waits for readers when it lets the log start over.</summary>
     private const int RestartBusyTimeoutMs = 200;
 
@@ -172,8 +175,11 @@ public sealed class SqliteDialect : StoreDialect
         }
 
         return Migrations.Run(DeployChanges.To.SqliteDatabase(ConnectionString)
-            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Sqlite.", StringComparison.Ordinal)));
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), IsMigration));
     }
+
+    /// <summary>Whether an embedded resource of this assembly is one of this provider's migration scripts.</summary>
+    public static bool IsMigration(string resourceName) => resourceName.Contains(".Migrations.Sqlite.", StringComparison.Ordinal);
 
     public override bool IsUniqueViolation(DbException error) => error is SqliteException { SqliteErrorCode: 19 };
 

@@ -22,6 +22,34 @@ public enum IngestSource
     Demo,
 }
 
+/// <summary>How an ingest request was answered, as the <c>outcome</c> attribute of <c>callscope.ingest.requests</c> shows it.</summary>
+public enum IngestOutcome
+{
+    /// <summary>A 2xx answer.</summary>
+    Accepted,
+
+    /// <summary>A 4xx answer other than those below.</summary>
+    Invalid,
+
+    /// <summary>401.</summary>
+    Unauthorized,
+
+    /// <summary>403.</summary>
+    Forbidden,
+
+    /// <summary>413.</summary>
+    TooLarge,
+
+    /// <summary>429.</summary>
+    Throttled,
+
+    /// <summary>A 5xx answer, or an error that left the request unanswered.</summary>
+    Failed,
+
+    /// <summary>Any other status.</summary>
+    Other,
+}
+
 /// <summary>
 /// Callscope's own instruments, all on one <see cref="Meter"/> named <see cref="MeterName"/> (docs/operations.md lists
 /// them). Instruments on the ingest path take attribute lists built once here, so counting allocates nothing.
@@ -35,6 +63,12 @@ public sealed class CallscopeMetrics
 
     private static readonly string[] Sources = ["server", "api", "livekit", "client", "demo"];
     private static readonly KeyValuePair<string, object?>[] SourceTags = [.. Sources.Select(s => new KeyValuePair<string, object?>("source", s))];
+
+    private static readonly string[] Outcomes = ["accepted", "invalid", "unauthorized", "forbidden", "too_large", "throttled", "failed", "other"];
+
+    /// <summary>Ingest requests' attributes, by source and then by outcome.</summary>
+    private static readonly KeyValuePair<string, object?>[][][] RequestTags =
+        [.. Sources.Select(s => Outcomes.Select(o => new KeyValuePair<string, object?>[] { new("source", s), new("outcome", o) }).ToArray())];
 
     private static readonly KeyValuePair<string, object?> WindowReplay = new("kind", "window");
     private static readonly KeyValuePair<string, object?> FullReplay = new("kind", "full");
@@ -54,9 +88,6 @@ public sealed class CallscopeMetrics
     private readonly Histogram<double> sweeperLateness;
     private readonly Counter<long> webhookTries;
     private readonly Counter<long> liveKitCalls;
-
-    /// <summary>Ingest requests' attributes by source and outcome, built on first use (a handful of pairs).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Source, string Outcome), KeyValuePair<string, object?>[]> requestTags = new();
 
     private Func<int>? queueLength;
     private Func<(long Live, long EndingSoon)>? sessions;
@@ -110,12 +141,12 @@ public sealed class CallscopeMetrics
         }
     }
 
-    /// <summary>One ingest request answered; <paramref name="source"/> and <paramref name="outcome"/> come from small fixed sets.</summary>
-    public void IngestRequest(string source, string outcome)
+    /// <summary>One ingest request answered.</summary>
+    public void IngestRequest(IngestSource source, IngestOutcome outcome)
     {
         if (ingestRequests.Enabled)
         {
-            ingestRequests.Add(1, requestTags.GetOrAdd((source, outcome), key => [new("source", key.Source), new("outcome", key.Outcome)]));
+            ingestRequests.Add(1, RequestTags[(int)source][(int)outcome]);
         }
     }
 

@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Callscope.Server.Api;
 
-/// <summary>Reads query parameters strictly: every bad value becomes a listed field error, never a default.</summary>
-public sealed class QueryReader(IQueryCollection query)
+/// <summary>
+/// Reads query parameters strictly: every bad value becomes a listed field error, never a default. With
+/// <paramref name="emptyIsAbsent"/> a parameter given once with no value counts as not given, as a form's empty fields send it.
+/// </summary>
+public sealed class QueryReader(IQueryCollection query, bool emptyIsAbsent = false)
 {
     public List<FieldError> Errors { get; } = [];
 
@@ -95,7 +98,7 @@ public sealed class QueryReader(IQueryCollection query)
 
     private string? Single(string name)
     {
-        if (!query.TryGetValue(name, out var values))
+        if (!query.TryGetValue(name, out var values) || (emptyIsAbsent && string.IsNullOrEmpty(values)))
         {
             return null;
         }

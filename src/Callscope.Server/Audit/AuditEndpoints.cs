@@ -40,8 +40,11 @@ public static class AuditEndpoints
         return api;
     }
 
+    /// <summary>Reads the filters and the paging strictly, as the API takes them; errors name the query parameter.</summary>
+    public static (AuditFilter Filter, Paging Paging) Read(QueryReader query) => (ReadFilter(query), query.Paging());
+
     /// <summary>Reads the filters strictly, as the API and the dashboard both take them; errors name the query parameter.</summary>
-    public static (AuditFilter Filter, Paging Paging) Read(QueryReader query)
+    public static AuditFilter ReadFilter(QueryReader query)
     {
         var action = query.Text("action", 60);
         if (!string.IsNullOrEmpty(action) && !AuditActions.All.Contains(action)
@@ -58,8 +61,7 @@ public static class AuditEndpoints
             query.Errors.Add(new FieldError("date_end", "'date_end' must not be before 'date_start'."));
         }
 
-        var paging = query.Paging();
-        return (new AuditFilter(NullIfEmpty(action), NullIfEmpty(actor?.Trim()), from, to), paging);
+        return new AuditFilter(NullIfEmpty(action), NullIfEmpty(actor?.Trim()), from, to);
     }
 
     private static Results<Ok<ListResponse<AuditItem>>, ProblemHttpResult> List(HttpContext context, AuditStore store)

@@ -75,6 +75,21 @@ public sealed class AuditLog(IngestPipeline pipeline)
         return changed;
     }
 
+    /// <summary>
+    /// Replaces the origins whose pages may send browser events (already normalised), recording the change when the list
+    /// differs from the stored one: the API and the dashboard change them this one way.
+    /// </summary>
+    public async Task ChangeOriginsAsync(HttpContext context, BrowserAccessStore access, TeamId team, IReadOnlyList<string> origins,
+        CancellationToken cancellationToken)
+    {
+        var before = access.Origins(team);
+        access.SetOrigins(team, origins);
+        if (Changes(("allowed_origins", before, origins)) is { Count: > 0 } changed)
+        {
+            await RecordAsync(context, AuditActions.BrowserOriginsChanged, AuditTarget.Team(team), changed, cancellationToken);
+        }
+    }
+
     /// <summary>The changed fields of a team's settings, named as the API names them.</summary>
     public static JsonObject SettingsChanges(TeamSettings old, TeamSettings now) => Changes(
         ("name", old.Name, now.Name), ("max_sessions", old.MaxSessions, now.MaxSessions), ("grace_period", old.GracePeriod, now.GracePeriod),
@@ -82,28 +97,23 @@ public sealed class AuditLog(IngestPipeline pipeline)
         ("retention_days", old.RetentionDays, now.RetentionDays));
 
     /// <summary>
-    /// A change of the team's settings through the writer, with its audit entry when some field differs (an unchanged
-    /// save records nothing).
+    /// A change of the team's settings through the writer, with its audit entry when some field differs from the settings
+    /// it replaced (an unchanged save records nothing).
     /// </summary>
-    public static ChangeTeamCommand ChangeTeam(HttpContext context, Team current, TeamSettings settings)
+    public static ChangeTeamCommand ChangeTeam(HttpContext context, TeamId team, TeamSettings settings) => new(team, settings)
     {
-        var changes = SettingsChanges(current.Settings, settings);
-        var entry = Entry(context, AuditActions.TeamSettingsChanged, AuditTarget.Team(current.Id), changes);
-        return new ChangeTeamCommand(current.Id, settings) { Audit = stored => stored is null || changes.Count == 0 ? null : entry };
-    }
+        AuditChange = before => SettingsChanges(before, settings) is { Count: > 0 } changes
+            ? Entry(context, AuditActions.TeamSettingsChanged, AuditTarget.Team(team), changes)
+            : null,
+    };
 
     /// <summary>A change of the team's detector thresholds through the writer, with its audit entry when some value differs.</summary>
-    public static ChangeDiagnosisCommand ChangeDiagnosis(HttpContext context, TeamId team, DiagnosisSettings before, DiagnosisSettings settings)
+    public static ChangeDiagnosisCommand ChangeDiagnosis(HttpContext context, TeamId team, DiagnosisSettings settings) => new(team, settings)
     {
-        var changes = new JsonObject();
-        foreach (var range in DiagnosisSettings.Ranges.Where(r => before.Get(r.Name) != settings.Get(r.Name)))
-        {
-            changes[range.Name] = new JsonObject { ["old"] = before.Get(range.Name), ["new"] = settings.Get(range.Name) };
-        }
-
-        var entry = Entry(context, AuditActions.DiagnosisSettingsChanged, AuditTarget.Team(team), changes);
-        return new ChangeDiagnosisCommand(team, settings) { Audit = _ => changes.Count == 0 ? null : entry };
-    }
+        AuditChange = before => Changes([.. DiagnosisSettings.Ranges.Select(r => (r.Name, (object?)before.Get(r.Name), (object?)settings.Get(r.Name)))]) is { Count: > 0 } changes
+            ? Entry(context, AuditActions.DiagnosisSettingsChanged, AuditTarget.Team(team), changes)
+            : null,
+    };
 
     private static bool Same(object? old, object? now) =>
         old is IEnumerable<string> a && now is IEnumerable<string> b && old is not string ? a.SequenceEqual(b, StringComparer.Ordinal) : Equals(old, now);

@@ -26,14 +26,10 @@ public sealed class DeveloperKeyHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        Team? team = null;
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var team = BearerTeam(teams, header);
+        if (team is null && header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && DecodeBasic(header["Basic ".Length..].Trim()) is var (user, key))
         {
-            team = FindByKey(header["Bearer ".Length..].Trim());
-        }
-        else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && DecodeBasic(header["Basic ".Length..].Trim()) is var (user, key))
-        {
-            team = FindByKey(key);
+            team = FindByKey(teams, key);
             if (team is not null && !string.Equals(team.Id.ToString(), user, StringComparison.OrdinalIgnoreCase))
             {
                 team = null;
@@ -64,7 +60,11 @@ public sealed class DeveloperKeyHandler(
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         await Problems.Forbidden("This needs an admin of the team.").ExecuteAsync(Context);
 
-    private Team? FindByKey(string key) => key.Length is > 0 and <= 200 ? teams.FindByKey(key) : null;
+    /// <summary>The team whose developer key an <c>Authorization: Bearer KEY</c> header carries; null for any other header.</summary>
+    internal static Team? BearerTeam(TeamStore teams, string header) =>
+        header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? FindByKey(teams, header["Bearer ".Length..].Trim()) : null;
+
+    private static Team? FindByKey(TeamStore teams, string key) => key.Length is > 0 and <= 200 ? teams.FindByKey(key) : null;
 
     private static (string User, string Key)? DecodeBasic(string encoded)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Callscope.Data;
+using Callscope.Data.Dialects;
 using Callscope.Server.Hosting;
 using Microsoft.Data.Sqlite;
 
@@ -16,9 +17,6 @@ namespace Callscope.Server.Backups;
 /// </summary>
 public static class StoreBackup
 {
-    /// <summary>How long the copy may wait for a lock before it gives up (the server's own busy timeout).</summary>
-    private const int BusyTimeoutMs = 10_000;
-
     /// <summary>Where a store's files are, as the server finds them from the same settings.</summary>
     private sealed record DataPaths(string Folder, string? Database, string KeyRing)
     {
@@ -28,7 +26,7 @@ public static class StoreBackup
             var connectionString = options.Database.ConnectionString;
             string? database = CallscopeDatabase.ParseProvider(options.Database.Provider) switch
             {
-                DatabaseProvider.Sqlite when string.IsNullOrEmpty(connectionString) => Path.Combine(folder, "callscope.db"),
+                DatabaseProvider.Sqlite when string.IsNullOrEmpty(connectionString) => Path.Combine(folder, SqliteDialect.FileName),
                 DatabaseProvider.Sqlite => Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource),
                 _ => null,
             };
@@ -325,7 +323,7 @@ public static class StoreBackup
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = mode, Pooling = false }.ToString());
         connection.Open();
-        Execute(connection, $"PRAGMA busy_timeout={BusyTimeoutMs}");
+        Execute(connection, $"PRAGMA busy_timeout={SqliteDialect.BusyTimeoutMs}");
         return connection;
     }
 
@@ -361,7 +359,7 @@ public static class StoreBackup
     }
 
     private static HashSet<string> KnownMigrations() => typeof(CallscopeDatabase).Assembly.GetManifestResourceNames()
-        .Where(n => n.Contains(".Migrations.Sqlite.", StringComparison.Ordinal)).Select(ShortName).ToHashSet(StringComparer.Ordinal);
+        .Where(SqliteDialect.IsMigration).Select(ShortName).ToHashSet(StringComparer.Ordinal);
 
     private static string ShortName(string script)
     {

@@ -177,7 +177,7 @@ public static class IssueEndpoints
             return Problems.Validation(fields.Errors);
         }
 
-        await pipeline.SendAsync(Audit.AuditLog.ChangeDiagnosis(context, team, issues.Settings(team), settings), cancellationToken);
+        await pipeline.SendAsync(Audit.AuditLog.ChangeDiagnosis(context, team, settings), cancellationToken);
         return TypedResults.Ok(settings);
     }
 }

@@ -13,9 +13,15 @@ public static class IngestEndpoints
     /// <summary>A full batch of 1,000 events with generous data stays far below this.</summary>
     private const int MaxBodyBytes = 8 * 1024 * 1024;
 
+    /// <summary>The route of native ingest in the <c>/api/v1</c> group.</summary>
+    private const string Route = "/ingest/events";
+
+    /// <summary><c>POST</c> here ingests a batch of native events.</summary>
+    public const string Path = "/api/v1" + Route;
+
     public static RouteGroupBuilder MapIngestRoutes(this RouteGroupBuilder api)
     {
-        api.MapPost("/ingest/events", IngestAsync)
+        api.MapPost(Route, IngestAsync)
             .WithName("IngestEvents")
             .WithSummary("Ingest a batch of native events")
             .WithDescription("An atomic batch of 1–1000 events. 202 only after the batch is durably committed; a repeated event id counts as a duplicate.")

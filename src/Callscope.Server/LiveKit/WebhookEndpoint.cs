@@ -16,9 +16,11 @@ public static partial class WebhookEndpoint
 
     public const string ContentType = "application/webhook+json";
 
+    public const string Path = "/api/v1/ingest/livekit";
+
     public static IEndpointRouteBuilder MapLiveKitWebhook(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/ingest/livekit", ReceiveAsync)
+        app.MapPost(Path, ReceiveAsync)
             .AllowAnonymous()
             .WithName("IngestLiveKitWebhook")
             .WithSummary("Receive a LiveKit server webhook")

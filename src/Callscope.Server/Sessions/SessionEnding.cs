@@ -13,9 +13,6 @@ public interface ISessionEndHook
 /// <summary>Ending a session from the API or the dashboard: one path for both.</summary>
 public sealed class SessionEnding(IngestPipeline pipeline, IEnumerable<ISessionEndHook> hooks)
 {
-    public Task<EndOutcome> EndAsync(TeamId team, string sessionId, string endedBy, CancellationToken cancellationToken) =>
-        EndAsync(team, sessionId, endedBy, null, cancellationToken);
-
     /// <summary>Ends the session; <paramref name="audit"/>, when given, is recorded with the end if it ended.</summary>
     public async Task<EndOutcome> EndAsync(TeamId team, string sessionId, string endedBy, AuditEntry? audit, CancellationToken cancellationToken)
     {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Callscope.Data.Writing;
 using Callscope.Data.Teams;
-using Callscope.Data.Audit;
 using Callscope.Server.Api;
 using Callscope.Server.Audit;
 using Callscope.Server.Auth;
@@ -97,15 +96,10 @@ public static class TeamEndpoints
             return Problems.Validation(fields.Errors);
         }
 
-        var stored = await pipeline.SendAsync(AuditLog.ChangeTeam(context, current, settings), cancellationToken);
+        var stored = await pipeline.SendAsync(AuditLog.ChangeTeam(context, current.Id, settings), cancellationToken);
         if (origins is not null)
         {
-            var before = access.Origins(current.Id);
-            access.SetOrigins(current.Id, origins);
-            if (AuditLog.Changes(("allowed_origins", before, origins)) is { Count: > 0 } changed)
-            {
-                await audit.RecordAsync(context, AuditActions.BrowserOriginsChanged, AuditTarget.Team(current.Id), changed, cancellationToken);
-            }
+            await audit.ChangeOriginsAsync(context, access, current.Id, origins, cancellationToken);
         }
 
         return TypedResults.Ok(TeamItem.From(stored!, access.Origins(current.Id)));

@@ -1,4 +1,7 @@
 using Callscope.Data.Telemetry;
+using Callscope.Server.Browser;
+using Callscope.Server.Ingestion;
+using Callscope.Server.LiveKit;
 
 namespace Callscope.Server.Telemetry;
 
@@ -25,7 +28,7 @@ public static class IngestRequestCounting
             }
             catch
             {
-                metrics.IngestRequest(source, "failed");
+                metrics.IngestRequest(source, IngestOutcome.Failed);
                 throw;
             }
 
@@ -33,22 +36,22 @@ public static class IngestRequestCounting
         });
     }
 
-    private static string? SourceOf(PathString path) =>
-        path.Equals("/api/v1/ingest/events", StringComparison.OrdinalIgnoreCase) ? "api"
-        : path.Equals("/api/v1/ingest/livekit", StringComparison.OrdinalIgnoreCase) ? "livekit"
-        : path.Equals("/api/v1/ingest/client", StringComparison.OrdinalIgnoreCase) ? "client"
+    private static IngestSource? SourceOf(PathString path) =>
+        path.Equals(IngestEndpoints.Path, StringComparison.OrdinalIgnoreCase) ? IngestSource.Api
+        : path.Equals(WebhookEndpoint.Path, StringComparison.OrdinalIgnoreCase) ? IngestSource.LiveKit
+        : path.Equals(ClientIngestEndpoint.Path, StringComparison.OrdinalIgnoreCase) ? IngestSource.Client
         : null;
 
     /// <summary>A fixed, small set of outcomes, so that the attribute cannot grow with what callers send.</summary>
-    private static string OutcomeOf(int status) => status switch
+    private static IngestOutcome OutcomeOf(int status) => status switch
     {
-        >= 200 and < 300 => "accepted",
-        401 => "unauthorized",
-        403 => "forbidden",
-        413 => "too_large",
-        429 => "throttled",
-        >= 400 and < 500 => "invalid",
-        >= 500 => "failed",
-        _ => "other",
+        >= 200 and < 300 => IngestOutcome.Accepted,
+        401 => IngestOutcome.Unauthorized,
+        403 => IngestOutcome.Forbidden,
+        413 => IngestOutcome.TooLarge,
+        429 => IngestOutcome.Throttled,
+        >= 400 and < 500 => IngestOutcome.Invalid,
+        >= 500 => IngestOutcome.Failed,
+        _ => IngestOutcome.Other,
     };
 }

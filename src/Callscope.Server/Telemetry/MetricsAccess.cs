@@ -1,6 +1,7 @@
 using System.Net;
 using Callscope.Data.Teams;
 using Callscope.Server.Api;
+using Callscope.Server.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Callscope.Server.Telemetry;
@@ -35,15 +36,5 @@ public sealed class MetricsAccess(TeamStore teams, IOptions<TelemetryOptions> op
         && !context.Request.Headers.ContainsKey("X-Forwarded-For")
         && !context.Request.Headers.ContainsKey("Forwarded");
 
-    private bool HasDeveloperKey(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var key = header["Bearer ".Length..].Trim();
-        return key.Length is > 0 and <= 200 && teams.FindByKey(key) is not null;
-    }
+    private bool HasDeveloperKey(HttpRequest request) => DeveloperKeyHandler.BearerTeam(teams, request.Headers.Authorization.ToString()) is not null;
 }

@@ -98,7 +98,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
-        await pipeline.SendAsync(AuditLog.ChangeTeam(HttpContext, teams.Find(Team)!,
+        await pipeline.SendAsync(AuditLog.ChangeTeam(HttpContext, Team,
             new TeamSettings(Form.Name.Trim(), Form.MaxSessions, Form.GracePeriod!.Value, Form.SessionLength, Form.PeriodStartDay!.Value, Form.RetentionDays)), cancellationToken);
 
         Flash("The team's settings were saved.");
@@ -125,7 +125,8 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
     {
         // The team form is bound on every post; this one did not send it.
         ModelState.Clear();
-        var settings = issues.Settings(Team);
+        var stored = issues.Settings(Team);
+        var settings = stored;
         var typed = new Dictionary<string, string>(StringComparer.Ordinal);
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var range in DiagnosisSettings.Ranges)
@@ -154,11 +155,11 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
         if (errors.Count > 0)
         {
             Fill();
-            ShowDiagnosis(issues.Settings(Team), typed, errors);
+            ShowDiagnosis(stored, typed, errors);
             return Page();
         }
 
-        await pipeline.SendAsync(AuditLog.ChangeDiagnosis(HttpContext, Team, issues.Settings(Team), settings), cancellationToken);
+        await pipeline.SendAsync(AuditLog.ChangeDiagnosis(HttpContext, Team, settings), cancellationToken);
         Flash("The problem detection thresholds were saved; every participant's problems are found again under them.");
         return LocalRedirect(Links.Settings + "#problems-title");
     }
@@ -187,12 +188,7 @@ public sealed class SettingsModel(TeamStore teams, IssueQueries issues, IngestPi
             return Page();
         }
 
-        var before = access.Origins(Team);
-        access.SetOrigins(Team, origins);
-        if (AuditLog.Changes(("allowed_origins", before, origins)) is { Count: > 0 } changed)
-        {
-            await audit.RecordAsync(HttpContext, AuditActions.BrowserOriginsChanged, AuditTarget.Team(Team), changed, cancellationToken);
-        }
+        await audit.ChangeOriginsAsync(HttpContext, access, Team, origins, cancellationToken);
 
         Flash(origins.Count == 0
             ? "The allowed origins were saved: none, so no other site's pages can send browser events."

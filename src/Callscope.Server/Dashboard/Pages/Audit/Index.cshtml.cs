@@ -34,17 +34,15 @@ public sealed class AuditModel(AuditStore store) : DashboardPage
 
     public void OnGet()
     {
-        Action = NullIfEmpty(Request.Query["action"]);
+        Action = Request.Query["action"].ToString() is { Length: > 0 } action ? action : null;
         Actor = Request.Query["actor"].ToString();
         From = Request.Query["date_start"].ToString();
         To = Request.Query["date_end"].ToString();
         Pager = new Pager(Request, PageSize);
 
-        // Only the filters the form sends are read, with the API's rules; the page number is the pager's.
-        var sent = Request.Query.Where(q => q.Key is "action" or "actor" or "date_start" or "date_end" && !string.IsNullOrEmpty(q.Value))
-            .ToDictionary(q => q.Key, q => q.Value);
-        var query = new QueryReader(new QueryCollection(sent));
-        var (filter, _) = AuditEndpoints.Read(query);
+        // The filters are read with the API's rules, a field the form sent empty as not given; the page number is the pager's.
+        var query = new QueryReader(Request.Query, emptyIsAbsent: true);
+        var filter = AuditEndpoints.ReadFilter(query);
         if (!query.Valid)
         {
             Errors = [.. query.Errors.Select(e => e.Message)];
@@ -84,6 +82,4 @@ public sealed class AuditModel(AuditStore store) : DashboardPage
         JsonArray list => list.Count == 0 ? "none" : string.Join(", ", list.Select(Text)),
         _ => value.ToJsonString(),
     };
-
-    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 }
