@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Callscope.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -81,16 +80,8 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     [Fact]
     public async Task A_proxy_network_that_does_not_parse_stops_the_start_naming_the_setting()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "callscope.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["Callscope__DataDirectory"] = app.DataDirectory;
-        start.Environment["Callscope__Database__Provider"] = "sqlite";
-        start.Environment["Callscope__Database__ConnectionString"] = string.Empty;
-        start.Environment["Callscope__Proxy__KnownNetworks__0"] = "10.0.0.0/99";
-
-        using var process = Process.Start(start)!;
+        using var process = CallscopeCommand.Start(
+            ["--urls", "http://127.0.0.1:0"], app.DataDirectory, ("Callscope__Proxy__KnownNetworks__0", "10.0.0.0/99"));
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
