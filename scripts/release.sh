@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Publishes the server as self-contained single-file builds, which start with no .NET installed, into
-# artifacts/release/: a folder and a .tar.gz per runtime (callscope-VERSION-RID/ with the callscope executable, its
-# wwwroot and appsettings.json), and SHA256SUMS over the archives.
+# artifacts/release/ (or CALLSCOPE_RELEASE_OUT): a folder and a .tar.gz per runtime (callscope-VERSION-RID/ with the
+# callscope executable, its wwwroot and appsettings.json), and SHA256SUMS over the archives. The intermediate build
+# folders are in .build/ of that same folder.
 #   bash scripts/release.sh               # linux-x64 and linux-arm64
 #   bash scripts/release.sh linux-x64     # one runtime
 #   CALLSCOPE_VERSION=1.2.0 bash scripts/release.sh   # another version than the project's
+#   CALLSCOPE_RELEASE_OUT=/tmp/release bash scripts/release.sh   # another folder (a relative one is under the repository)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 project=src/Callscope.Server/Callscope.Server.csproj
-out=artifacts/release
+out=${CALLSCOPE_RELEASE_OUT:-artifacts/release}
 rids=("$@")
 if [ ${#rids[@]} -eq 0 ]; then
   rids=(linux-x64 linux-arm64)

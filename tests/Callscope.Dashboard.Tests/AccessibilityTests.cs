@@ -1,11 +1,9 @@
 using System.Net.Http.Json;
 using System.Text;
 using Callscope.Dashboard.Tests.Infrastructure;
-using Callscope.Data.Teams;
 using Callscope.Server.Tests.Infrastructure;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
@@ -118,8 +116,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : DashboardTest(b
     public async Task Every_page_a_viewer_can_open_has_no_wcag_a_or_aa_violation()
     {
         var ids = await ArrangeAsync();
-        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
-        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, ViewerEmail, "Vera Viewer", hasher.HashPassword(null!, ViewerPassword), Roles.Viewer);
+        AddViewer(ViewerEmail, ViewerPassword);
         await SignInAsync(ViewerEmail, ViewerPassword);
 
         await CheckAsync("/Index", "sessions, live tab");

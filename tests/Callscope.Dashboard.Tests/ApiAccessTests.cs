@@ -4,10 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Callscope.Dashboard.Tests.Infrastructure;
-using Callscope.Data.Teams;
 using Callscope.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Dashboard.Tests;
 
@@ -38,8 +35,7 @@ public sealed class ApiAccessTests(BrowserFixture browser) : DashboardTest(brows
     [Fact]
     public async Task A_viewer_finds_the_team_id_on_the_api_access_page_in_the_main_navigation()
     {
-        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
-        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, "vera@example.test", "Vera Viewer", hasher.HashPassword(null!, "viewer-password-1"), Roles.Viewer);
+        AddViewer();
         await SignInAsync("vera@example.test", "viewer-password-1");
 
         await Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "API access" }).ClickAsync();

@@ -1,8 +1,5 @@
 using System.Net.Http.Json;
 using Callscope.Dashboard.Tests.Infrastructure;
-using Callscope.Data.Teams;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Dashboard.Tests;
 
@@ -37,8 +34,7 @@ public sealed class AuditPageTests(BrowserFixture browser) : DashboardTest(brows
         await Expect(Page.GetByRole(AriaRole.Main)).ToContainTextAsync("No entries match these filters.");
 
         await SignOutAsync();
-        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
-        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, "vera@example.test", "Vera Viewer", hasher.HashPassword(null!, "viewer-password-1"), Roles.Viewer);
+        AddViewer();
         await SignInAsync("vera@example.test", "viewer-password-1");
         await Expect(Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Audit log" })).ToHaveCountAsync(0);
     }

@@ -1,9 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Callscope.Dashboard.Tests.Infrastructure;
-using Callscope.Data.Teams;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Dashboard.Tests;
 
@@ -102,8 +99,7 @@ public sealed class BrowserSdkSettingsTests(BrowserFixture browser) : DashboardT
     public async Task A_viewer_cannot_open_the_origins_form_and_is_refused_when_posting_it_anyway()
     {
         await PatchOriginsAsync("https://app.example.com");
-        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
-        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, ViewerEmail, "Vera Viewer", hasher.HashPassword(null!, ViewerPassword), Roles.Viewer);
+        AddViewer(ViewerEmail, ViewerPassword);
         await SignInAsync(ViewerEmail, ViewerPassword);
 
         await Page.GotoAsync("/settings");

@@ -1,9 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Callscope.Dashboard.Tests.Infrastructure;
-using Callscope.Data.Teams;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Dashboard.Tests;
 
@@ -54,9 +51,8 @@ public sealed class DeleteHistoryTests(BrowserFixture browser) : DashboardTest(b
             Native.Joined("retro", People.Ana, Start.AddMinutes(-40), "c-ana"),
             Native.Left("retro", People.Ana, Start.AddMinutes(-30), "c-ana"));
         var id = await SessionIdAsync("retro");
-        var room = (await SessionAsync(id)).GetProperty("room_id").GetString();
-        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
-        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, "viewer@example.test", "Vera Viewer", hasher.HashPassword(null!, "viewer-password-1"), Roles.Viewer);
+        var room = await RoomIdAsync("retro");
+        AddViewer("viewer@example.test");
 
         await SignInAsync("viewer@example.test", "viewer-password-1");
         await Page.GotoAsync($"/rooms/{room}/sessions");

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Callscope.Dashboard.Tests.Infrastructure;
+using Callscope.Server.Tests.Infrastructure;
 
 namespace Callscope.Dashboard.Tests;
 
@@ -252,7 +252,7 @@ public sealed class PublishedServer : IAsyncLifetime
         Assert.True(publish.ExitCode == 0, $"dotnet publish failed:\n{await published}{await errors}");
         Assert.True(File.Exists(Path.Combine(Application, "wwwroot", "dashboard.css")), "the stylesheet should be published");
 
-        BaseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        BaseAddress = new Uri($"http://127.0.0.1:{Readiness.FreePort()}");
         process = Start("dotnet", WorkingDirectory, [Path.Combine(Application, "callscope.dll"), "--urls", BaseAddress.ToString().TrimEnd('/')]);
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -260,31 +260,7 @@ public sealed class PublishedServer : IAsyncLifetime
         process.BeginErrorReadLine();
 
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(process.HasExited, $"The published server exited while starting:\n{Output()}");
-            Assert.True(clock.Elapsed < Patience, $"The published server was not ready in time:\n{Output()}");
-            try
-            {
-                using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-            {
-                // Listening but not answering within the client's timeout yet (a loaded machine starting the server):
-                // still starting, like a refused connection; Patience bounds the wait.
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        await Readiness.WaitAsync(process, client, Patience, Output, TestContext.Current.CancellationToken);
     }
 
     public HttpClient Api() => new(new SocketsHttpHandler { UseCookies = false })
@@ -414,12 +390,5 @@ public sealed class PublishedServer : IAsyncLifetime
         }
 
         throw new InvalidOperationException("Callscope.slnx was not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

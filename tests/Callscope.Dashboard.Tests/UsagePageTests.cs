@@ -1,9 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Callscope.Dashboard.Tests.Infrastructure;
-using Callscope.Data.Teams;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Dashboard.Tests;
 
@@ -233,8 +230,7 @@ public sealed partial class UsagePageTests(BrowserFixture browser) : DashboardTe
     public async Task A_viewer_sees_the_usage_page_and_it_fits_a_phone_without_sideways_scrolling()
     {
         await ArrangeAsync(maxSessions: 4);
-        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
-        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, "vera@example.test", "Vera Viewer", hasher.HashPassword(null!, "viewer-password-1"), Roles.Viewer);
+        AddViewer();
         await Page.SetViewportSizeAsync(375, 812);
         await SignInAsync("vera@example.test", "viewer-password-1");
 

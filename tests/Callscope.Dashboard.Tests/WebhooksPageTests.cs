@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Callscope.Dashboard.Tests.Infrastructure;
-using Callscope.Data.Teams;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 using StandardWebhooks;
 
 namespace Callscope.Dashboard.Tests;
@@ -230,8 +227,7 @@ public sealed partial class WebhooksPageTests : DashboardTest
         await CreateAsync(receiver.Endpoint, "Admins only", token: null);
         var id = Page.Url[(Page.Url.LastIndexOf('/') + 1)..];
         await SignOutAsync();
-        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
-        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, "vera@example.test", "Vera Viewer", hasher.HashPassword(null!, "viewer-password-1"), Roles.Viewer);
+        AddViewer();
         await SignInAsync("vera@example.test", "viewer-password-1");
 
         await Expect(Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Webhooks" })).ToHaveCountAsync(0);

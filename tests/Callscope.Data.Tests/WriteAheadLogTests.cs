@@ -14,22 +14,19 @@ public sealed class WriteAheadLogTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Small bounds, so that a few seconds of ingest go through many restarts.</summary>
+    private static readonly SqliteUpkeep Bounds = SqliteUpkeep.Default with { CheckpointInterval = TimeSpan.FromMilliseconds(10), RestartAfterFrames = 256 };
+
     [Fact]
     public async Task The_log_starts_over_under_sustained_ingest_instead_of_growing()
     {
-        // Small bounds, so that a few seconds of ingest go through many restarts.
-        var bounds = SqliteUpkeep.Default with { CheckpointInterval = TimeSpan.FromMilliseconds(10), RestartAfterFrames = 256 };
-        await using var store = new StoreHarness(Now, "sqlite", bounds);
+        await using var store = new StoreHarness(Now, "sqlite", Bounds);
         var log = Path.Combine(store.Folder, "callscope.db-wal");
         uint? firstSequence = null;
         long largest = 0;
         for (var batch = 0; batch < 150; batch++)
         {
-            var events = Enumerable.Range(0, 400).Select(i => new IncomingEvent(
-                $"b{batch}-e{i}", "quality_sample", Now.AddSeconds(batch), Now.AddSeconds(batch), null,
-                new RoomRef(null, $"room-{i % 200}"), new ParticipantRef($"user-{i % 200}", null, null, null),
-                """{"rtt_ms":42,"jitter_ms":3,"packet_loss":0.1}""")).ToList();
-            var result = await store.IngestAsync(events);
+            var result = await store.IngestAsync(Batch(batch));
             Assert.Equal(400, result.Accepted);
             firstSequence ??= CheckpointSequence(log);
             largest = Math.Max(largest, new FileInfo(log).Length);
@@ -44,8 +41,7 @@ public sealed class WriteAheadLogTests
     [Fact]
     public async Task A_long_read_such_as_a_backup_does_not_hold_the_writer_in_its_restart()
     {
-        var bounds = SqliteUpkeep.Default with { CheckpointInterval = TimeSpan.FromMilliseconds(10), RestartAfterFrames = 256 };
-        await using var store = new StoreHarness(Now, "sqlite", bounds);
+        await using var store = new StoreHarness(Now, "sqlite", Bounds);
         Assert.Equal(400, (await store.IngestAsync(Batch(0))).Accepted);
 
         // A snapshot kept open for the whole ingest below, as callscope backup keeps one while it copies.

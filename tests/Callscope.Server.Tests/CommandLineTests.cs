@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Callscope.Data;
 using Callscope.Data.Teams;
+using Callscope.Server.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace Callscope.Server.Tests;
@@ -57,27 +57,6 @@ public sealed class CommandLineTests : IDisposable
 
     private Task<(int Exit, string Output)> RunAsync(params string[] args) => RunAsync(args, []);
 
-    private async Task<(int Exit, string Output)> RunAsync(string[] args, params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "callscope.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Callscope__DataDirectory"] = folder;
-        start.Environment["Callscope__Database__Provider"] = "sqlite";
-        start.Environment["Callscope__Database__ConnectionString"] = string.Empty;
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await errors);
-    }
+    private Task<(int Exit, string Output)> RunAsync(string[] args, params (string Name, string Value)[] environment) =>
+        CallscopeCommand.RunAsync(args, folder, environment);
 }

@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Callscope.Data.Teams;
 using Callscope.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Dashboard.Tests.Infrastructure;
 
@@ -47,6 +50,13 @@ public abstract class DashboardTest(BrowserFixture browser) : IAsyncLifetime
         Api?.Dispose();
         await App.DisposeAsync();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A viewer, Vera Viewer, in the app's team, added straight to the store.</summary>
+    protected void AddViewer(string email = "vera@example.test", string password = "viewer-password-1")
+    {
+        var hasher = App.Services.GetRequiredService<IPasswordHasher<Member>>();
+        App.Services.GetRequiredService<TeamStore>().AddMember(App.TeamId, email, "Vera Viewer", hasher.HashPassword(null!, password), Roles.Viewer);
     }
 
     /// <summary>Another tab of the same signed-in browser.</summary>

@@ -23,9 +23,11 @@ public sealed class ReleaseBuildTests : IDisposable
     [Fact]
     public async Task The_linux_x64_release_starts_from_any_folder_without_dotnet()
     {
-        var (exit, output) = await SourceTree.RunAsync(SourceTree.Root, "bash", ["scripts/release.sh", "linux-x64"], Cancellation);
+        // Its own output folder: the repository's artifacts/release may hold a release someone made.
+        var release = Path.Combine(here, "release");
+        var (exit, output) = await SourceTree.RunAsync(
+            SourceTree.Root, "bash", ["scripts/release.sh", "linux-x64"], Cancellation, ("CALLSCOPE_RELEASE_OUT", release));
         Assert.True(exit == 0, output);
-        var release = Path.Combine(SourceTree.Root, "artifacts", "release");
         var built = Assert.Single(Directory.GetDirectories(release, "callscope-*-linux-x64"));
         var sums = await File.ReadAllTextAsync(Path.Combine(release, "SHA256SUMS"), Cancellation);
         await using (var archive = File.OpenRead(built + ".tar.gz"))

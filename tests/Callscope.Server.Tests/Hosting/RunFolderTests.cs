@@ -96,18 +96,22 @@ internal static class SourceTree
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>Runs a command in a folder, without the settings this test process was given.</summary>
-    public static async Task<(int Exit, string Output)> RunAsync(string folder, string command, string[] args, CancellationToken cancellationToken)
+    /// <summary>Runs a command in a folder, without the settings this test process was given, with <paramref name="environment"/> added.</summary>
+    public static async Task<(int Exit, string Output)> RunAsync(
+        string folder, string command, string[] args, CancellationToken cancellationToken, params (string Name, string Value)[] environment)
     {
-        using var process = Start(folder, command, args);
+        using var process = Start(folder, command, args, environment);
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         return (process.ExitCode, await output + await errors);
     }
 
-    /// <summary>Starts a command in a folder, without the settings this test process was given; the caller reads its output.</summary>
-    public static Process Start(string folder, string command, string[] args)
+    /// <summary>
+    /// Starts a command in a folder, without the settings this test process was given, with <paramref name="environment"/>
+    /// added; the caller reads its output.
+    /// </summary>
+    public static Process Start(string folder, string command, string[] args, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(command) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -127,6 +131,11 @@ internal static class SourceTree
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["Callscope__Database__Provider"] = "sqlite";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
     }
 

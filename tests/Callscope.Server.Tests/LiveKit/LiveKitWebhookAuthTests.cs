@@ -97,7 +97,7 @@ public sealed class LiveKitWebhookAuthTests
         var request = new WebhookRequest("not-an-event", "none", "none", CallscopeApp.Start, body, new Dictionary<string, string>
         {
             ["Content-Type"] = "application/webhook+json",
-            ["Authorization"] = SignLikeLiveKit(scenario, body, CallscopeApp.Start),
+            ["Authorization"] = LiveKitSignature.Sign(scenario.ApiKey, scenario.ApiSecret, body, CallscopeApp.Start),
         });
 
         using var response = await app.PostWebhookAsync(request);
@@ -118,7 +118,7 @@ public sealed class LiveKitWebhookAuthTests
         var request = new WebhookRequest("too-large", "none", "none", CallscopeApp.Start, body, new Dictionary<string, string>
         {
             ["Content-Type"] = "application/webhook+json",
-            ["Authorization"] = SignLikeLiveKit(scenario, body, CallscopeApp.Start),
+            ["Authorization"] = LiveKitSignature.Sign(scenario.ApiKey, scenario.ApiSecret, body, CallscopeApp.Start),
         });
 
         using var response = await app.PostWebhookAsync(request);
@@ -128,17 +128,4 @@ public sealed class LiveKitWebhookAuthTests
         Assert.Equal("payload-too-large", problem.GetProperty("error").GetString());
         Assert.Equal(0, app.StoredEvents().Count);
     }
-
-    /// <summary>For bodies LiveKit would never send: the same claims its server signs, made here.</summary>
-    private static string SignLikeLiveKit(WebhookScenario scenario, byte[] body, DateTimeOffset at) =>
-        new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
-        {
-            Issuer = scenario.ApiKey,
-            IssuedAt = at.UtcDateTime,
-            NotBefore = at.UtcDateTime,
-            Expires = at.AddMinutes(5).UtcDateTime,
-            Claims = new Dictionary<string, object> { ["sha256"] = Server.LiveKit.WebhookVerifier.BodyHash(body) },
-            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
-                Server.LiveKit.LiveKitHmac.KeyFor(scenario.ApiSecret), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
-        });
 }

@@ -3,11 +3,10 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Callscope.Server.Tests.Infrastructure;
+using Callscope.Server.Tests.LiveKit;
 using Microsoft.Data.Sqlite;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Callscope.Server.Tests.Resilience;
 
@@ -58,7 +57,7 @@ public sealed class BackupTests : IDisposable
 
             acknowledgedBefore = traffic.AcknowledgedSoFar();
             var clock = Stopwatch.StartNew();
-            var (exit, output) = await RunAsync(["backup", "--to", archive], source.Directory);
+            var (exit, output) = await CallscopeCommand.RunAsync(["backup", "--to", archive], source.Directory);
             var during = traffic.AcknowledgedSoFar().Count - acknowledgedBefore.Count;
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"{acknowledgedBefore.Count} events acknowledged before the backup; the backup command took {clock.ElapsedMilliseconds} ms, "
@@ -70,7 +69,7 @@ public sealed class BackupTests : IDisposable
             await sending;
         }
 
-        var (restoreExit, restoreOutput) = await RunAsync(["restore", "--from", archive], restored.Directory);
+        var (restoreExit, restoreOutput) = await CallscopeCommand.RunAsync(["restore", "--from", archive], restored.Directory);
         Assert.True(restoreExit == 0, restoreOutput);
 
         var inBackup = StoredEventIds(Path.Combine(restored.Directory, "callscope.db"));
@@ -86,7 +85,7 @@ public sealed class BackupTests : IDisposable
         using var replayApi = replayServer.Api();
         foreach (var chunk in replay.Chunk(1000))
         {
-            var posted = await PostAsync(replayApi, chunk);
+            var posted = await Events.PostAsync(replayApi, chunk);
             Assert.Equal(chunk.Length, posted.GetProperty("accepted").GetInt32());
         }
 
@@ -98,7 +97,7 @@ public sealed class BackupTests : IDisposable
 
         foreach (var chunk in acknowledgedBefore.Chunk(1000))
         {
-            var again = await PostAsync(restoredApi, chunk);
+            var again = await Events.PostAsync(restoredApi, chunk);
             Assert.Equal(0, again.GetProperty("accepted").GetInt32());
             Assert.Equal(chunk.Length, again.GetProperty("duplicates").GetInt32());
         }
@@ -117,7 +116,7 @@ public sealed class BackupTests : IDisposable
         Directory.CreateDirectory(target);
         await File.WriteAllTextAsync(Path.Combine(target, "notes.txt"), "mine", Cancellation);
 
-        var (exit, output) = await RunAsync(["restore", "--from", archive], target);
+        var (exit, output) = await CallscopeCommand.RunAsync(["restore", "--from", archive], target);
 
         Assert.Equal(1, exit);
         Assert.Contains("is not empty", output, StringComparison.Ordinal);
@@ -143,7 +142,7 @@ public sealed class BackupTests : IDisposable
         foreach (var file in new[] { damaged, truncated })
         {
             var target = Path.Combine(folder, "target-" + Path.GetFileNameWithoutExtension(file));
-            var (exit, output) = await RunAsync(["restore", "--from", file], target);
+            var (exit, output) = await CallscopeCommand.RunAsync(["restore", "--from", file], target);
 
             Assert.True(exit == 1, output);
             Assert.Contains("damaged", output, StringComparison.Ordinal);
@@ -168,7 +167,7 @@ public sealed class BackupTests : IDisposable
         foreach (var file in new[] { foreign, text })
         {
             var target = Path.Combine(folder, "target-" + Path.GetFileNameWithoutExtension(file));
-            var (exit, output) = await RunAsync(["restore", "--from", file], target);
+            var (exit, output) = await CallscopeCommand.RunAsync(["restore", "--from", file], target);
 
             Assert.True(exit == 1, output);
             Assert.Contains("not a Callscope backup", output, StringComparison.Ordinal);
@@ -186,7 +185,7 @@ public sealed class BackupTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(data, "keys", "key-1.xml"), "<key id=\"1\" />", Cancellation);
         var archive = Path.Combine(folder, "keys.zip");
 
-        var (exit, output) = await RunAsync(["backup", "--to", archive], data, postgres);
+        var (exit, output) = await CallscopeCommand.RunAsync(["backup", "--to", archive], data, postgres);
 
         Assert.True(exit == 0, output);
         Assert.Contains("pg_dump", output, StringComparison.Ordinal);
@@ -196,12 +195,12 @@ public sealed class BackupTests : IDisposable
         }
 
         var intoSqlite = Path.Combine(folder, "sqlite");
-        var (refused, refusal) = await RunAsync(["restore", "--from", archive], intoSqlite);
+        var (refused, refusal) = await CallscopeCommand.RunAsync(["restore", "--from", archive], intoSqlite);
         Assert.True(refused == 1, refusal);
         Assert.Contains("only the key ring of a PostgreSQL store", refusal, StringComparison.Ordinal);
 
         var otherNode = Path.Combine(folder, "other-node");
-        var (restored, restoreOutput) = await RunAsync(["restore", "--from", archive], otherNode, postgres);
+        var (restored, restoreOutput) = await CallscopeCommand.RunAsync(["restore", "--from", archive], otherNode, postgres);
         Assert.True(restored == 0, restoreOutput);
         Assert.Equal("<key id=\"1\" />", await File.ReadAllTextAsync(Path.Combine(otherNode, "keys", "key-1.xml"), Cancellation));
         Assert.Equal(["keys"], Directory.GetFileSystemEntries(otherNode).Select(Path.GetFileName));
@@ -220,10 +219,10 @@ public sealed class BackupTests : IDisposable
     private async Task<string> MakeBackupAsync()
     {
         var data = Path.Combine(folder, "source");
-        var (migrated, migrateOutput) = await RunAsync(["migrate"], data);
+        var (migrated, migrateOutput) = await CallscopeCommand.RunAsync(["migrate"], data);
         Assert.True(migrated == 0, migrateOutput);
         var archive = Path.Combine(folder, "backup.zip");
-        var (exit, output) = await RunAsync(["backup", "--to", archive], data);
+        var (exit, output) = await CallscopeCommand.RunAsync(["backup", "--to", archive], data);
         Assert.True(exit == 0, output);
         return archive;
     }
@@ -265,18 +264,10 @@ public sealed class BackupTests : IDisposable
         return ids;
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient api, JsonObject[] events)
-    {
-        using var response = await api.PostAsJsonAsync("/api/v1/ingest/events", new { events }, Cancellation);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"ingest answered {(int)response.StatusCode}: {body}");
-        return body;
-    }
-
     /// <summary>A room's sessions and participants, in a form that leaves out ids each store makes up on its own.</summary>
     private static async Task<string> DescribeRoomAsync(HttpClient api, string room)
     {
-        var sessions = await ListAllAsync(api, $"/api/v1/rooms/{room}/sessions");
+        var sessions = await ApiPages.ListAllAsync(api, $"/api/v1/rooms/{room}/sessions", Cancellation);
         var starts = sessions.ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("start_time").GetString());
         var text = new StringBuilder();
         foreach (var s in sessions.OrderBy(s => s.GetProperty("start_time").GetString(), StringComparer.Ordinal))
@@ -285,7 +276,7 @@ public sealed class BackupTests : IDisposable
                 + $"participants {s.GetProperty("participants_live")}/{s.GetProperty("participants_total")} max {s.GetProperty("participants_max")}");
         }
 
-        foreach (var p in (await ListAllAsync(api, $"/api/v1/rooms/{room}/participants")).OrderBy(p => p.GetProperty("external_id").GetString(), StringComparer.Ordinal))
+        foreach (var p in (await ApiPages.ListAllAsync(api, $"/api/v1/rooms/{room}/participants", Cancellation)).OrderBy(p => p.GetProperty("external_id").GetString(), StringComparer.Ordinal))
         {
             text.AppendLine($"participant {p.GetProperty("external_id")} of session {starts[p.GetProperty("session_id").GetString()!]} "
                 + $"joined {p.GetProperty("join_time")} left {p.GetProperty("leave_time")} live={p.GetProperty("live")}");
@@ -294,39 +285,11 @@ public sealed class BackupTests : IDisposable
         return text.ToString();
     }
 
-    private static async Task<List<JsonElement>> ListAllAsync(HttpClient api, string path)
-    {
-        var all = new List<JsonElement>();
-        string? after = null;
-        while (true)
-        {
-            using var response = await api.GetAsync($"{path}?order=asc&limit=100{(after is null ? string.Empty : "&after=" + after)}", Cancellation);
-            Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}");
-            var data = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("data").EnumerateArray().ToList();
-            all.AddRange(data);
-            if (data.Count < 100)
-            {
-                return all;
-            }
-
-            after = data[^1].GetProperty("id").GetString();
-        }
-    }
-
     /// <summary>A body that is no LiveKit event, signed as LiveKit signs its webhooks with the given secret.</summary>
     private static async Task<HttpStatusCode> PostSignedToLiveKitAsync(ServerProcess server, string secret)
     {
         var body = "[\"not\", \"an event\"]"u8.ToArray();
-        var now = DateTime.UtcNow;
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = LiveKitKey,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(5),
-            Claims = new Dictionary<string, object> { ["sha256"] = Server.LiveKit.WebhookVerifier.BodyHash(body) },
-            SigningCredentials = new SigningCredentials(Server.LiveKit.LiveKitHmac.KeyFor(secret), SecurityAlgorithms.HmacSha256),
-        });
+        var token = LiveKitSignature.Sign(LiveKitKey, secret, body, DateTimeOffset.UtcNow);
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ingest/livekit") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/webhook+json");
@@ -344,28 +307,5 @@ public sealed class BackupTests : IDisposable
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the clients did not get far enough:\n{server.RecentOutput()}");
             await Task.Delay(50, Cancellation);
         }
-    }
-
-    /// <summary>Runs an operator command of the real executable on a data folder, on SQLite unless told otherwise.</summary>
-    private static async Task<(int Exit, string Output)> RunAsync(string[] args, string dataDirectory, params (string Name, string Value)[] settings)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "callscope.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Callscope__DataDirectory"] = dataDirectory;
-        foreach (var (name, value) in Sqlite.Select(s => (s.Key, s.Value)).Concat(settings))
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
-        var errors = process.StandardError.ReadToEndAsync(Cancellation);
-        await process.WaitForExitAsync(Cancellation);
-        return (process.ExitCode, await output + await errors);
     }
 }

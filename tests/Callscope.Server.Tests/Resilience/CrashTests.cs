@@ -43,9 +43,9 @@ public sealed class CrashTests
         using var api = server.Api();
         foreach (var room in traffic.Rooms)
         {
-            var sessions = (await ListAllAsync(api, $"/api/v1/rooms/{room}/sessions", cancellationToken))
+            var sessions = (await ApiPages.ListAllAsync(api, $"/api/v1/rooms/{room}/sessions", cancellationToken, " after the restart: acknowledged events are missing"))
                 .Select(s => s.GetProperty("id").GetString()).ToHashSet();
-            var participants = (await ListAllAsync(api, $"/api/v1/rooms/{room}/participants", cancellationToken))
+            var participants = (await ApiPages.ListAllAsync(api, $"/api/v1/rooms/{room}/participants", cancellationToken, " after the restart: acknowledged events are missing"))
                 .ToLookup(p => p.GetProperty("external_id").GetString()!);
             foreach (var who in traffic.JoinedIn(room))
             {
@@ -67,26 +67,6 @@ public sealed class CrashTests
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"re-delivery answered {(int)response.StatusCode}: {body}");
             Assert.True(body.GetProperty("accepted").GetInt32() == 0, $"{body.GetProperty("accepted").GetInt32()} acknowledged events were missing: {body}");
             Assert.Equal(chunk.Length, body.GetProperty("duplicates").GetInt32());
-        }
-    }
-
-    private static async Task<List<JsonElement>> ListAllAsync(HttpClient api, string path, CancellationToken cancellationToken)
-    {
-        var all = new List<JsonElement>();
-        string? after = null;
-        while (true)
-        {
-            using var response = await api.GetAsync($"{path}?order=asc&limit=100{(after is null ? string.Empty : "&after=" + after)}", cancellationToken);
-            Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode} after the restart: acknowledged events are missing");
-            var page = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            var data = page.GetProperty("data").EnumerateArray().ToList();
-            all.AddRange(data);
-            if (data.Count < 100)
-            {
-                return all;
-            }
-
-            after = data[^1].GetProperty("id").GetString();
         }
     }
 }

@@ -1,11 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using Callscope.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Callscope.Server.Tests.Security;
 
@@ -17,7 +12,6 @@ namespace Callscope.Server.Tests.Security;
 public sealed class ForwardedHeadersTests : IAsyncLifetime
 {
     private const string Proxy = "10.20.0.1";
-    private const string AddressHeader = "X-Test-Peer-Address";
     private readonly CallscopeApp app = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
@@ -28,7 +22,7 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     public async Task Behind_a_known_proxy_the_sign_in_limit_counts_each_forwarded_client_on_its_own()
     {
         app.Settings["Callscope:Proxy:KnownProxies:0"] = Proxy;
-        using var factory = WithPeerAddresses();
+        using var factory = app.WithPeerAddresses();
         using var first = Client(factory, Proxy, forwardedFor: "203.0.113.5");
         await SpendTheAddressLimitAsync(first);
 
@@ -41,7 +35,7 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     public async Task A_forwarded_address_from_a_peer_that_is_no_known_proxy_is_ignored()
     {
         app.Settings["Callscope:Proxy:KnownNetworks:0"] = "10.20.0.0/24";
-        using var factory = WithPeerAddresses();
+        using var factory = app.WithPeerAddresses();
         using var stranger = Client(factory, "198.51.100.7", forwardedFor: "203.0.113.5");
         await SpendTheAddressLimitAsync(stranger);
 
@@ -52,7 +46,7 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     [Fact]
     public async Task Without_known_proxies_forwarded_headers_are_ignored()
     {
-        using var factory = WithPeerAddresses();
+        using var factory = app.WithPeerAddresses();
         using var proxied = Client(factory, Proxy, forwardedFor: "203.0.113.5");
         await SpendTheAddressLimitAsync(proxied);
 
@@ -65,7 +59,7 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     {
         app.Settings["environment"] = "Production";
         app.Settings["Callscope:Proxy:KnownProxies:0"] = Proxy;
-        using var factory = WithPeerAddresses();
+        using var factory = app.WithPeerAddresses();
 
         // HSTS is sent only over HTTPS and never for localhost: the answer carries it only if both forwarded
         // headers were taken.
@@ -86,16 +80,8 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     [Fact]
     public async Task A_proxy_network_that_does_not_parse_stops_the_start_naming_the_setting()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "callscope.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["Callscope__DataDirectory"] = app.DataDirectory;
-        start.Environment["Callscope__Database__Provider"] = "sqlite";
-        start.Environment["Callscope__Database__ConnectionString"] = string.Empty;
-        start.Environment["Callscope__Proxy__KnownNetworks__0"] = "10.0.0.0/99";
-
-        using var process = Process.Start(start)!;
+        using var process = CallscopeCommand.Start(
+            ["--urls", "http://127.0.0.1:0"], app.DataDirectory, ("Callscope__Proxy__KnownNetworks__0", "10.0.0.0/99"));
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
@@ -120,32 +106,10 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
         Assert.Contains("this address", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>The app with each connection's peer address taken from a test header, as if it came from there.</summary>
-    private WebApplicationFactory<Program> WithPeerAddresses() => app.WithWebHostBuilder(b => b.ConfigureServices(s =>
-        s.AddSingleton<IStartupFilter>(new PeerAddressFilter())));
-
     private static HttpClient Client(WebApplicationFactory<Program> factory, string peer, string forwardedFor)
     {
-        var client = SignedIn.Browser(factory).Client;
-        client.DefaultRequestHeaders.Add(AddressHeader, peer);
+        var client = PeerAddresses.ClientFrom(factory, peer);
         client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
         return client;
-    }
-
-    private sealed class PeerAddressFilter : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => builder =>
-        {
-            builder.Use((context, following) =>
-            {
-                if (context.Request.Headers[AddressHeader] is [{ } address])
-                {
-                    context.Connection.RemoteIpAddress = IPAddress.Parse(address);
-                }
-
-                return following(context);
-            });
-            next(builder);
-        };
     }
 }

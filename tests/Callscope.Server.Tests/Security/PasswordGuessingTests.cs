@@ -3,10 +3,6 @@ using System.Net.Http.Headers;
 using Callscope.Data.Teams;
 using Callscope.Server.Auth;
 using Callscope.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +14,6 @@ namespace Callscope.Server.Tests.Security;
 /// </summary>
 public sealed class PasswordGuessingTests : IAsyncLifetime
 {
-    private const string AddressHeader = "X-Test-Client-Address";
     private readonly CallscopeApp app = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -118,11 +113,11 @@ public sealed class PasswordGuessingTests : IAsyncLifetime
     [Fact]
     public async Task Sign_in_tries_are_limited_per_account_whatever_the_address()
     {
-        using var factory = WithClientAddresses();
+        using var factory = app.WithPeerAddresses();
         var tries = 0;
         foreach (var address in new[] { "127.0.0.2", "127.0.0.3", "127.0.0.4" })
         {
-            using var client = Client(factory, address);
+            using var client = PeerAddresses.ClientFrom(factory, address);
             for (var i = 0; i < 4 && tries < PasswordAttempts.PerAccount; i++, tries++)
             {
                 var refused = await SignedIn.PostSignInAsync(client, CallscopeApp.AdminEmail, "wrong-guess-" + tries);
@@ -130,7 +125,7 @@ public sealed class PasswordGuessingTests : IAsyncLifetime
             }
         }
 
-        using var fresh = Client(factory, "127.0.0.9");
+        using var fresh = PeerAddresses.ClientFrom(factory, "127.0.0.9");
         var limited = await SignedIn.PostSignInAsync(fresh, CallscopeApp.AdminEmail, CallscopeApp.AdminPassword);
         await ExpectTooManyAsync(limited);
 
@@ -142,8 +137,8 @@ public sealed class PasswordGuessingTests : IAsyncLifetime
     [Fact]
     public async Task Sign_in_tries_are_limited_per_address_with_a_problem_and_retry_after()
     {
-        using var factory = WithClientAddresses();
-        using var client = Client(factory, "127.0.0.5");
+        using var factory = app.WithPeerAddresses();
+        using var client = PeerAddresses.ClientFrom(factory, "127.0.0.5");
         for (var i = 0; i < 10; i++)
         {
             var refused = await SignedIn.PostSignInAsync(client, $"someone-{i}@example.test", "wrong-guess");
@@ -184,17 +179,6 @@ public sealed class PasswordGuessingTests : IAsyncLifetime
         Assert.Equal((int)retryAfter!.Value.TotalSeconds, problem.GetProperty("retry_after").GetInt32());
     }
 
-    /// <summary>The app with each request's client address taken from a test header, as if it came from that address.</summary>
-    private WebApplicationFactory<Program> WithClientAddresses() => app.WithWebHostBuilder(b => b.ConfigureServices(s =>
-        s.AddSingleton<IStartupFilter>(new ClientAddressFilter())));
-
-    private static HttpClient Client(WebApplicationFactory<Program> factory, string address)
-    {
-        var client = SignedIn.Browser(factory).Client;
-        client.DefaultRequestHeaders.Add(AddressHeader, address);
-        return client;
-    }
-
     private static string Root()
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
@@ -204,22 +188,5 @@ public sealed class PasswordGuessingTests : IAsyncLifetime
         }
 
         return folder?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
-    }
-
-    private sealed class ClientAddressFilter : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => builder =>
-        {
-            builder.Use((context, following) =>
-            {
-                if (context.Request.Headers[AddressHeader] is [{ } address])
-                {
-                    context.Connection.RemoteIpAddress = IPAddress.Parse(address);
-                }
-
-                return following(context);
-            });
-            next(builder);
-        };
     }
 }

@@ -42,17 +42,15 @@ public sealed class MetricsTests
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, browser.StatusCode);
-        Assert.Equal(3, Delta("callscope_events_ingested_total", ("source", "api")));
-        Assert.Equal(3, Delta("callscope_events_duplicates_total", ("source", "api")));
-        Assert.Equal(2, Delta("callscope_events_ingested_total", ("source", "client")));
-        Assert.Equal(0, Delta("callscope_events_duplicates_total", ("source", "client")));
-        Assert.Equal(2, Delta("callscope_ingest_requests_total", ("source", "api"), ("outcome", "accepted")));
-        Assert.Equal(1, Delta("callscope_ingest_requests_total", ("source", "api"), ("outcome", "invalid")));
-        Assert.Equal(1, Delta("callscope_ingest_requests_total", ("source", "api"), ("outcome", "unauthorized")));
-        Assert.Equal(1, Delta("callscope_ingest_requests_total", ("source", "client"), ("outcome", "accepted")));
-        Assert.Equal(5, Delta("callscope_ingest_requests_total"));
-
-        double Delta(string name, params (string, string)[] labels) => after.Value(name, labels) - before.Value(name, labels);
+        Assert.Equal(3, after.Delta(before, "callscope_events_ingested_total", ("source", "api")));
+        Assert.Equal(3, after.Delta(before, "callscope_events_duplicates_total", ("source", "api")));
+        Assert.Equal(2, after.Delta(before, "callscope_events_ingested_total", ("source", "client")));
+        Assert.Equal(0, after.Delta(before, "callscope_events_duplicates_total", ("source", "client")));
+        Assert.Equal(2, after.Delta(before, "callscope_ingest_requests_total", ("source", "api"), ("outcome", "accepted")));
+        Assert.Equal(1, after.Delta(before, "callscope_ingest_requests_total", ("source", "api"), ("outcome", "invalid")));
+        Assert.Equal(1, after.Delta(before, "callscope_ingest_requests_total", ("source", "api"), ("outcome", "unauthorized")));
+        Assert.Equal(1, after.Delta(before, "callscope_ingest_requests_total", ("source", "client"), ("outcome", "accepted")));
+        Assert.Equal(5, after.Delta(before, "callscope_ingest_requests_total"));
     }
 
     [Fact]
@@ -67,7 +65,7 @@ public sealed class MetricsTests
 
         Assert.True(after.Has("callscope_writer_queue_length"), after.Text);
         Assert.True(after.Value("callscope_writer_commit_commands_count") > before.Value("callscope_writer_commit_commands_count"));
-        Assert.True(after.Value("callscope_writer_commit_events_sum") - before.Value("callscope_writer_commit_events_sum") >= 3);
+        Assert.True(after.Delta(before, "callscope_writer_commit_events_sum") >= 3);
         Assert.True(after.Value("callscope_writer_commit_duration_seconds_count") > before.Value("callscope_writer_commit_duration_seconds_count"));
         Assert.True(after.Value("callscope_writer_commit_duration_seconds_sum") > before.Value("callscope_writer_commit_duration_seconds_sum"));
         Assert.True(after.Value("callscope_writer_queue_wait_seconds_count") > before.Value("callscope_writer_queue_wait_seconds_count"));
@@ -104,8 +102,8 @@ public sealed class MetricsTests
         await Events.PostAsync(api, Events.Joined("late", "bo", T.AddSeconds(12), "c2"), Events.Left("late", "bo", T.AddSeconds(15), "c2"));
         var after = await MetricsText.ScrapeAsync(api);
 
-        Assert.Equal(1, after.Value("callscope_writer_late_replays_total", ("kind", "window")) - before.Value("callscope_writer_late_replays_total", ("kind", "window")));
-        Assert.Equal(0, after.Value("callscope_writer_late_replays_total", ("kind", "full")) - before.Value("callscope_writer_late_replays_total", ("kind", "full")));
+        Assert.Equal(1, after.Delta(before, "callscope_writer_late_replays_total", ("kind", "window")));
+        Assert.Equal(0, after.Delta(before, "callscope_writer_late_replays_total", ("kind", "full")));
     }
 
     [Fact]
@@ -122,8 +120,8 @@ public sealed class MetricsTests
         await app.SettleAsync();
         var after = await MetricsText.ScrapeAsync(api);
 
-        Assert.Equal(1, after.Value("callscope_sweeper_lateness_seconds_count") - before.Value("callscope_sweeper_lateness_seconds_count"));
-        Assert.Equal(3, after.Value("callscope_sweeper_lateness_seconds_sum") - before.Value("callscope_sweeper_lateness_seconds_sum"), 3);
+        Assert.Equal(1, after.Delta(before, "callscope_sweeper_lateness_seconds_count"));
+        Assert.Equal(3, after.Delta(before, "callscope_sweeper_lateness_seconds_sum"), 3);
     }
 
     [Fact]

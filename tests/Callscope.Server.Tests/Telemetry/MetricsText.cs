@@ -42,6 +42,9 @@ public sealed partial class MetricsText
     public double Value(string name, params (string Key, string Value)[] labels) =>
         series.Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).Sum(s => s.Value);
 
+    /// <summary>How much <see cref="Value"/> of the same series has grown since the scrape <paramref name="before"/>.</summary>
+    public double Delta(MetricsText before, string name, params (string Key, string Value)[] labels) => Value(name, labels) - before.Value(name, labels);
+
     public bool Has(string name) => series.Any(s => s.Name == name);
 
     private static double Number(string text) => text switch

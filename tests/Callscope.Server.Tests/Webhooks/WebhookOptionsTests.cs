@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.Diagnostics;
+using Callscope.Server.Tests.Infrastructure;
 using Callscope.Server.Webhooks;
 
 namespace Callscope.Server.Tests.Webhooks;
@@ -52,17 +52,8 @@ public sealed class WebhookOptionsTests : IDisposable
     [Fact]
     public async Task A_server_whose_lease_is_six_timeouts_refuses_to_start_with_a_message_naming_the_lease()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "callscope.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["Callscope__DataDirectory"] = folder;
-        start.Environment["Callscope__Database__Provider"] = "sqlite";
-        start.Environment["Callscope__Database__ConnectionString"] = string.Empty;
-        start.Environment["Callscope__Webhooks__Timeout"] = "00:00:10";
-        start.Environment["Callscope__Webhooks__Lease"] = "00:01:00";
-
-        using var process = Process.Start(start)!;
+        using var process = CallscopeCommand.Start(
+            ["--urls", "http://127.0.0.1:0"], folder, ("Callscope__Webhooks__Timeout", "00:00:10"), ("Callscope__Webhooks__Lease", "00:01:00"));
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
