@@ -198,11 +198,11 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        states.Now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        states.DropIdle();
+        var now = clock.GetUtcNow();
+        states.Begin(now);
         using var span = CallscopeMetrics.Activities.StartActivity("callscope.writer.commit");
         using var tx = database.Dialect.BeginWrite(connection);
-        var context = new WriteContext(database.Dialect, connection, statements!, tx, states, clock.GetUtcNow())
+        var context = new WriteContext(database.Dialect, connection, statements!, tx, states, now)
         {
             Diagnosing = Diagnosing,
             Metrics = metrics,

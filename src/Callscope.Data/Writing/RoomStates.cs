@@ -32,8 +32,8 @@ internal sealed class RoomStates(WriterMemory memory)
 
     public int Count => rooms.Count;
 
-    /// <summary>The clock the idle time is measured by, in milliseconds; set by the writer before each transaction.</summary>
-    public long Now { get; set; }
+    /// <summary>The writer's clock at the start of its transaction, in milliseconds: when the rooms it uses are used.</summary>
+    private long now;
 
     public bool Contains(RoomId room) => rooms.ContainsKey(room);
 
@@ -59,7 +59,7 @@ internal sealed class RoomStates(WriterMemory memory)
             return;
         }
 
-        rooms[room] = order.AddFirst(new Entry(room, team, sweep, version) { UsedAt = Now });
+        rooms[room] = order.AddFirst(new Entry(room, team, sweep, version) { UsedAt = now });
         while (rooms.Count > memory.Rooms && order.Last is { } oldest)
         {
             Remove(oldest);
@@ -80,25 +80,22 @@ internal sealed class RoomStates(WriterMemory memory)
         order.Clear();
     }
 
-    /// <summary>Drops the rooms not used for <see cref="WriterMemory.RoomIdle"/>; answers how many.</summary>
-    public int DropIdle()
+    /// <summary>A transaction starts at <paramref name="at"/>: the rooms not used for <see cref="WriterMemory.RoomIdle"/> before it are dropped.</summary>
+    public void Begin(DateTimeOffset at)
     {
-        var before = Now - (long)memory.RoomIdle.TotalMilliseconds;
-        var dropped = 0;
+        now = at.ToUnixTimeMilliseconds();
+        var before = now - (long)memory.RoomIdle.TotalMilliseconds;
         while (order.Last is { } oldest && oldest.Value.UsedAt <= before)
         {
             Remove(oldest);
-            dropped++;
         }
-
-        return dropped;
     }
 
     public IEnumerable<RoomId> OfTeam(TeamId team) => order.Where(e => e.Team == team).Select(e => e.Room).ToList();
 
     private void Use(LinkedListNode<Entry> node)
     {
-        node.Value.UsedAt = Now;
+        node.Value.UsedAt = now;
         if (node != order.First)
         {
             order.Remove(node);

@@ -79,7 +79,7 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
     {
         var teamText = team.ToString();
         var roomText = room.ToString();
-        var id = PutSession(team, room, s, s.Participants.Count);
+        var id = PutSession(team, room, teamText, roomText, s, s.Participants.Count);
         foreach (var p in s.Participants)
         {
             var connections = JsonSerializer.Serialize(p.Connections.Select(c => new StoredConnection(
@@ -105,16 +105,17 @@ internal sealed class SessionRows(Action<TeamId, RoomId, long, long> changed, Ac
     /// Takes the row of a session ended without its participants in memory: no one was connected, so their rows stay as
     /// they are stored, and <paramref name="participants"/> is how many the stored row counts.
     /// </summary>
-    public void AddEnded(TeamId team, RoomId room, SessionRecord s, int participants) => PutSession(team, room, s, participants);
+    public void AddEnded(TeamId team, RoomId room, SessionRecord s, int participants) =>
+        PutSession(team, room, team.ToString(), room.ToString(), s, participants);
 
-    private string PutSession(TeamId team, RoomId room, SessionRecord s, int participants)
+    private string PutSession(TeamId team, RoomId room, string teamText, string roomText, SessionRecord s, int participants)
     {
         var id = s.Id!.Value.ToString();
         var deadline = s.Deadline;
         stored(team, room, DbTime.Ms(s.Start));
         outbox.Session(team, room, s, participants);
         sessions.Put(id,
-            team.ToString(), id, room.ToString(), DbTime.Ms(s.Start), DbTime.Ms(s.End), s.EndReason, s.EndedBy, DbTime.Ms(s.LastParticipantLeftAt),
+            teamText, id, roomText, DbTime.Ms(s.Start), DbTime.Ms(s.End), s.EndReason, s.EndedBy, DbTime.Ms(s.LastParticipantLeftAt),
             (long)s.ActiveConnections, (long)s.LiveParticipants, (long)participants, (long)s.MaxConcurrentParticipants, (long)s.GracePeriod.TotalSeconds,
             DbTime.Ms(deadline?.At), deadline?.Reason);
         return id;
