@@ -53,6 +53,31 @@ public abstract class WriteCommand<T> : WriteCommand
 }
 
 /// <summary>
+/// A command that replaces stored values (a team's settings, its thresholds): its audit entry compares against the
+/// values it replaced, as read in its own transaction, so each of two changes in a row records what it changed.
+/// </summary>
+public abstract class ReplacingCommand<T, TReplaced> : WriteCommand<T>
+    where TReplaced : class
+{
+    /// <summary>The values the change replaced, set by <see cref="WriteCommand{T}.Run"/> once it has replaced them; null when nothing was (no such team).</summary>
+    protected TReplaced? Replaced { get; set; }
+
+    /// <summary>
+    /// The audit entry of the change, given the values it replaced; not asked when nothing was replaced. It is the
+    /// command's <see cref="WriteCommand{T}.Audit"/>.
+    /// </summary>
+    public Func<TReplaced, AuditEntry?>? AuditChange
+    {
+        get;
+        init
+        {
+            field = value;
+            Audit = value is null ? null : _ => Replaced is { } replaced ? value(replaced) : null;
+        }
+    }
+}
+
+/// <summary>
 /// A command failed for a reason of the server's, not of its input: the writer logged the cause once, rolled the
 /// command back, and went on. Requests answer it with a 500 problem.
 /// </summary>
