@@ -121,8 +121,9 @@ public sealed class PersistedLawTests
 
     private static int counter;
 
-    private static IncomingEvent Event(string type, string room, string? who, string? connection, DateTimeOffset at, string? data = null) =>
-        new($"e{Interlocked.Increment(ref counter)}", type, at, Now, null, new RoomRef(null, room),
+    /// <summary>An event of a fresh id, received at <paramref name="received"/> (by default, well after all of them).</summary>
+    internal static IncomingEvent Event(string type, string room, string? who, string? connection, DateTimeOffset at, string? data = null, DateTimeOffset? received = null) =>
+        new($"e{Interlocked.Increment(ref counter)}", type, at, received ?? Now, null, new RoomRef(null, room),
             who is null ? null : new ParticipantRef(who, who.ToUpperInvariant(), null, connection), data);
 
     internal static List<SessionRecord> Stored(StoreHarness store, string room)

@@ -33,25 +33,25 @@ public sealed class RoomMemoryTests
         }
 
         await At(TimeSpan.Zero,
-            Event(EventTypes.ParticipantJoined, "alpha", "ann", "c1", T), Event(EventTypes.ParticipantJoined, "alpha", "bob", "c2", T.AddSeconds(4)));
+            Sent(EventTypes.ParticipantJoined, "alpha", "ann", "c1", T), Sent(EventTypes.ParticipantJoined, "alpha", "bob", "c2", T.AddSeconds(4)));
         Assert.Equal(1, dropped.Pipeline.CachedRooms);
 
         // Four minutes without an event in alpha, while both are still in the call: the next write drops alpha's state.
-        await At(TimeSpan.FromMinutes(4), Event(EventTypes.ParticipantJoined, "beta", "cy", "c3", T.AddMinutes(4)));
+        await At(TimeSpan.FromMinutes(4), Sent(EventTypes.ParticipantJoined, "beta", "cy", "c3", T.AddMinutes(4)));
         Assert.Equal(1, dropped.Pipeline.CachedRooms);
         Assert.Equal(2, kept.Pipeline.CachedRooms);
 
         // The live session goes on from the rebuilt state: a leave, a reconnection, a quality sample, then both leave.
         await At(TimeSpan.FromMinutes(5),
-            Event(EventTypes.ParticipantLeft, "alpha", "bob", "c2", T.AddMinutes(5), """{"reason":"network"}"""),
-            Event(EventTypes.ParticipantJoined, "alpha", "bob", "c4", T.AddMinutes(5).AddSeconds(3)));
+            Sent(EventTypes.ParticipantLeft, "alpha", "bob", "c2", T.AddMinutes(5), """{"reason":"network"}"""),
+            Sent(EventTypes.ParticipantJoined, "alpha", "bob", "c4", T.AddMinutes(5).AddSeconds(3)));
         Assert.Equal(2, dropped.Pipeline.CachedRooms);
-        await At(TimeSpan.FromMinutes(9), Event("quality_sample", "alpha", "ann", "c1", T.AddMinutes(9), """{"rtt_ms":40}"""));
+        await At(TimeSpan.FromMinutes(9), Sent("quality_sample", "alpha", "ann", "c1", T.AddMinutes(9), """{"rtt_ms":40}"""));
         await At(TimeSpan.FromMinutes(14),
-            Event(EventTypes.ParticipantLeft, "alpha", "ann", "c1", T.AddMinutes(14)), Event(EventTypes.ParticipantLeft, "alpha", "bob", "c4", T.AddMinutes(14)));
+            Sent(EventTypes.ParticipantLeft, "alpha", "ann", "c1", T.AddMinutes(14)), Sent(EventTypes.ParticipantLeft, "alpha", "bob", "c4", T.AddMinutes(14)));
 
         // The empty session's grace runs out while alpha is out of memory again; the sweeper ends it from a rebuild.
-        await At(TimeSpan.FromMinutes(18), Event(EventTypes.ParticipantLeft, "beta", "cy", "c3", T.AddMinutes(18)));
+        await At(TimeSpan.FromMinutes(18), Sent(EventTypes.ParticipantLeft, "beta", "cy", "c3", T.AddMinutes(18)));
         Assert.False(dropped.Pipeline.HoldsRoom(RoomOf(dropped, "alpha")));
         foreach (var store in new[] { kept, dropped })
         {
@@ -63,7 +63,7 @@ public sealed class RoomMemoryTests
         Assert.Equal(Rows(kept), Rows(dropped));
 
         // A later session in the same room starts from a rebuilt state too.
-        await At(TimeSpan.FromMinutes(40), Event(EventTypes.ParticipantJoined, "alpha", "ann", "c5", T.AddMinutes(40)));
+        await At(TimeSpan.FromMinutes(40), Sent(EventTypes.ParticipantJoined, "alpha", "ann", "c5", T.AddMinutes(40)));
 
         var expected = Describe(RoomLaw.Compute(events.Select(e => e.ToLaw()).OfType<LawEvent>(), RoomPolicy.Default, T.AddMinutes(40)));
         Assert.Equal(2, expected.Split('\n').Count(line => line.StartsWith("session", StringComparison.Ordinal)));
@@ -105,9 +105,7 @@ public sealed class RoomMemoryTests
     private static Core.RoomId RoomOf(StoreHarness store, string friendlyUrl) =>
         store.Queries.List(store.Team, new Sessions.SessionFilter(Query: friendlyUrl), new Sessions.Paging(Limit: 1)).Data[0].RoomId;
 
-    private static int counter;
-
-    private static IncomingEvent Event(string type, string room, string who, string connection, DateTimeOffset at, string? data = null) =>
-        new($"m{Interlocked.Increment(ref counter)}", type, at, at, null, new RoomRef(null, room),
-            new ParticipantRef(who, who.ToUpperInvariant(), null, connection), data);
+    /// <summary>An event received as it happens, as a live call sends it.</summary>
+    private static IncomingEvent Sent(string type, string room, string who, string connection, DateTimeOffset at, string? data = null) =>
+        Event(type, room, who, connection, at, data, received: at);
 }

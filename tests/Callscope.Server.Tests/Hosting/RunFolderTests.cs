@@ -101,10 +101,7 @@ internal static class SourceTree
         string folder, string command, string[] args, CancellationToken cancellationToken, params (string Name, string Value)[] environment)
     {
         using var process = Start(folder, command, args, environment);
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, await output + await errors);
+        return await process.FinishAsync(cancellationToken);
     }
 
     /// <summary>

@@ -8,12 +8,8 @@ internal static class CallscopeCommand
     /// <summary>Runs a command to its end; <paramref name="settings"/> are set after the defaults, so they may replace them.</summary>
     public static async Task<(int Exit, string Output)> RunAsync(string[] args, string dataDirectory, params (string Name, string Value)[] settings)
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
         using var process = Start(args, dataDirectory, settings);
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, await output + await errors);
+        return await process.FinishAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>Starts the executable with its output redirected; the caller reads it and waits.</summary>

@@ -82,12 +82,10 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     {
         using var process = CallscopeCommand.Start(
             ["--urls", "http://127.0.0.1:0"], app.DataDirectory, ("Callscope__Proxy__KnownNetworks__0", "10.0.0.0/99"));
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var (exit, output) = await process.FinishAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("Callscope:Proxy:KnownNetworks: '10.0.0.0/99' is not a network", await output + await errors, StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Contains("Callscope:Proxy:KnownNetworks: '10.0.0.0/99' is not a network", output, StringComparison.Ordinal);
     }
 
     /// <summary>Ten wrong sign-ins to ten accounts: the address's limit, none of the accounts'.</summary>
