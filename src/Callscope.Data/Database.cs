@@ -27,9 +27,6 @@ public sealed class CallscopeDatabase(StoreDialect dialect)
 
     public string ConnectionString => Dialect.ConnectionString;
 
-    /// <summary>The case-insensitive LIKE of the store.</summary>
-    public string ILike => Dialect.ILike;
-
     /// <summary>"column IN list" for a list parameter.</summary>
     public string InList(string column, string parameter) => Dialect.InList(column, parameter);
 

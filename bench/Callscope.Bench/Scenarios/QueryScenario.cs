@@ -9,7 +9,7 @@ using Callscope.Bench.Workload;
 
 namespace Callscope.Bench.Scenarios;
 
-public sealed record QueryOptions(int Sessions, int SessionsPerRoom, int LiveSessions, int Samples, TimeSpan Budget, int Clients, bool Reuse);
+public sealed record QueryOptions(int Sessions, int SessionsPerRoom, int LiveSessions, int Samples, TimeSpan Budget, int Clients, bool Reuse, string? Only = null);
 
 /// <summary>
 /// Read latency with a big store: the session list (live, ended, search, deep pages), session and participant
@@ -51,7 +51,7 @@ public static class QueryScenario
 
         // The statistics read the usage roll-ups: timing starts once the worker has stored them up to this hour.
         var usageWait = Stopwatch.StartNew();
-        while (probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) > 0 && usageWait.Elapsed < TimeSpan.FromMinutes(40))
+        while (o.Only is null && probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) > 0 && usageWait.Elapsed < TimeSpan.FromMinutes(40))
         {
             await Task.Delay(1000, cancellationToken);
         }
@@ -76,7 +76,11 @@ public static class QueryScenario
             ("sessions, q=part of room names (10 % of rooms)", i => $"/api/v1/sessions?q={Words[i % Words.Length]}", o.Samples),
             ("sessions, q=one room's name", i => $"/api/v1/sessions?q={RoomName(i * 7919 % rooms)}", o.Samples),
             ("sessions, q=session id", i => $"/api/v1/sessions?q={sessions[i % sessions.Count]}", o.Samples),
+            ("sessions, q=start of a session id (8 characters)", i => $"/api/v1/sessions?q={sessions[i % sessions.Count][..8]}", o.Samples),
             ("sessions, deep page (after=random id)", i => $"/api/v1/sessions?after={sessions[i % sessions.Count]}", o.Samples),
+            ("sessions, page at offset=1000", i => $"/api/v1/sessions?offset={1000 + i}", o.Samples),
+            ("sessions, page at offset=10000", i => $"/api/v1/sessions?offset={10_000 - i}", o.Samples),
+            ("sessions, q=part of room names, offset=10000", i => $"/api/v1/sessions?q={Words[i % Words.Length]}&offset={10_000 - i}", o.Samples),
             ("sessions, deep page (offset=500000)", _ => "/api/v1/sessions?offset=500000", Math.Min(o.Samples, 20)),
             ("room's sessions", i => $"/api/v1/rooms/{roomIds[i % roomIds.Count]}/sessions", o.Samples),
             ("session detail", i => $"/api/v1/sessions/{sessions[i % sessions.Count]}", o.Samples),
@@ -95,7 +99,7 @@ public static class QueryScenario
         var table = new Table($"Queries — {bench.Target.Name}, {totalSessions:N0} sessions stored",
             "query", "requests", "p50", "p95", "max", "p95 ÷ bare GET p95", "p95 < 20 ms");
         table.Add($"bare Kestrel GET of a {listBytes / 1024.0:0} KB JSON body (floor)", floor.Count, Table.Ms(floor.P50), Table.Ms(floor.P95), Table.Ms(floor.Max), "1×", null);
-        foreach (var (name, url, samples) in queries)
+        foreach (var (name, url, samples) in queries.Where(q => o.Only is null || q.Name.Contains(o.Only, StringComparison.OrdinalIgnoreCase)))
         {
             output.WriteLine($"  {name}...");
             var latency = await TimeAsync(api, samples, o.Budget, url, cancellationToken);
@@ -104,7 +108,11 @@ public static class QueryScenario
         }
 
         table.Print(output);
-        await ExportAsync(bench, server, api, totalSessions, cancellationToken);
+        if (o.Only is null)
+        {
+            await ExportAsync(bench, server, api, totalSessions, cancellationToken);
+        }
+
         return 0;
     }
 

@@ -5,6 +5,7 @@ using Callscope.Core;
 using Callscope.Core.Ingest;
 using Callscope.Data.Sessions;
 using Callscope.Data.Writing;
+using Dapper;
 using DbUp;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -207,6 +208,26 @@ public sealed class SqliteDialect : StoreDialect
             (SELECT e.* FROM event_rooms x JOIN events e ON e.seq = x.seq WHERE x.room_id = {room}{range}
              UNION ALL
              SELECT * FROM events NOT INDEXED WHERE seq > (SELECT seq FROM event_rooms_mark) AND room_id = {room})
+            """;
+    }
+
+    /// <summary>
+    /// Rooms found by the FTS5 trigram index of their names and descriptions (<c>room_search</c>, migration 0018), then
+    /// tested with LIKE, so that the answer is the scan's (the index folds more than ASCII case). The index only knows
+    /// substrings of three characters or more: shorter text scans.
+    /// </summary>
+    public override string RoomsContaining(string text, DynamicParameters p)
+    {
+        if (text.EnumerateRunes().Count() < 3)
+        {
+            return base.RoomsContaining(text, p);
+        }
+
+        p.Add("qmatch", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+        return """
+            SELECT r.id FROM rooms r
+            WHERE r.rowid IN (SELECT rowid FROM room_search WHERE room_search MATCH @qmatch) AND r.team_id = @team
+                AND (r.friendly_url LIKE @qlike ESCAPE '\' OR r.description LIKE @qlike ESCAPE '\')
             """;
     }
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Callscope.Core;
 using Callscope.Core.Ingest;
 using Callscope.Data.Writing;
+using Dapper;
 using Microsoft.Extensions.Logging;
 
 namespace Callscope.Data.Dialects;
@@ -62,6 +63,14 @@ public abstract class StoreDialect
     /// <paramref name="from"/> to <paramref name="to"/> when they are given, to be named and filtered like <c>events</c>.
     /// </summary>
     public abstract string EventsOfRoom(string room, string? from = null, string? to = null);
+
+    /// <summary>
+    /// A query for the ids of the team's (<c>@team</c>) rooms whose name or description contains <paramref name="text"/>,
+    /// ignoring case: <c>@qlike</c> is <paramref name="text"/> as a LIKE pattern (<c>%…%</c>, '\' escaping). Each store
+    /// answers from its trigram index where it has one; this form scans the team's rooms.
+    /// </summary>
+    public virtual string RoomsContaining(string text, DynamicParameters p) =>
+        $"SELECT id FROM rooms WHERE team_id = @team AND (friendly_url {ILike} @qlike ESCAPE '\\' OR description {ILike} @qlike ESCAPE '\\')";
 
     /// <summary>
     /// The condition a session list adds for a search: <paramref name="hits"/> (sessions in the matched rooms or with a

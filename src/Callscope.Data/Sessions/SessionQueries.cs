@@ -185,7 +185,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         // Room ids are unique across teams, so the sessions of the matched rooms are read by room alone (naming the
         // team there would lead SQLite's planner to walk every session of the team).
         return new SessionSearch(
-            $"SELECT id FROM rooms WHERE team_id = @team AND (id = @q OR friendly_url {database.ILike} @qlike ESCAPE '\\' OR description {database.ILike} @qlike ESCAPE '\\')",
+            $"{database.Dialect.RoomsContaining(query, p)} UNION SELECT id FROM rooms WHERE team_id = @team AND id = @q",
             ids.ToString());
     }
 
