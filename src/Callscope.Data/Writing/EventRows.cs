@@ -1,11 +1,14 @@
 using Callscope.Core;
 using Callscope.Core.Ingest;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Callscope.Data.Writing;
 
 /// <summary>
 /// Stores raw events, skipping ids the team already has. SQLite takes one prepared insert per event inside the
-/// writer's transaction; PostgreSQL takes the whole batch in two set-based statements (ids, then rows).
+/// writer's transaction; PostgreSQL takes the whole batch in two steps: the ids in one set-based statement, which tells the new ones,
+/// then their rows by binary COPY.
 /// </summary>
 internal static class EventRows
 {
@@ -48,7 +51,7 @@ internal static class EventRows
         return inserted;
     }
 
-    /// <summary>The whole batch in two set-based statements: ids first (which tells the new ones), then the rows.</summary>
+    /// <summary>The whole batch in two steps: ids first (which tells the new ones), then the new rows by binary COPY.</summary>
     internal static bool[] InsertSetBased(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
         var teamText = team.ToString();
@@ -76,28 +79,54 @@ internal static class EventRows
             return inserted;
         }
 
-        context.Execute(
-            """
-            INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
-            SELECT @team, * FROM unnest(@ids, @rooms, @types, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data)
-            """,
-            new
-            {
-                team = teamText,
-                ids = rows.Select(i => events[i].Id).ToArray(),
-                rooms = rows.Select(i => rooms[i].ToString()).ToArray(),
-                types = rows.Select(i => events[i].Type).ToArray(),
-                ts = rows.Select(i => DbTime.Ms(events[i].Timestamp)).ToArray(),
-                received = rows.Select(i => DbTime.Ms(events[i].ReceivedAt)).ToArray(),
-                skew = rows.Select(i => events[i].Skew is { } skew ? (long?)skew.TotalMilliseconds : null).ToArray(),
-                law = rows.Select(i => LawMapping.IsLawType(events[i].Type) ? 1L : 0L).ToArray(),
-                flags = rows.Select(i => (long)events[i].LawFlags).ToArray(),
-                external = rows.Select(i => events[i].Participant?.ExternalId).ToArray(),
-                connection = rows.Select(i => events[i].Participant?.ConnectionId).ToArray(),
-                name = rows.Select(i => events[i].Participant?.Name).ToArray(),
-                role = rows.Select(i => events[i].Participant?.Role).ToArray(),
-                data = rows.Select(i => events[i].DataJson).ToArray(),
-            });
+        // The new rows go by binary COPY: no statement to plan, no arrays to unpack, each value in its wire form.
+        using var copy = ((NpgsqlConnection)context.Connection).BeginBinaryImport(
+            "COPY events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data) FROM STDIN (FORMAT BINARY)");
+        foreach (var i in rows)
+        {
+            var e = events[i];
+            copy.StartRow();
+            copy.Write(teamText, NpgsqlDbType.Text);
+            copy.Write(e.Id, NpgsqlDbType.Text);
+            copy.Write(rooms[i].ToString(), NpgsqlDbType.Text);
+            copy.Write(e.Type, NpgsqlDbType.Text);
+            copy.Write(DbTime.Ms(e.Timestamp), NpgsqlDbType.Bigint);
+            copy.Write(DbTime.Ms(e.ReceivedAt), NpgsqlDbType.Bigint);
+            Write(copy, e.Skew is { } skew ? (long)skew.TotalMilliseconds : null);
+            copy.Write(LawMapping.IsLawType(e.Type) ? 1L : 0L, NpgsqlDbType.Bigint);
+            copy.Write((long)e.LawFlags, NpgsqlDbType.Bigint);
+            Write(copy, e.Participant?.ExternalId);
+            Write(copy, e.Participant?.ConnectionId);
+            Write(copy, e.Participant?.Name);
+            Write(copy, e.Participant?.Role);
+            Write(copy, e.DataJson);
+        }
+
+        copy.Complete();
         return inserted;
+    }
+
+    private static void Write(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, NpgsqlDbType.Text);
+        }
+    }
+
+    private static void Write(NpgsqlBinaryImporter copy, long? value)
+    {
+        if (value is { } number)
+        {
+            copy.Write(number, NpgsqlDbType.Bigint);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
     }
 }
