@@ -88,6 +88,13 @@ public sealed class PostgresDialect : StoreDialect
     /// <summary>PostgreSQL indexes events by room as it stores them.</summary>
     public override string EventsOfRoom(string room, string? from = null, string? to = null) => "events";
 
+    /// <summary>The list goes as one text array.</summary>
+    public override string TextList(string name, IReadOnlyCollection<string> values, DynamicParameters p)
+    {
+        p.Add(name, values.ToArray());
+        return $"SELECT unnest(@{name}::text[])";
+    }
+
     /// <summary>The planner weighs a search by its statistics.</summary>
     public override string SearchCondition(bool narrow, string hits, string rooms, string ids) => hits;
 

@@ -65,12 +65,19 @@ public abstract class StoreDialect
     public abstract string EventsOfRoom(string room, string? from = null, string? to = null);
 
     /// <summary>
-    /// A query for the ids of the team's (<c>@team</c>) rooms whose name or description contains <paramref name="text"/>,
-    /// ignoring case: <c>@qlike</c> is <paramref name="text"/> as a LIKE pattern (<c>%…%</c>, '\' escaping). Each store
-    /// answers from its trigram index where it has one; this form scans the team's rooms.
+    /// A query for the team's (<c>@team</c>) rooms, as <c>r</c> with <paramref name="columns"/>, whose name or
+    /// description contains <paramref name="text"/>, ignoring case: <c>@qlike</c> is <paramref name="text"/> as a LIKE
+    /// pattern (<c>%…%</c>, '\' escaping). Each store answers from its trigram index where it has one; this form scans
+    /// the team's rooms.
     /// </summary>
-    public virtual string RoomsContaining(string text, DynamicParameters p) =>
-        $"SELECT id FROM rooms WHERE team_id = @team AND (friendly_url {ILike} @qlike ESCAPE '\\' OR description {ILike} @qlike ESCAPE '\\')";
+    public virtual string RoomsContaining(string text, string columns, DynamicParameters p) =>
+        $"SELECT {columns} FROM rooms r WHERE r.team_id = @team AND (r.friendly_url {ILike} @qlike ESCAPE '\\' OR r.description {ILike} @qlike ESCAPE '\\')";
+
+    /// <summary>
+    /// A table expression of one text column over <paramref name="values"/>, passed as the single parameter
+    /// <paramref name="name"/> (not one parameter per value).
+    /// </summary>
+    public abstract string TextList(string name, IReadOnlyCollection<string> values, DynamicParameters p);
 
     /// <summary>
     /// The condition a session list adds for a search: <paramref name="hits"/> (sessions in the matched rooms or with a

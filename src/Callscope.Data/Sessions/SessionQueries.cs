@@ -27,8 +27,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     {
         var now = clock.GetUtcNow();
         var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
-        var (where, search, hits) = SessionConditions(filter, p);
         using var connection = database.Open();
+        var (where, search, hits) = SessionConditions(connection, filter, p);
         var total = CountSessions(connection, filter, search, where + hits, p);
 
         // SQLite has no statistics to weigh a search by. A narrow one is read from its hits and sorted (an expression
@@ -83,11 +83,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         while (true)
         {
             var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = chunk });
-            var (where, search, hits) = SessionConditions(filter, p);
             List<SessionRow> rows;
             Dictionary<string, IssueCounts> counts;
             using (var connection = database.Open())
             {
+                var (where, search, hits) = SessionConditions(connection, filter, p);
                 // Narrow or broad as List decides it, once for the whole walk.
                 narrow ??= search is not null && CountSessions(connection, filter, search, where + hits, p) <= NarrowSearchLimit;
                 if (search is not null)
@@ -126,7 +126,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// The conditions of a session filter, shared by <see cref="List"/> and <see cref="ListAll"/>: the WHERE clause
     /// without the search, the search, and the search's hits as a condition.
     /// </summary>
-    private (StringBuilder Where, SessionSearch? Search, string Hits) SessionConditions(SessionFilter filter, DynamicParameters p)
+    private (StringBuilder Where, SessionSearch? Search, string Hits) SessionConditions(System.Data.Common.DbConnection connection, SessionFilter filter, DynamicParameters p)
     {
         // The team is checked on the most selective table the filter allows, so the planner takes that table's
         // index rather than walking all of the team's rows.
@@ -148,7 +148,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         }
 
         AddRange(where, p, "s.start_time", filter.From, filter.To);
-        var search = string.IsNullOrWhiteSpace(filter.Query) ? null : Search(filter.Query.Trim(), p);
+        var search = string.IsNullOrWhiteSpace(filter.Query) ? null : Search(connection, filter.Query.Trim(), p);
         var hits = search is null ? string.Empty : $" AND s.id IN (SELECT id FROM sessions WHERE room_id IN ({search.Rooms}) UNION {search.Ids})";
         return (where, search, hits);
     }
@@ -156,15 +156,23 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// <summary>Searches matching at most this many sessions are read from their hits (see <see cref="List"/>).</summary>
     public int NarrowSearchLimit { get; init; } = 10_000;
 
-    /// <summary>A search as two queries: the rooms it names, and the sessions it names by id.</summary>
-    private sealed record SessionSearch(string Rooms, string Ids);
+    /// <summary>Searches matching at most this many rooms read them once and pass them on as a list (see <see cref="Search"/>).</summary>
+    public int ListedRoomLimit { get; init; } = 10_000;
+
+    /// <summary>
+    /// A search as two queries, the rooms it names and the sessions it names by id, and the number of sessions in
+    /// those rooms when the rooms were read already.
+    /// </summary>
+    private sealed record SessionSearch(string Rooms, string Ids, long? RoomSessions);
 
     /// <summary>
     /// A search matches a session by its id, by an id it absorbed, by a prefix of its id (four characters or more),
     /// or by its room's id, name or description (a substring, case-insensitive). Each part reads its own index, so a
-    /// search costs what it finds rather than a walk over the team's history.
+    /// search costs what it finds rather than a walk over the team's history. The matched rooms are read once, with
+    /// their session counts, and handed to the count and the page as a list; only a search matching more rooms than
+    /// <see cref="ListedRoomLimit"/> leaves them as a query that each statement runs again.
     /// </summary>
-    private SessionSearch Search(string query, DynamicParameters p)
+    private SessionSearch Search(System.Data.Common.DbConnection connection, string query, DynamicParameters p)
     {
         var q = query.ToLowerInvariant();
         var escaped = query.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
@@ -184,9 +192,11 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
 
         // Room ids are unique across teams, so the sessions of the matched rooms are read by room alone (naming the
         // team there would lead SQLite's planner to walk every session of the team).
-        return new SessionSearch(
-            $"{database.Dialect.RoomsContaining(query, p)} UNION SELECT id FROM rooms WHERE team_id = @team AND id = @q",
-            ids.ToString());
+        var rooms = $"{database.Dialect.RoomsContaining(query, "r.id, r.session_count", p)} UNION SELECT id, session_count FROM rooms WHERE team_id = @team AND id = @q";
+        var matched = connection.Query<(string Id, long Sessions)>($"{rooms} LIMIT {ListedRoomLimit + 1}", p).AsList();
+        return matched.Count > ListedRoomLimit
+            ? new SessionSearch($"SELECT id FROM ({rooms}) matched", ids.ToString(), null)
+            : new SessionSearch(database.Dialect.TextList("rooms", [.. matched.Select(r => r.Id)], p), ids.ToString(), matched.Sum(r => r.Sessions));
     }
 
     /// <summary>
@@ -203,11 +213,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
 
         if (search is not null)
         {
-            return connection.ExecuteScalar<int>(
-                $"""
-                SELECT (SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE id IN ({search.Rooms}))
-                     + (SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids}) AND room_id NOT IN ({search.Rooms}))
-                """, p);
+            var inRooms = search.RoomSessions is { } counted ? counted.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"(SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE id IN ({search.Rooms}))";
+            return connection.ExecuteScalar<int>($"SELECT {inRooms} + (SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids}) AND room_id NOT IN ({search.Rooms}))", p);
         }
 
         var byRoom = filter.RoomId is null ? string.Empty : " AND id = @room";
