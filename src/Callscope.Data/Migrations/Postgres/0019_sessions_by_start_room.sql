@@ -1,0 +1,4 @@
+-- The session list walks a team's sessions by start time. With each session's room in that index, a broad search
+-- tests the room from the index entry instead of the session's row, and an offset is skipped in the index alone.
+CREATE INDEX IF NOT EXISTS sessions_by_start_room ON sessions (team_id, start_time, id, room_id);
+DROP INDEX IF EXISTS sessions_by_start;
