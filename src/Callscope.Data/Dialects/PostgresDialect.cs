@@ -95,9 +95,6 @@ public sealed class PostgresDialect : StoreDialect
         return $"SELECT unnest(@{name}::text[])";
     }
 
-    /// <summary>The planner weighs a search by its statistics.</summary>
-    public override string SearchCondition(bool narrow, string hits, string rooms, string ids) => hits;
-
     public override string StartOrder(bool narrowSearch) => "s.start_time";
 
     public override async Task ListenForChangesAsync(Action<TeamId> changed, Action<Exception> lost, CancellationToken cancellationToken)

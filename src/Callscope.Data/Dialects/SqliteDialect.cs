@@ -239,13 +239,6 @@ public sealed class SqliteDialect : StoreDialect
         return $"SELECT value FROM json_each(@{name})";
     }
 
-    /// <summary>
-    /// SQLite has no statistics to weigh a search by. A narrow one is read from its hits; a broad one walks the time
-    /// index, testing each session's room against the few matched rooms, and fills its page early.
-    /// </summary>
-    public override string SearchCondition(bool narrow, string hits, string rooms, string ids) =>
-        narrow ? hits : $" AND (s.room_id IN ({rooms}) OR s.id IN ({ids}))";
-
     /// <summary>A narrow search is sorted after it is read: an expression in ORDER BY keeps the planner off the time index.</summary>
     public override string StartOrder(bool narrowSearch) => narrowSearch ? "s.start_time + 0" : "s.start_time";
 
