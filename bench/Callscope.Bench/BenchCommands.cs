@@ -125,7 +125,7 @@ public static class BenchCommands
         var reuse = new Option<bool>("--reuse") { Description = "Keep the filled store in the work folder and reuse it on the next run with the same sizes." };
         var only = new Option<string?>("--only")
         {
-            Description = "Time only the queries whose name contains this text (for example \"sessions\"); skips the wait for the usage roll-ups and the CSV export.",
+            Description = "Time only the queries whose name contains this text (for example \"sessions\"); skips the CSV export.",
         };
         var command = new Command("queries", "List, search, detail and events-log latency with a million sessions stored.")
         {
