@@ -74,6 +74,27 @@ public sealed class PersistedLawTests
     }
 
     [Fact]
+    public async Task A_search_walked_one_session_at_a_time_gives_the_sessions_of_its_page()
+    {
+        // The walk settles its search once and pages on by cursor: every chunk after the first reuses it.
+        await using var store = new StoreHarness(Now);
+        await store.IngestAsync(Generate(new Random(5)));
+
+        foreach (var queries in new[] { store.Queries, new SessionQueries(store.Database, store.Clock) { NarrowSearchLimit = -1 } })
+        {
+            foreach (var query in new[] { "alpha", "a", "ET" })
+            {
+                var filter = new SessionFilter(Query: query);
+                var page = queries.List(store.Team, filter, new Paging(Limit: 1000)).Data.Select(s => s.Id).ToList();
+                var walked = queries.ListAll(store.Team, filter, descending: true, chunk: 1).Select(s => s.Id).ToList();
+
+                Assert.True(page.Count > 1, $"q={query} found {page.Count}");
+                Assert.Equal(page, walked);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_duplicate_delivered_in_another_batch_changes_nothing()
     {
         var events = Generate(new Random(7));

@@ -79,16 +79,6 @@ public abstract class StoreDialect
     /// </summary>
     public abstract string TextList(string name, IReadOnlyCollection<string> values, DynamicParameters p);
 
-    /// <summary>
-    /// The condition a session list adds for a search. A narrow search (few hits) is read from its
-    /// <paramref name="hits"/> and sorted; a broad one walks the team's sessions by start time, testing each session's
-    /// room (from that index's entry) against the matched <paramref name="rooms"/>, and fills its page early. Neither
-    /// store weighs this well by itself: SQLite has no statistics, and PostgreSQL's plan for the hits of a broad search
-    /// joins every session of the team (over a second at 1,000,000 sessions, against about 13 ms for the walk).
-    /// </summary>
-    public string SearchCondition(bool narrow, string hits, string rooms, string ids) =>
-        narrow ? hits : $" AND (s.room_id IN ({rooms}) OR s.id IN ({ids}))";
-
     /// <summary>The expression a session list sorts by start time with.</summary>
     public abstract string StartOrder(bool narrowSearch);
 
