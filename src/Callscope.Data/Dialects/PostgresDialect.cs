@@ -130,7 +130,7 @@ public sealed class PostgresDialect : StoreDialect
         }
     }
 
-    /// <summary>The whole batch in two set-based statements (ids, then rows).</summary>
+    /// <summary>The whole batch in two steps: the ids in one set-based statement (which tells the new ones), then their rows by binary COPY.</summary>
     internal override bool[] InsertEvents(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) =>
         EventRows.InsertSetBased(context, team, rooms, events);
 

@@ -7,8 +7,8 @@ namespace Callscope.Data.Writing;
 
 /// <summary>
 /// Stores raw events, skipping ids the team already has. SQLite takes one prepared insert per event inside the
-/// writer's transaction; PostgreSQL takes the whole batch in two steps: the ids in one set-based statement, which tells the new ones,
-/// then their rows by binary COPY.
+/// writer's transaction; PostgreSQL takes the whole batch in two steps: the ids in one set-based statement, which
+/// tells the new ones, then their rows by binary COPY.
 /// </summary>
 internal static class EventRows
 {
