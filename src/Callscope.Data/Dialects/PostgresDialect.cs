@@ -88,6 +88,9 @@ public sealed class PostgresDialect : StoreDialect
     /// <summary>PostgreSQL indexes events by room as it stores them.</summary>
     public override string EventsOfRoom(string room, string? from = null, string? to = null) => "events";
 
+    /// <summary>Events are indexed by (team_id, id).</summary>
+    public override string EventById(string team, string id, string room) => "events";
+
     /// <summary>The list goes as one text array.</summary>
     public override string TextList(string name, IReadOnlyCollection<string> values, DynamicParameters p)
     {

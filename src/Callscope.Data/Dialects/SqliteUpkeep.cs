@@ -8,15 +8,19 @@ namespace Callscope.Data.Dialects;
 
 /// <summary>
 /// The writer's upkeep of a SQLite store: how often the checkpointer copies the write-ahead log back, the length
-/// (in pages) past which it has the log start over, and how often new events are copied into the room index.
+/// (in pages) past which it has the log start over, how often new events are copied into the room index, and how many
+/// new event ids the writer gathers in memory before it moves them into the id index.
 /// </summary>
-public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfterFrames, TimeSpan RoomIndexInterval)
+public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfterFrames, TimeSpan RoomIndexInterval, long IdIndexAfter)
 {
     /// <summary>
     /// A pass every second; the log starts over past about 256 MiB of 4 KiB pages; new events are copied into the room
-    /// index every second (<see cref="Timeout.InfiniteTimeSpan"/>: only when an <see cref="IndexRoomsCommand"/> asks).
+    /// index every second (<see cref="Timeout.InfiniteTimeSpan"/>: only when an <see cref="IndexRoomsCommand"/> asks);
+    /// new ids are moved into the id index once 100,000 have gathered (about 10 MB of the writer's memory), and, like
+    /// the room index, when the writer falls idle (<see cref="long.MaxValue"/>: only when an
+    /// <see cref="IndexEventIdsCommand"/> asks).
     /// </summary>
-    public static SqliteUpkeep Default { get; } = new(TimeSpan.FromSeconds(1), 65_536, TimeSpan.FromSeconds(1));
+    public static SqliteUpkeep Default { get; } = new(TimeSpan.FromSeconds(1), 65_536, TimeSpan.FromSeconds(1), 100_000);
 }
 
 /// <summary>
@@ -25,7 +29,8 @@ public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfter
 /// writer instead of inside its commits; a longer interval copies a page that many commits rewrite (the tail of a room's
 /// index) once instead of once per commit. Once the log is long, it asks the writer to let the log start over and waits
 /// until it has: the writer then copies only what was committed since this pass, without waiting for it. Between two
-/// transactions, and once more when it falls idle, the writer copies new events into the room index.
+/// transactions, and once more when it falls idle, the writer copies new events into the room index; once many new
+/// event ids have gathered in its memory, and when it falls idle, it moves them into the id index.
 /// </summary>
 internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep settings, ILogger logger) : WriterUpkeep
 {
@@ -51,6 +56,11 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     /// <summary>Events may wait for the room index, and the writer copies them by itself.</summary>
     private bool RoomsWaiting => roomsBehind && settings.RoomIndexInterval != Timeout.InfiniteTimeSpan;
 
+    /// <summary>Whether new event ids may be in the writer's memory, and the writer moves them by itself.</summary>
+    private bool idsBehind;
+
+    private bool IdsWaiting => idsBehind && settings.IdIndexAfter != long.MaxValue;
+
     public override void Start() => checkpointer = Task.Run(() => CheckpointLoopAsync(stopping.Token), CancellationToken.None);
 
     public override void Committed() => committed.Writer.TryWrite(true);
@@ -58,6 +68,7 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     public override void BetweenTransactions(IWriterLoop writer)
     {
         roomsBehind = true;
+        idsBehind = true;
         if (Stopwatch.GetElapsedTime(roomsIndexedAt) >= settings.RoomIndexInterval)
         {
             IndexRooms(writer);
@@ -65,17 +76,23 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
 
         if (writer.Connection is { } connection)
         {
+            if (IdsWaiting && IndexEventIdsCommand.Waiting(connection) >= settings.IdIndexAfter)
+            {
+                IndexIds(writer);
+            }
+
             RestartLogIfWanted(connection);
         }
     }
 
     /// <summary>
     /// A writer that falls idle with events not yet in the room index copies them once
-    /// <see cref="SqliteUpkeep.RoomIndexInterval"/> has passed, so that a quiet store's logs are read from the index alone.
+    /// <see cref="SqliteUpkeep.RoomIndexInterval"/> has passed, so that a quiet store's logs are read from the index alone;
+    /// it moves the new event ids into the id index at the same moment, which leaves its memory of them empty.
     /// </summary>
     public override async ValueTask<bool> WaitForCommandsAsync(ValueTask<bool> waiting, IWriterLoop writer, CancellationToken stoppingToken)
     {
-        if (waiting.IsCompleted || !RoomsWaiting)
+        if (waiting.IsCompleted || !(RoomsWaiting || IdsWaiting))
         {
             return await waiting;
         }
@@ -85,6 +102,7 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
         if (await Task.WhenAny(pending, idle) == idle && !stoppingToken.IsCancellationRequested && writer.Connection is { State: System.Data.ConnectionState.Open })
         {
             IndexRooms(writer);
+            IndexIds(writer);
         }
 
         return await pending;
@@ -101,6 +119,16 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
         roomsIndexedAt = Stopwatch.GetTimestamp();
         // A failed copy leaves the rows after the mark, where readers find them; the next one takes them.
         roomsBehind = !writer.Run(new IndexRoomsCommand());
+    }
+
+    /// <summary>Moves the new event ids into the id index in a transaction of its own (<see cref="IndexEventIdsCommand"/>).</summary>
+    private void IndexIds(IWriterLoop writer)
+    {
+        if (IdsWaiting)
+        {
+            // A failed move leaves the ids in memory, where the writer still finds them; the next one takes them.
+            idsBehind = !writer.Run(new IndexEventIdsCommand());
+        }
     }
 
     private async Task CheckpointLoopAsync(CancellationToken cancellationToken)

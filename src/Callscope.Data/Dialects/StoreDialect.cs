@@ -65,6 +65,13 @@ public abstract class StoreDialect
     public abstract string EventsOfRoom(string room, string? from = null, string? to = null);
 
     /// <summary>
+    /// A table expression for the event of the team (<paramref name="team"/>) with the id <paramref name="id"/> in the
+    /// room <paramref name="room"/> (each a parameter), found by the store's id index, to be named and filtered like
+    /// <c>events</c> on all three.
+    /// </summary>
+    public abstract string EventById(string team, string id, string room);
+
+    /// <summary>
     /// A query for the team's (<c>@team</c>) rooms, as <c>r</c> with <paramref name="columns"/>, whose name or
     /// description contains <paramref name="text"/>, ignoring case: <c>@qlike</c> is <paramref name="text"/> as a LIKE
     /// pattern (<c>%…%</c>, '\' escaping). Each store answers from its trigram index where it has one; this form scans

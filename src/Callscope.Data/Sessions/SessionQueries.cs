@@ -517,7 +517,10 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var order = paging.Descending ? "DESC" : "ASC";
         if (paging.After is { } after)
         {
-            if (connection.QuerySingleOrDefault<(long Ts, long Seq)?>("SELECT ts, seq FROM events WHERE team_id = @team AND id = @after", new { after, team = team.ToString() }) is not { } a)
+            p.Add("after", after);
+            if (connection.QuerySingleOrDefault<(long Ts, long Seq)?>(
+                    $"SELECT e.ts, e.seq FROM {database.Dialect.EventById("@team", "@after", "@room")} e WHERE e.team_id = @team AND e.id = @after AND e.room_id = @room", p)
+                is not { } a)
             {
                 return new Page<EventView>(0, []) { UnknownCursor = true };
             }

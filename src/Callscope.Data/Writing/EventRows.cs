@@ -16,14 +16,18 @@ internal static class EventRows
     public static bool[] Insert(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events) =>
         context.Dialect.InsertEvents(context, team, rooms, events);
 
-    /// <summary>One compiled insert per event.</summary>
+    /// <summary>
+    /// SQLite: one compiled insert per event, skipped when either layer of the id index has the id: the newest ids in
+    /// the writer's memory, or <c>event_ids</c> (see migration 0020). The insert adds the id to the newest layer.
+    /// </summary>
     internal static bool[] InsertPrepared(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
         var command = context.Statement(
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
-            VALUES (@team, @id, @room, @type, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data)
-            ON CONFLICT (team_id, id) DO NOTHING
+            SELECT @team, @id, @room, @type, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data
+            WHERE NOT EXISTS (SELECT 1 FROM temp.event_ids_recent WHERE team_id = @team AND id = @id)
+              AND NOT EXISTS (SELECT 1 FROM main.event_ids WHERE team_id = @team AND id = @id)
             """,
             "team", "id", "room", "type", "ts", "received", "skew", "law", "flags", "external", "connection", "name", "role", "data");
         var p = command.Parameters;

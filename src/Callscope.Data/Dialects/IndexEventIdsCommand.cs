@@ -1,0 +1,25 @@
+using Callscope.Data.Writing;
+
+namespace Callscope.Data.Dialects;
+
+/// <summary>
+/// SQLite only: moves the ids of the events stored since the last move from the writer's memory into <c>event_ids</c>,
+/// in key order, and moves the mark past them; answers how many ids it moved. In key order, each page of the index is
+/// written once per move, where a unique index kept up by every insert wrote a page per event (ids are random). The
+/// writer runs it once enough ids have gathered and when it falls idle (<see cref="SqliteUpkeep.IdIndexAfter"/>).
+/// </summary>
+public sealed class IndexEventIdsCommand : WriteCommand<int>
+{
+    internal override int Run(WriteContext context)
+    {
+        var moved = context.Execute(
+            "INSERT OR IGNORE INTO event_ids (team_id, id, seq) SELECT team_id, id, seq FROM events WHERE seq > (SELECT seq FROM event_ids_mark) ORDER BY team_id, id");
+        context.Execute("UPDATE event_ids_mark SET seq = COALESCE((SELECT MAX(seq) FROM events), seq)");
+        context.Execute("DELETE FROM temp.event_ids_recent");
+        return moved;
+    }
+
+    /// <summary>How many events were stored after the mark: the size of the newest layer, read from two keys alone.</summary>
+    internal static long Waiting(System.Data.Common.DbConnection connection) => Dapper.SqlMapper.ExecuteScalar<long>(connection,
+        "SELECT COALESCE((SELECT MAX(seq) FROM events), 0) - (SELECT seq FROM event_ids_mark)");
+}
