@@ -9,8 +9,10 @@ namespace Callscope.Server.Tests.Telemetry;
 /// <summary>
 /// Who may read <c>/metrics</c>: callers on this machine, callers with a developer key, everyone when the operator opens
 /// it; and a listener of its own. The callers from elsewhere are real: the server listens on this machine's network
-/// address and the test connects to that address, so the server sees a caller that is not loopback.
+/// address and the test connects to that address, so the server sees a caller that is not loopback. They read the
+/// writer's metrics, which another host stopping meanwhile could end (see <see cref="MetricsCollection"/>).
 /// </summary>
+[Collection(nameof(MetricsCollection))]
 public sealed class MetricsAccessTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
