@@ -14,7 +14,7 @@ public sealed class IndexEventIdsCommand : WriteCommand<int>
     {
         var moved = context.Execute(
             "INSERT OR IGNORE INTO event_ids (team_id, id, seq) SELECT team_id, id, seq FROM events WHERE seq > (SELECT seq FROM event_ids_mark) ORDER BY team_id, id");
-        context.Execute("UPDATE event_ids_mark SET seq = COALESCE((SELECT MAX(seq) FROM events), seq)");
+        IndexRoomsCommand.MoveMark(context, "event_ids_mark");
         context.Execute("DELETE FROM temp.event_ids_recent");
         return moved;
     }

@@ -14,7 +14,11 @@ public sealed class IndexRoomsCommand : WriteCommand<int>
     {
         var copied = context.Execute(
             "INSERT INTO event_rooms (room_id, ts, seq) SELECT room_id, ts, seq FROM events WHERE seq > (SELECT seq FROM event_rooms_mark) ORDER BY room_id, ts, seq");
-        context.Execute("UPDATE event_rooms_mark SET seq = COALESCE((SELECT MAX(seq) FROM events), seq)");
+        MoveMark(context, "event_rooms_mark");
         return copied;
     }
+
+    /// <summary>Moves the mark of an index built from events past the newest event, which the index now has.</summary>
+    internal static void MoveMark(WriteContext context, string mark) =>
+        context.Execute($"UPDATE {mark} SET seq = COALESCE((SELECT MAX(seq) FROM events), seq)");
 }

@@ -89,7 +89,8 @@ public sealed class PostgresDialect : StoreDialect
     public override string EventsOfRoom(string room, string? from = null, string? to = null) => "events";
 
     /// <summary>Events are indexed by (team_id, id).</summary>
-    public override string EventById(string team, string id, string room) => "events";
+    public override string EventById(string team, string id, string room) =>
+        $"(SELECT * FROM events WHERE team_id = {team} AND id = {id} AND room_id = {room})";
 
     /// <summary>The list goes as one text array.</summary>
     public override string TextList(string name, IReadOnlyCollection<string> values, DynamicParameters p)

@@ -239,13 +239,13 @@ public sealed class SqliteDialect : StoreDialect
     /// </summary>
     public override string EventById(string team, string id, string room) =>
         $"""
-        (SELECT e.* FROM event_ids x JOIN events e ON e.seq = x.seq WHERE x.team_id = {team} AND x.id = {id}
+        (SELECT e.* FROM event_ids x JOIN events e ON e.seq = x.seq WHERE x.team_id = {team} AND x.id = {id} AND e.room_id = {room}
          UNION ALL
          SELECT e.* FROM event_rooms x JOIN events e ON e.seq = x.seq
-         WHERE x.room_id = {room} AND x.seq > (SELECT seq FROM event_ids_mark) AND e.id = {id}
+         WHERE x.room_id = {room} AND x.seq > (SELECT seq FROM event_ids_mark) AND e.team_id = {team} AND e.id = {id}
          UNION ALL
          SELECT * FROM events NOT INDEXED
-         WHERE seq > (SELECT seq FROM event_rooms_mark) AND seq > (SELECT seq FROM event_ids_mark) AND room_id = {room} AND id = {id})
+         WHERE seq > (SELECT seq FROM event_rooms_mark) AND seq > (SELECT seq FROM event_ids_mark) AND room_id = {room} AND team_id = {team} AND id = {id})
         """;
 
     /// <summary>

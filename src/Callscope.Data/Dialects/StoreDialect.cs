@@ -66,8 +66,8 @@ public abstract class StoreDialect
 
     /// <summary>
     /// A table expression for the event of the team (<paramref name="team"/>) with the id <paramref name="id"/> in the
-    /// room <paramref name="room"/> (each a parameter), found by the store's id index, to be named and filtered like
-    /// <c>events</c> on all three.
+    /// room <paramref name="room"/> (each a parameter), found by the store's id index: at most one row of
+    /// <c>events</c>, already filtered on all three.
     /// </summary>
     public abstract string EventById(string team, string id, string room);
 

@@ -389,7 +389,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             p.Add("types", types.ToArray());
         }
 
-        return Events(team, where, p, paging);
+        return Events(where, p, paging);
     }
 
     /// <summary>
@@ -410,7 +410,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             p.Add("types", types.ToArray());
         }
 
-        return Events(team, where, p, paging);
+        return Events(where, p, paging);
     }
 
     /// <summary>
@@ -508,10 +508,10 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             r.external_id AS RoomExternalId, r.deleted_at AS RoomDeletedAt
         """;
 
-    private Page<EventView> Events(TeamId team, StringBuilder where, DynamicParameters p, Paging paging)
+    private Page<EventView> Events(StringBuilder where, DynamicParameters p, Paging paging)
     {
         using var connection = database.Open();
-        // Every caller names one room and a time range as @room, @from and @to.
+        // Every caller names its team as @team, and one room and a time range as @room, @from and @to.
         var events = database.EventsOfRoom("@room", "@from", "@to");
         var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM {events} e WHERE {where}", p);
         var order = paging.Descending ? "DESC" : "ASC";
@@ -519,7 +519,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         {
             p.Add("after", after);
             if (connection.QuerySingleOrDefault<(long Ts, long Seq)?>(
-                    $"SELECT e.ts, e.seq FROM {database.Dialect.EventById("@team", "@after", "@room")} e WHERE e.team_id = @team AND e.id = @after AND e.room_id = @room", p)
+                    $"SELECT e.ts, e.seq FROM {database.Dialect.EventById("@team", "@after", "@room")} e", p)
                 is not { } a)
             {
                 return new Page<EventView>(0, []) { UnknownCursor = true };

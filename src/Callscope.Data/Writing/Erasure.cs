@@ -217,7 +217,7 @@ internal sealed class Erasure(WriteContext context, TeamId team)
             // A record with neither identity nor connection id is one event's own: its key names that event.
             if (target.Pkey.StartsWith("e:", StringComparison.Ordinal))
             {
-                Add(context.Query<EventRow>($"SELECT {Columns} FROM {context.Dialect.EventById("@team", "@id", "@room")} e WHERE e.team_id = @team AND e.id = @id AND e.room_id = @room",
+                Add(context.Query<EventRow>($"SELECT {Columns} FROM {context.Dialect.EventById("@team", "@id", "@room")} e",
                     new { team = teamText, id = target.Pkey[2..], room = roomText }));
             }
 
