@@ -15,7 +15,7 @@ public sealed class IndexEventIdsCommand : WriteCommand<int>
         var moved = context.Execute(
             "INSERT OR IGNORE INTO event_ids (team_id, id, seq) SELECT team_id, id, seq FROM events WHERE seq > (SELECT seq FROM event_ids_mark) ORDER BY team_id, id");
         IndexRoomsCommand.MoveMark(context, "event_ids_mark");
-        context.Execute("DELETE FROM temp.event_ids_recent");
+        context.RecentIds.Moved();
         return moved;
     }
 

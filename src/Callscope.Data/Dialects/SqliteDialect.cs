@@ -92,38 +92,17 @@ public sealed class SqliteDialect : StoreDialect
     /// <summary>
     /// Keeps a page cache of its own (<see cref="WriterMemory.PageCacheMib"/>: the event id index takes its look-ups all
     /// over its tree) and does not checkpoint on commit: <see cref="Checkpoint"/> does that from another thread, so the
-    /// writer never waits for the copy back into the file. The connection keeps the newest event ids in memory
-    /// (<see cref="RecentIdsSql"/>).
+    /// writer never waits for the copy back into the file.
     /// </summary>
     public override DbConnection OpenWriter(WriterMemory memory)
     {
         // Not pooled: these settings belong to the writer alone.
         var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA cache_size=-{memory.PageCacheMib * 1024}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};" + RecentIdsSql;
+        pragma.CommandText = $"PRAGMA cache_size=-{memory.PageCacheMib * 1024}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
         pragma.ExecuteNonQuery();
         return connection;
     }
-
-    /// <summary>
-    /// The newest layer of the event id index (migration 0020): the ids of the events stored after
-    /// <c>event_ids_mark</c>, in a temporary table of the writer's connection, held in memory. Unlike a table of the
-    /// file, its pages are never written to the log. It is filled from those events when the connection opens, and
-    /// triggers keep it in step with the writer's inserts and deletes, inside the writer's transactions and savepoints,
-    /// so a rolled-back insert leaves no id behind. <see cref="IndexEventIdsCommand"/> moves it into <c>event_ids</c>.
-    /// </summary>
-    private const string RecentIdsSql =
-        """
-        PRAGMA temp_store=MEMORY;
-        CREATE TEMP TABLE event_ids_recent (team_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (team_id, id)) WITHOUT ROWID;
-        CREATE TEMP TRIGGER event_ids_recent_added AFTER INSERT ON main.events BEGIN
-            INSERT INTO event_ids_recent (team_id, id) VALUES (NEW.team_id, NEW.id);
-        END;
-        CREATE TEMP TRIGGER event_ids_recent_gone AFTER DELETE ON main.events BEGIN
-            DELETE FROM event_ids_recent WHERE team_id = OLD.team_id AND id = OLD.id;
-        END;
-        INSERT INTO event_ids_recent (team_id, id) SELECT team_id, id FROM main.events WHERE seq > (SELECT seq FROM main.event_ids_mark);
-        """;
 
     /// <summary>
     /// What is left of the log file on disk when it starts over: more than the log grows to between two restarts

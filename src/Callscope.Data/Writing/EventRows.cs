@@ -18,7 +18,8 @@ internal static class EventRows
 
     /// <summary>
     /// SQLite: one compiled insert per event, skipped when either layer of the id index has the id: the newest ids in
-    /// the writer's memory, or <c>event_ids</c> (see migration 0020). The insert adds the id to the newest layer.
+    /// the writer's memory (<see cref="RecentEventIds"/>), or <c>event_ids</c> (see migration 0020). A stored event's
+    /// id joins the newest layer.
     /// </summary>
     internal static bool[] InsertPrepared(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
@@ -26,16 +27,22 @@ internal static class EventRows
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
             SELECT @team, @id, @room, @type, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data
-            WHERE NOT EXISTS (SELECT 1 FROM temp.event_ids_recent WHERE team_id = @team AND id = @id)
-              AND NOT EXISTS (SELECT 1 FROM main.event_ids WHERE team_id = @team AND id = @id)
+            WHERE NOT EXISTS (SELECT 1 FROM event_ids WHERE team_id = @team AND id = @id)
             """,
             "team", "id", "room", "type", "ts", "received", "skew", "law", "flags", "external", "connection", "name", "role", "data");
+        var recent = context.RecentIds;
+        var teamText = team.ToString();
         var p = command.Parameters;
-        p[0].Value = team.ToString();
+        p[0].Value = teamText;
         var inserted = new bool[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
+            if (recent.Contains(context, teamText, e.Id))
+            {
+                continue;
+            }
+
             p[1].Value = e.Id;
             p[2].Value = rooms[i].ToString();
             p[3].Value = e.Type;
@@ -50,6 +57,10 @@ internal static class EventRows
             p[12].Value = (object?)e.Participant?.Role ?? DBNull.Value;
             p[13].Value = (object?)e.DataJson ?? DBNull.Value;
             inserted[i] = command.ExecuteNonQuery() == 1;
+            if (inserted[i])
+            {
+                recent.Add(teamText, e.Id);
+            }
         }
 
         return inserted;

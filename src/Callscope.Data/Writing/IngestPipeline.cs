@@ -288,9 +288,10 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         }
     }
 
-    /// <summary>The cache may be ahead of the store after a rollback: forget what the transaction touched.</summary>
+    /// <summary>The caches may be ahead of the store after a rollback: forget what the transaction touched.</summary>
     private void ForgetTouched(WriteContext context)
     {
+        context.RecentIds.Forget();
         foreach (var room in context.TouchedRooms)
         {
             states.Forget(room);

@@ -24,6 +24,9 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
 
     public RoomStates States => states;
 
+    /// <summary>SQLite: the newest layer of the event id index, in the writer's memory.</summary>
+    public RecentEventIds RecentIds => statements.RecentIds;
+
     /// <summary>The writer's instruments.</summary>
     public required Telemetry.CallscopeMetrics Metrics { get; init; }
 

@@ -11,6 +11,9 @@ internal sealed class WriterStatements(DbConnection connection) : IDisposable
 {
     private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
 
+    /// <summary>SQLite: the ids of the events stored since the last move into the id index.</summary>
+    public RecentEventIds RecentIds { get; } = new();
+
     /// <summary>The command for <paramref name="sql"/>, in <paramref name="tx"/>, with its parameters in the order named.</summary>
     public DbCommand For(string sql, DbTransaction tx, params ReadOnlySpan<string> parameters)
     {
