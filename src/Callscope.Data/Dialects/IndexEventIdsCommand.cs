@@ -18,8 +18,4 @@ public sealed class IndexEventIdsCommand : WriteCommand<int>
         context.RecentIds.Moved();
         return moved;
     }
-
-    /// <summary>How many events were stored after the mark: the size of the newest layer, read from two keys alone.</summary>
-    internal static long Waiting(System.Data.Common.DbConnection connection) => Dapper.SqlMapper.ExecuteScalar<long>(connection,
-        "SELECT COALESCE((SELECT MAX(seq) FROM events), 0) - (SELECT seq FROM event_ids_mark)");
 }

@@ -76,7 +76,7 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
 
         if (writer.Connection is { } connection)
         {
-            if (IdsWaiting && IdsGathered(connection))
+            if (IdsWaiting && writer.RecentIds >= settings.IdIndexAfter)
             {
                 IndexIds(writer);
             }
@@ -119,21 +119,6 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
         roomsIndexedAt = Stopwatch.GetTimestamp();
         // A failed copy leaves the rows after the mark, where readers find them; the next one takes them.
         roomsBehind = !writer.Run(new IndexRoomsCommand());
-    }
-
-    /// <summary>Whether <see cref="SqliteUpkeep.IdIndexAfter"/> new ids have gathered; a connection that fails to tell waits for the next batch.</summary>
-    private bool IdsGathered(DbConnection connection)
-    {
-        try
-        {
-            return IndexEventIdsCommand.Waiting(connection) >= settings.IdIndexAfter;
-        }
-        catch (DbException error)
-        {
-            // The next batch finds out whether the connection still works, and opens another one if not.
-            Log.CountingIdsFailed(logger, error);
-            return false;
-        }
     }
 
     /// <summary>Moves the new event ids into the id index in a transaction of its own (<see cref="IndexEventIdsCommand"/>).</summary>
@@ -211,9 +196,6 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Copying SQLite's write-ahead log back into the database failed; the next pass tries again")]
         public static partial void CheckpointFailed(ILogger logger, Exception error);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Counting the event ids waiting to be moved into the id index failed; the next batch tries again")]
-        public static partial void CountingIdsFailed(ILogger logger, Exception error);
     }
 
     public override async ValueTask DisposeAsync()

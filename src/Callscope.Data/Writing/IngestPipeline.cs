@@ -77,6 +77,8 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
 
     DbConnection? IWriterLoop.Connection => connection;
 
+    int IWriterLoop.RecentIds => statements?.RecentIds.Count ?? 0;
+
     public async Task<T> SendAsync<T>(WriteCommand<T> command, CancellationToken cancellationToken = default)
     {
         command.QueuedAt = Stopwatch.GetTimestamp();

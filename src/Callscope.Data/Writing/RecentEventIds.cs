@@ -20,6 +20,9 @@ internal sealed class RecentEventIds
     /// <summary>The ids of the events after the mark by team, or null when they must be read again.</summary>
     private HashSet<(string Team, string Id)>? ids;
 
+    /// <summary>How many ids it holds; none until its first use reads them.</summary>
+    public int Count => ids?.Count ?? 0;
+
     /// <summary>Whether the team already stored an event with this id after the mark.</summary>
     public bool Contains(WriteContext context, string team, string id) => Load(context).Contains((team, id));
 

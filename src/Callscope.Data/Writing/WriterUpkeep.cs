@@ -8,6 +8,9 @@ internal interface IWriterLoop
     /// <summary>The writer's connection; null before its first transaction and after one that lost it.</summary>
     DbConnection? Connection { get; }
 
+    /// <summary>SQLite: how many event ids the writer holds in memory, waiting to be moved into the id index.</summary>
+    int RecentIds { get; }
+
     /// <summary>Runs one command in a transaction of its own; false when it failed (it is answered either way).</summary>
     bool Run(WriteCommand command);
 }
