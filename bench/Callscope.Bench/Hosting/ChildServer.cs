@@ -46,7 +46,7 @@ public sealed class ChildServer : IAsyncDisposable
             ["Callscope__Bootstrap__DeveloperKey"] = BenchTeam.DeveloperKey,
             ["Callscope__Bootstrap__AdminPassword"] = BenchTeam.AdminPassword,
         };
-        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (name, value) in ServerOnlyEnvironment().Concat(settings ?? new Dictionary<string, string>()))
         {
             environment[name] = value;
         }
@@ -54,6 +54,18 @@ public sealed class ChildServer : IAsyncDisposable
         Directory.CreateDirectory(store.DataDirectory);
         return StartAsync([CallscopeAssembly], environment, "/health/ready", cancellationToken, Path.Combine(store.DataDirectory, "server.log"));
     }
+
+    /// <summary>Prefix of the bench's environment variables meant for the Callscope server alone.</summary>
+    public const string ServerOnlyPrefix = "CALLSCOPE_SERVER_";
+
+    /// <summary>
+    /// The bench's variables named <c>CALLSCOPE_SERVER_X</c>, as <c>X</c>: a runtime setting such as
+    /// <c>CALLSCOPE_SERVER_DOTNET_gcServer=0</c> reaches the server without changing the load generator or the baselines.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> ServerOnlyEnvironment() =>
+        Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(name => name.StartsWith(ServerOnlyPrefix, StringComparison.Ordinal) && name.Length > ServerOnlyPrefix.Length)
+            .Select(name => KeyValuePair.Create(name[ServerOnlyPrefix.Length..], Environment.GetEnvironmentVariable(name) ?? ""));
 
     /// <summary>The bench itself in its hidden <c>bare-server</c> mode: Kestrel with two trivial endpoints.</summary>
     public static Task<ChildServer> StartBareAsync(CancellationToken cancellationToken) =>

@@ -45,8 +45,8 @@ internal sealed class HourUnderWay(StoreDialect dialect)
                 return answer;
             }
 
-            var (sessions, participants) = UsageSource.Resolve(kept.Sessions.Values, kept.Participants.Values.SelectMany(p => p), now);
-            var counts = UsageSweep.Measure(sessions, participants, from, nowMs);
+            var sessions = UsageSource.ResolveEach(kept.Sessions.Values, id => kept.Participants.GetValueOrDefault(id) ?? [], now);
+            var counts = UsageSweep.Measure(sessions, from, nowMs);
             if (from == kept.Hour)
             {
                 kept.Keep(counts, nowMs);

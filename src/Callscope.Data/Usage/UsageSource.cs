@@ -48,25 +48,29 @@ internal static class UsageSource
             SELECT {columns} FROM sessions s{join}
             WHERE s.team_id = @team{rooms} AND s.end_time IS NULL AND s.start_time < @to
             """;
+        // What is read may be kept between reads (HourUnderWay keeps a busy team's whole hour). The rows are taken as they
+        // come, not gathered first, and each brings its own copy of every text: a room's sessions share one copy of its
+        // id, and a session's participants the session's.
+        var roomIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var sessions = connection.Query<SourceSession>(Overlapping("s.id AS Id, s.room_id AS Room, s.start_time AS Start, s.end_time AS \"End\", s.deadline AS Deadline", ""),
-            args, transaction).ToList();
+            args, transaction, buffered: false).Select(s => roomIds.TryAdd(s.Room, s.Room) ? s : s with { Room = roomIds[s.Room] }).ToList();
         if (sessions.Count == 0)
         {
             return ([], []);
         }
 
-        var known = sessions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var known = sessions.ToDictionary(s => s.Id, s => s.Id, StringComparer.Ordinal);
         var participants = new List<SourceParticipant>();
         var rows = connection.Query<(string Session, string? Device, long Join, string Connections)>(
             Overlapping("p.session_id, p.device, p.join_time, p.connections", " JOIN participants p ON p.team_id = s.team_id AND p.session_id = s.id"),
-            args, transaction);
+            args, transaction, buffered: false);
         foreach (var p in rows)
         {
             // Read without a transaction, a session may have started between the two reads: it is not counted.
-            if (known.Contains(p.Session))
+            if (known.TryGetValue(p.Session, out var session))
             {
                 var connections = JsonSerializer.Deserialize<List<StoredConnection>>(p.Connections) ?? [];
-                participants.Add(new SourceParticipant(p.Session, UsageCounts.Slot(p.Device), p.Join, [.. connections.Select(c => (c.JoinTime, c.LeaveTime))]));
+                participants.Add(new SourceParticipant(session, UsageCounts.Slot(p.Device), p.Join, [.. connections.Select(c => (c.JoinTime, c.LeaveTime))]));
             }
         }
 
@@ -84,13 +88,35 @@ internal static class UsageSource
         var ends = new Dictionary<string, long?>(sessions.Count, StringComparer.Ordinal);
         foreach (var s in sessions)
         {
-            ends[s.Id] = StoredSession.EndAt(DbTime.At(s.End), DbTime.At(s.Deadline), now) is { } end ? DbTime.Ms(end) : null;
+            ends[s.Id] = EndAt(s, now);
         }
 
         var resolved = participants
             .Where(p => ends.ContainsKey(p.Session))
-            .Select(p => new UsageParticipant(p.Session, p.Device, p.Join, [.. p.Connections.Select(c => (c.From, c.To ?? ends[p.Session] ?? nowMs))]))
+            .Select(p => Resolved(p, ends[p.Session], nowMs))
             .ToLookup(p => p.Session);
         return ([.. sessions.Select(s => new UsageSession(s.Id, s.Room, s.Start))], resolved);
     }
+
+    /// <summary>
+    /// <see cref="Resolve"/> one session at a time, as the sweep reaches it, for a caller that keeps each session's
+    /// participants: a busy team's hour is not copied whole to be measured.
+    /// </summary>
+    public static IEnumerable<(UsageSession Session, IEnumerable<UsageParticipant> Participants)> ResolveEach(
+        IEnumerable<SourceSession> sessions, Func<string, IEnumerable<SourceParticipant>> participants, DateTimeOffset now)
+    {
+        var nowMs = DbTime.Ms(now);
+        foreach (var s in sessions)
+        {
+            var end = EndAt(s, now);
+            yield return (new UsageSession(s.Id, s.Room, s.Start), participants(s.Id).Select(p => Resolved(p, end, nowMs)));
+        }
+    }
+
+    private static long? EndAt(SourceSession s, DateTimeOffset now) =>
+        StoredSession.EndAt(DbTime.At(s.End), DbTime.At(s.Deadline), now) is { } end ? DbTime.Ms(end) : null;
+
+    /// <summary>An open connection ends where its session ended, or now.</summary>
+    private static UsageParticipant Resolved(SourceParticipant p, long? sessionEnd, long nowMs) =>
+        new(p.Session, p.Device, p.Join, [.. p.Connections.Select(c => (c.From, c.To ?? sessionEnd ?? nowMs))]);
 }

@@ -15,12 +15,16 @@ internal sealed record UsageParticipant(string Session, int Device, long Join, (
 /// </summary>
 internal static class UsageSweep
 {
-    public static UsageCounts Measure(IEnumerable<UsageSession> sessions, ILookup<string, UsageParticipant> participants, long from, long to)
+    public static UsageCounts Measure(IEnumerable<UsageSession> sessions, ILookup<string, UsageParticipant> participants, long from, long to) =>
+        Measure(sessions.Select(s => (s, participants[s.Id])), from, to);
+
+    /// <summary>The same, over each session with its participants, as a caller that has them side by side gives them.</summary>
+    public static UsageCounts Measure(IEnumerable<(UsageSession Session, IEnumerable<UsageParticipant> Participants)> sessions, long from, long to)
     {
         var counts = new UsageCounts();
         var sessionEdges = new List<(long At, int Delta)>();
         var participantEdges = new List<(long At, int Delta)>();
-        foreach (var session in sessions)
+        foreach (var (session, participants) in sessions)
         {
             if (session.Start >= from && session.Start < to)
             {
@@ -29,7 +33,7 @@ internal static class UsageSweep
 
             var own = new List<(long At, int Delta)>();
             var present = new List<(long From, long To)>();
-            foreach (var p in participants[session.Id])
+            foreach (var p in participants)
             {
                 if (p.Join >= from && p.Join < to)
                 {

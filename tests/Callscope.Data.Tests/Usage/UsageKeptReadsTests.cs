@@ -67,6 +67,36 @@ public sealed class UsageKeptReadsTests
         AssertSame(store, queries, now);
     }
 
+    [Fact]
+    public async Task A_read_of_sessions_holds_one_copy_of_each_room_and_session_id()
+    {
+        // The hour under way is kept between reads: a busy team's hour is every live session and its participants, so
+        // the read must not keep a copy of a session's id per participant, or of a room's id per session.
+        var now = Day.AddDays(1).AddHours(10);
+        await using var store = new StoreHarness(now);
+        await store.IngestAsync(
+        [
+            Event("participant_joined", "alpha", "ana", now.AddMinutes(-50)),
+            Event("participant_joined", "alpha", "bo", now.AddMinutes(-49)),
+            Event("participant_left", "alpha", "ana", now.AddMinutes(-40)),
+            Event("participant_left", "alpha", "bo", now.AddMinutes(-40)),
+            Event("participant_joined", "alpha", "cy", now.AddMinutes(-20)),
+            Event("participant_joined", "alpha", "di", now.AddMinutes(-19)),
+        ]);
+        store.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        using var connection = store.Database.Open();
+        using var transaction = connection.BeginTransaction();
+        var (sessions, participants) = UsageSource.Read(connection, transaction, store.Team.ToString(), "", null,
+            DbTime.Ms(now.AddHours(-1)), DbTime.Ms(now.AddHours(1)), longest: null);
+
+        Assert.Equal(2, sessions.Count);
+        Assert.Same(sessions[0].Room, sessions[1].Room);
+        Assert.Equal(4, participants.Count);
+        var ids = sessions.ToDictionary(s => s.Id);
+        Assert.All(participants, p => Assert.Same(ids[p.Session].Id, p.Session));
+    }
+
     private static UsageFigures AssertSame(StoreHarness store, UsageQueries queries, DateTimeOffset? from = null)
     {
         var (a, b) = (from ?? Day, from is null ? Day.AddDays(1) : store.Clock.GetUtcNow().AddHours(1));
