@@ -56,16 +56,17 @@ public sealed class ChildServer : IAsyncDisposable
     }
 
     /// <summary>Prefix of the bench's environment variables meant for the Callscope server alone.</summary>
-    public const string ServerOnlyPrefix = "CALLSCOPE_SERVER_";
+    private const string ServerOnlyPrefix = "CALLSCOPE_SERVER_";
 
     /// <summary>
     /// The bench's variables named <c>CALLSCOPE_SERVER_X</c>, as <c>X</c>: a runtime setting such as
     /// <c>CALLSCOPE_SERVER_DOTNET_gcServer=0</c> reaches the server without changing the load generator or the baselines.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string>> ServerOnlyEnvironment() =>
-        Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(name => name.StartsWith(ServerOnlyPrefix, StringComparison.Ordinal) && name.Length > ServerOnlyPrefix.Length)
-            .Select(name => KeyValuePair.Create(name[ServerOnlyPrefix.Length..], Environment.GetEnvironmentVariable(name) ?? ""));
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(v => (Name: (string)v.Key, Value: (string?)v.Value ?? ""))
+            .Where(v => v.Name.StartsWith(ServerOnlyPrefix, StringComparison.Ordinal) && v.Name.Length > ServerOnlyPrefix.Length)
+            .Select(v => KeyValuePair.Create(v.Name[ServerOnlyPrefix.Length..], v.Value));
 
     /// <summary>The bench itself in its hidden <c>bare-server</c> mode: Kestrel with two trivial endpoints.</summary>
     public static Task<ChildServer> StartBareAsync(CancellationToken cancellationToken) =>

@@ -51,15 +51,15 @@ internal static class UsageSource
         // What is read may be kept between reads (HourUnderWay keeps a busy team's whole hour). The rows are taken as they
         // come, not gathered first, and each brings its own copy of every text: a room's sessions share one copy of its
         // id, and a session's participants the session's.
-        var roomIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        var roomIds = new HashSet<string>(StringComparer.Ordinal);
         var sessions = connection.Query<SourceSession>(Overlapping("s.id AS Id, s.room_id AS Room, s.start_time AS Start, s.end_time AS \"End\", s.deadline AS Deadline", ""),
-            args, transaction, buffered: false).Select(s => roomIds.TryAdd(s.Room, s.Room) ? s : s with { Room = roomIds[s.Room] }).ToList();
+            args, transaction, buffered: false).Select(s => roomIds.Add(s.Room) ? s : s with { Room = Held(roomIds, s.Room) }).ToList();
         if (sessions.Count == 0)
         {
             return ([], []);
         }
 
-        var known = sessions.ToDictionary(s => s.Id, s => s.Id, StringComparer.Ordinal);
+        var known = sessions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var participants = new List<SourceParticipant>();
         var rows = connection.Query<(string Session, string? Device, long Join, string Connections)>(
             Overlapping("p.session_id, p.device, p.join_time, p.connections", " JOIN participants p ON p.team_id = s.team_id AND p.session_id = s.id"),
@@ -76,6 +76,9 @@ internal static class UsageSource
 
         return (sessions, participants);
     }
+
+    /// <summary>The copy of <paramref name="text"/> that <paramref name="set"/> holds.</summary>
+    private static string Held(HashSet<string> set, string text) => set.TryGetValue(text, out var held) ? held : text;
 
     /// <summary>
     /// The sessions and participants as they stand at <paramref name="now"/>: a session whose deadline has passed ended
