@@ -39,14 +39,14 @@ public sealed partial class PublishedBuildTests(BrowserFixture browser, Publishe
         var feed = page.WaitForRequestAsync(request => new Uri(request.Url).AbsolutePath == "/dashboard/updates");
         await SignInAsync(page);
 
+        // The script's answer has surely arrived once the script has run: sign-in can return before it has.
+        await feed;
         lock (assets)
         {
             Assert.True(assets.Count > 0 && assets.All(a => a.Status == 200), "stylesheet and script answers: " + string.Join(", ", assets));
             Assert.Contains(assets, a => a is { Path: "/dashboard.css", Status: 200 } && a.Type!.StartsWith("text/css", StringComparison.Ordinal));
             Assert.Contains(assets, a => a is { Path: "/dashboard.js", Status: 200 } && a.Type!.Contains("javascript", StringComparison.Ordinal));
         }
-
-        await feed;
 
         var styled = await page.EvaluateAsync<bool>("""
             () => [...document.styleSheets].some(s => s.href && new URL(s.href).pathname === '/dashboard.css' && s.cssRules.length > 20)
