@@ -57,6 +57,15 @@ public static class QueryScenario
         }
 
         output.WriteLine($"Usage roll-ups: {probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())} teams or rooms behind after waiting {usageWait.Elapsed.TotalSeconds:0} s.");
+
+        // So does the diagnosis: a store filled at full speed leaves rooms to diagnose, and that work shares the cores.
+        var diagnosisWait = Stopwatch.StartNew();
+        while (probe.DiagnosisBacklog() > 0 && diagnosisWait.Elapsed < TimeSpan.FromMinutes(20))
+        {
+            await Task.Delay(1000, cancellationToken);
+        }
+
+        output.WriteLine($"Diagnosis: {probe.DiagnosisBacklog():N0} rooms behind after waiting {diagnosisWait.Elapsed.TotalSeconds:0} s.");
         var now = DateTimeOffset.UtcNow;
         var today = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
         var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
