@@ -45,7 +45,7 @@ internal sealed class HourUnderWay(StoreDialect dialect)
                 return answer;
             }
 
-            var sessions = UsageSource.ResolveEach(kept.Sessions.Values, id => kept.Participants.GetValueOrDefault(id) ?? [], now);
+            var sessions = UsageSource.ResolveEach(kept.Sessions.Values, now);
             var counts = UsageSweep.Measure(sessions, from, nowMs);
             if (from == kept.Hour)
             {
@@ -61,7 +61,8 @@ internal sealed class HourUnderWay(StoreDialect dialect)
     /// </summary>
     public HashSet<string>? RoomsStarted(DbConnection connection, DbTransaction transaction, string team, UsageState state, DateTimeOffset now, long from) =>
         WithKept(connection, transaction, team, state, now, from,
-            (kept, nowMs) => kept.Sessions.Values.Where(s => s.Start >= from && s.Start < nowMs).Select(s => s.Room).ToHashSet(StringComparer.Ordinal));
+            (kept, nowMs) => kept.Sessions.Values.Where(s => s.Session.Start >= from && s.Session.Start < nowMs).Select(s => s.Session.Room)
+                .ToHashSet(StringComparer.Ordinal));
 
     /// <summary>
     /// Runs <paramref name="use"/> on the team's kept hour, brought up to the caller's snapshot and locked for it; null when
@@ -132,16 +133,18 @@ internal sealed class HourUnderWay(StoreDialect dialect)
         DbConnection connection, DbTransaction transaction, string team, string rooms, object? args, long hour, long? longest) =>
         UsageSource.Read(connection, transaction, team, rooms, args, hour, long.MaxValue, longest);
 
-    /// <summary>One team's hour: its sessions that reach into it, by id, their participants by session, and the last counts.</summary>
+    /// <summary>
+    /// One team's hour: its sessions that reach into it, by id, each with its participants, and the last counts. A
+    /// session and its participants are one entry and one array, not a second dictionary of lists: the hour of a busy
+    /// team holds every live session (docs/statistics.md).
+    /// </summary>
     private sealed class Team
     {
         public long Hour { get; private set; } = long.MinValue;
 
         public long Version { get; private set; }
 
-        public Dictionary<string, SourceSession> Sessions { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, List<SourceParticipant>> Participants { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (SourceSession Session, SourceParticipant[] Participants)> Sessions { get; } = new(StringComparer.Ordinal);
 
         private UsageCounts? counts;
         private long countedAt;
@@ -151,7 +154,6 @@ internal sealed class HourUnderWay(StoreDialect dialect)
         public void Load((List<SourceSession> Sessions, List<SourceParticipant> Participants) read, long hour, long version)
         {
             Sessions.Clear();
-            Participants.Clear();
             Add(read);
             (Hour, Version, counts) = (hour, version, null);
         }
@@ -159,10 +161,9 @@ internal sealed class HourUnderWay(StoreDialect dialect)
         public void Replace(string[] rooms, (List<SourceSession> Sessions, List<SourceParticipant> Participants) read, long version)
         {
             var gone = rooms.ToHashSet(StringComparer.Ordinal);
-            foreach (var session in Sessions.Values.Where(s => gone.Contains(s.Room)).ToList())
+            foreach (var (session, _) in Sessions.Values.Where(s => gone.Contains(s.Session.Room)).ToList())
             {
                 Sessions.Remove(session.Id);
-                Participants.Remove(session.Id);
             }
 
             Add(read);
@@ -209,25 +210,23 @@ internal sealed class HourUnderWay(StoreDialect dialect)
                 }
             }
 
-            foreach (var s in Sessions.Values)
+            foreach (var (session, participants) in Sessions.Values)
             {
-                Consider(s.Start);
-                Consider(s.End);
-                Consider(s.Deadline);
-            }
-
-            foreach (var p in Participants.Values.SelectMany(p => p))
-            {
-                Consider(p.Join);
-                var session = Sessions[p.Session];
+                Consider(session.Start);
+                Consider(session.End);
+                Consider(session.Deadline);
                 var running = session.End is null && (session.Deadline is not { } due || due > now);
-                foreach (var (from, to) in p.Connections)
+                foreach (var p in participants)
                 {
-                    Consider(from);
-                    Consider(to);
-                    if (running && to is null && from <= now)
+                    Consider(p.Join);
+                    foreach (var (from, to) in p.Connections)
                     {
-                        open[p.Device]++;
+                        Consider(from);
+                        Consider(to);
+                        if (running && to is null && from <= now)
+                        {
+                            open[p.Device]++;
+                        }
                     }
                 }
             }
@@ -237,19 +236,10 @@ internal sealed class HourUnderWay(StoreDialect dialect)
 
         private void Add((List<SourceSession> Sessions, List<SourceParticipant> Participants) read)
         {
+            var participants = read.Participants.ToLookup(p => p.Session, StringComparer.Ordinal);
             foreach (var session in read.Sessions)
             {
-                Sessions[session.Id] = session;
-            }
-
-            foreach (var p in read.Participants)
-            {
-                if (!Participants.TryGetValue(p.Session, out var list))
-                {
-                    Participants[p.Session] = list = [];
-                }
-
-                list.Add(p);
+                Sessions[session.Id] = (session, [.. participants[session.Id]]);
             }
         }
     }

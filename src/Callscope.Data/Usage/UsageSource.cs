@@ -9,8 +9,11 @@ namespace Callscope.Data.Usage;
 /// <summary>A stored session as read, before "now" is applied: its written end and its deadline, in Unix milliseconds.</summary>
 internal sealed record SourceSession(string Id, string Room, long Start, long? End, long? Deadline);
 
-/// <summary>A stored participant as read: its device slot, its first join, and its connections (an open one has no end).</summary>
-internal sealed record SourceParticipant(string Session, int Device, long Join, (long From, long? To)[] Connections);
+/// <summary>
+/// A stored participant as read: its device slot, its first join, and its connections (an open one has no end). A value,
+/// so that a kept session holds its participants in one array rather than one object each.
+/// </summary>
+internal readonly record struct SourceParticipant(string Session, int Device, long Join, (long From, long? To)[] Connections);
 
 /// <summary>Reads the stored sessions and participants that the usage of a stretch of time is computed from.</summary>
 internal static class UsageSource
@@ -106,13 +109,13 @@ internal static class UsageSource
     /// participants: a busy team's hour is not copied whole to be measured.
     /// </summary>
     public static IEnumerable<(UsageSession Session, IEnumerable<UsageParticipant> Participants)> ResolveEach(
-        IEnumerable<SourceSession> sessions, Func<string, IEnumerable<SourceParticipant>> participants, DateTimeOffset now)
+        IEnumerable<(SourceSession Session, SourceParticipant[] Participants)> sessions, DateTimeOffset now)
     {
         var nowMs = DbTime.Ms(now);
-        foreach (var s in sessions)
+        foreach (var (s, participants) in sessions)
         {
             var end = EndAt(s, now);
-            yield return (new UsageSession(s.Id, s.Room, s.Start), participants(s.Id).Select(p => Resolved(p, end, nowMs)));
+            yield return (new UsageSession(s.Id, s.Room, s.Start), participants.Select(p => Resolved(p, end, nowMs)));
         }
     }
 
