@@ -1,4 +1,5 @@
 using Callscope.Core;
+using Callscope.Data.Dialects;
 using Callscope.Data.Rooms;
 using Callscope.Data.Writing;
 using System.Data.Common;
@@ -71,11 +72,8 @@ public sealed class RoomSearchPlanTests
         return store;
     }
 
-    private static DynamicParameters Parameters(StoreHarness store, string text)
-    {
-        var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-        return new DynamicParameters(new { team = store.Team.ToString(), qlike = "%" + escaped + "%" });
-    }
+    private static DynamicParameters Parameters(StoreHarness store, string text) =>
+        new(new { team = store.Team.ToString(), qlike = StoreDialect.ContainsPattern(text) });
 
     private static IEnumerable<string> Match(StoreHarness store, DbConnection connection, string text, DbTransaction? transaction = null)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -48,18 +47,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver = new WebhookReceiver(app, new Uri(new Uri(address), Path));
         return receiver;
-    }
-
-    /// <summary>Waits until <paramref name="done"/> holds, or the time runs out; answers how long it waited.</summary>
-    public static async Task<TimeSpan> WaitUntilAsync(Func<bool> done, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!done() && waited.Elapsed < limit)
-        {
-            await Task.Delay(50, cancellationToken);
-        }
-
-        return waited.Elapsed;
     }
 
     /// <summary>How many different messages arrived.</summary>

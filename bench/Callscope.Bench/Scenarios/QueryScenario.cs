@@ -50,22 +50,12 @@ public static class QueryScenario
         output.WriteLine($"Store: {totalSessions:N0} sessions in {rooms:N0}+ rooms; timing {o.Samples} requests per query, one at a time.");
 
         // The statistics read the usage roll-ups: timing starts once the worker has stored them up to this hour.
-        var usageWait = Stopwatch.StartNew();
-        while (probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) > 0 && usageWait.Elapsed < TimeSpan.FromMinutes(40))
-        {
-            await Task.Delay(1000, cancellationToken);
-        }
-
-        output.WriteLine($"Usage roll-ups: {probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())} teams or rooms behind after waiting {usageWait.Elapsed.TotalSeconds:0} s.");
+        var usageWait = await Waiting.UntilAsync(() => probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) == 0, TimeSpan.FromMinutes(40), cancellationToken);
+        output.WriteLine($"Usage roll-ups: {probe.UsageBacklog(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())} teams or rooms behind after waiting {usageWait.TotalSeconds:0} s.");
 
         // So does the diagnosis: a store filled at full speed leaves rooms to diagnose, and that work shares the cores.
-        var diagnosisWait = Stopwatch.StartNew();
-        while (probe.DiagnosisBacklog() > 0 && diagnosisWait.Elapsed < TimeSpan.FromMinutes(20))
-        {
-            await Task.Delay(1000, cancellationToken);
-        }
-
-        output.WriteLine($"Diagnosis: {probe.DiagnosisBacklog():N0} rooms behind after waiting {diagnosisWait.Elapsed.TotalSeconds:0} s.");
+        var diagnosisWait = await Waiting.UntilAsync(() => probe.DiagnosisBacklog() == 0, TimeSpan.FromMinutes(20), cancellationToken);
+        output.WriteLine($"Diagnosis: {probe.DiagnosisBacklog():N0} rooms behind after waiting {diagnosisWait.TotalSeconds:0} s.");
         var now = DateTimeOffset.UtcNow;
         var today = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
         var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);

@@ -70,7 +70,7 @@ public static class WebhookScenario
                 new LoadPlan(IngestScenario.IngestPath, TimeSpan.Zero, w.PacedDuration, w.PacedRate), cancellationToken);
             failures += result.Failures;
             using var probe = store.OpenProbe();
-            await WebhookReceiver.WaitUntilAsync(() => probe.Deliveries("pending") == 0, TimeSpan.FromMinutes(2), cancellationToken);
+            await Waiting.UntilAsync(() => probe.Deliveries("pending") == 0, TimeSpan.FromMinutes(2), cancellationToken);
             paced = probe.Deliveries();
             var written = probe.DeliveryTimes();
             latency = Percentiles.Of(receiver.Received.Where(r => written.ContainsKey(r.Id)).Select(r => (double)(r.ReceivedMs - written[r.Id])));
@@ -101,7 +101,7 @@ public static class WebhookScenario
             var clock = Stopwatch.StartNew();
             await using var draining = await ChildServer.StartCallscopeAsync(store, cancellationToken, settings);
             using var probe = store.OpenProbe();
-            await WebhookReceiver.WaitUntilAsync(() => receiver.Received.Count >= backlog && probe.Deliveries("pending") == 0, TimeSpan.FromMinutes(15),
+            await Waiting.UntilAsync(() => receiver.Received.Count >= backlog && probe.Deliveries("pending") == 0, TimeSpan.FromMinutes(15),
                 cancellationToken);
             drain = clock.Elapsed;
             backlog = probe.Deliveries();

@@ -72,6 +72,13 @@ public abstract class StoreDialect
     public abstract string EventById(string team, string id, string room);
 
     /// <summary>
+    /// <paramref name="text"/> as the <c>@qlike</c> of <see cref="RoomsContaining"/>: a LIKE pattern that matches it anywhere,
+    /// its own <c>%</c>, <c>_</c> and <c>\</c> escaped with <c>\</c>.
+    /// </summary>
+    public static string ContainsPattern(string text) =>
+        "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    /// <summary>
     /// A query for the team's (<c>@team</c>) rooms, as <c>r</c> with <paramref name="columns"/>, whose name or
     /// description contains <paramref name="text"/>, ignoring case: <c>@qlike</c> is <paramref name="text"/> as a LIKE
     /// pattern (<c>%…%</c>, '\' escaping). Each store answers from its trigram index where it has one; this form scans

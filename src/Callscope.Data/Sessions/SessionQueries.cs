@@ -3,6 +3,7 @@ using System.Text;
 using Callscope.Core;
 using Callscope.Core.Law;
 using Callscope.Data.Diagnosis;
+using Callscope.Data.Dialects;
 using Dapper;
 
 namespace Callscope.Data.Sessions;
@@ -180,9 +181,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     private SessionSearch Search(DbConnection connection, string query, DynamicParameters p)
     {
         var q = query.ToLowerInvariant();
-        var escaped = query.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
         p.Add("q", q);
-        p.Add("qlike", "%" + escaped + "%");
+        p.Add("qlike", StoreDialect.ContainsPattern(query));
         var ids = new StringBuilder(
             """
             SELECT id FROM sessions WHERE team_id = @team AND id = @q
