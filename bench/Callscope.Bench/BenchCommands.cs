@@ -160,9 +160,10 @@ public static class BenchCommands
         var sessions = Int("--sessions", 100_000, "Live sessions held.");
         var clients = Int("--clients", 8, "Clients filling the store.");
         var hold = Int("--hold", 0, "Seconds to keep the server up after measuring, to attach a profiler.");
-        var command = new Command("memory", "Peak resident memory with 100,000 live sessions.") { sessions, clients, hold };
+        var settle = Int("--settle", 60, "Seconds after the fill at which the resident memory is read a second time, once the server has settled (0: not read).");
+        var command = new Command("memory", "Peak resident memory with 100,000 live sessions.") { sessions, clients, hold, settle };
         command.SetAction((result, cancellationToken) => WithContext(result, bench => MemoryScenario.RunAsync(bench,
-            new MemoryOptions(result.GetValue(sessions), result.GetValue(clients), Seconds(result.GetValue(hold))), cancellationToken)));
+            new MemoryOptions(result.GetValue(sessions), result.GetValue(clients), Seconds(result.GetValue(hold)), Seconds(result.GetValue(settle))), cancellationToken)));
         return command;
     }
 

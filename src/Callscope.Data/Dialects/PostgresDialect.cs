@@ -102,7 +102,7 @@ public sealed class PostgresDialect : StoreDialect
     public override string StartOrder(bool narrowSearch) => "s.start_time";
 
     /// <summary>
-    /// Where the text holds a trigram, the rooms come through <c>rooms_containing</c> (migration 0021): the planner prices
+    /// Where the text holds a trigram, the rooms come through <c>rooms_containing</c> (migrations 0021, 0022): the planner prices
     /// <c>ILIKE</c> as almost free and a trigram index by the number of trigrams in the text, so for a long text (a session
     /// id) or a common word it chose to scan every room of the team, matching both columns of each: 14–19 ms at 20,000
     /// rooms, against 1–6 ms through the index (docs/benchmarks.md, Queries). The function plans its statement with
@@ -110,8 +110,8 @@ public sealed class PostgresDialect : StoreDialect
     /// way in; the setting lasts as long as the function runs. Without a trigram the indexes cannot narrow anything, and
     /// the planner chooses as usual.
     /// </summary>
-    public override string RoomsContaining(string text, string columns, DynamicParameters p) =>
-        HasTrigram(text) ? $"SELECT {columns} FROM rooms_containing(@team, @qlike) r" : base.RoomsContaining(text, columns, p);
+    public override string RoomsContaining(string text, DynamicParameters p) =>
+        HasTrigram(text) ? "SELECT r.id, r.session_count FROM rooms_containing(@team, @qlike) r" : base.RoomsContaining(text, p);
 
     /// <summary>Whether the text has three letters or digits in a row: <c>pg_trgm</c> takes its trigrams within words.</summary>
     private static bool HasTrigram(string text)

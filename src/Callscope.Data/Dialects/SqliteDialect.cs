@@ -232,17 +232,17 @@ public sealed class SqliteDialect : StoreDialect
     /// tested with LIKE, so that the answer is the scan's (the index folds more than ASCII case). The index only knows
     /// substrings of three characters or more: shorter text scans.
     /// </summary>
-    public override string RoomsContaining(string text, string columns, DynamicParameters p)
+    public override string RoomsContaining(string text, DynamicParameters p)
     {
         if (text.EnumerateRunes().Count() < 3)
         {
-            return base.RoomsContaining(text, columns, p);
+            return base.RoomsContaining(text, p);
         }
 
         // The team's condition is kept off its index (+), so that the rooms are read by the rowids the index gives.
         p.Add("qmatch", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
         return $"""
-            SELECT {columns} FROM rooms r
+            SELECT r.id, r.session_count FROM rooms r
             WHERE r.rowid IN (SELECT rowid FROM room_search WHERE room_search MATCH @qmatch) AND +r.team_id = @team
                 AND (r.friendly_url LIKE @qlike ESCAPE '\' OR r.description LIKE @qlike ESCAPE '\')
             """;

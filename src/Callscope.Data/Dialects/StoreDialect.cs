@@ -79,13 +79,13 @@ public abstract class StoreDialect
         "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
 
     /// <summary>
-    /// A query for the team's (<c>@team</c>) rooms, as <c>r</c> with <paramref name="columns"/>, whose name or
-    /// description contains <paramref name="text"/>, ignoring case: <c>@qlike</c> is <paramref name="text"/> as a LIKE
-    /// pattern (<c>%…%</c>, '\' escaping). Each store answers from its trigram index where it has one; this form scans
-    /// the team's rooms.
+    /// A query for the id and the session count (<c>id</c>, <c>session_count</c>) of the team's (<c>@team</c>) rooms whose
+    /// name or description contains <paramref name="text"/>, ignoring case: <c>@qlike</c> is <paramref name="text"/> as a
+    /// LIKE pattern (<c>%…%</c>, '\' escaping). Each store answers from its trigram index where it has one; this form
+    /// scans the team's rooms.
     /// </summary>
-    public virtual string RoomsContaining(string text, string columns, DynamicParameters p) =>
-        $"SELECT {columns} FROM rooms r WHERE r.team_id = @team AND (r.friendly_url {ILike} @qlike ESCAPE '\\' OR r.description {ILike} @qlike ESCAPE '\\')";
+    public virtual string RoomsContaining(string text, DynamicParameters p) =>
+        $"SELECT r.id, r.session_count FROM rooms r WHERE r.team_id = @team AND (r.friendly_url {ILike} @qlike ESCAPE '\\' OR r.description {ILike} @qlike ESCAPE '\\')";
 
     /// <summary>
     /// A table expression of one text column over <paramref name="values"/>, passed as the single parameter

@@ -50,8 +50,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var activeFirst = filter.ActiveFirst ? "CASE WHEN s.active_connections > 0 THEN 0 ELSE 1 END, " : string.Empty;
         var sort = $"ORDER BY {activeFirst}{byStart} {order}, s.id {order}";
         var rows = connection.Query<SessionRow>(
-            paging.Offset > 0 && filter.RoomId is null
-                // A deep offset skips its rows in the sessions' own indexes and joins the room only to the page.
+            (paging.Offset > 0 || narrow) && filter.RoomId is null
+                // A deep offset skips its rows in the sessions' own indexes, and a narrow search sorts its hits there: either
+                // joins the room only to the page.
                 ? $"{SessionSelect} WHERE s.id IN (SELECT s.id FROM sessions s WHERE {where} {sort} LIMIT @limit OFFSET @offset) {sort}"
                 : $"{SessionSelect} WHERE {where} {sort} LIMIT @limit OFFSET @offset",
             p).Select(r => r.ToView(now)).ToList();
@@ -197,8 +198,10 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
 
         // Room ids are unique across teams, so the sessions of the matched rooms are read by room alone (naming the
         // team there would lead SQLite's planner to walk every session of the team).
-        var rooms = $"{database.Dialect.RoomsContaining(query, "r.id, r.session_count", p)} UNION SELECT id, session_count FROM rooms WHERE team_id = @team AND id = @q";
-        var matched = connection.Query<(string Id, long Sessions)>($"{rooms} LIMIT {ListedRoomLimit + 1}", p).AsList();
+        // The room named by id may also be matched by name: the two parts are joined without a union's hashing of every
+        // room, and the list is made distinct here.
+        var rooms = $"{database.Dialect.RoomsContaining(query, p)} UNION ALL SELECT id, session_count FROM rooms WHERE team_id = @team AND id = @q";
+        var matched = connection.Query<(string Id, long Sessions)>($"{rooms} LIMIT {ListedRoomLimit + 2}", p).DistinctBy(r => r.Id).ToList();
         return matched.Count > ListedRoomLimit
             ? new SessionSearch($"SELECT id FROM ({rooms}) matched", ids.ToString(), null)
             : new SessionSearch(database.Dialect.TextList("rooms", [.. matched.Select(r => r.Id)], p), ids.ToString(), matched.Sum(r => r.Sessions));
@@ -214,6 +217,13 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         if (filter.From is not null || filter.To is not null || filter.HasIssues is not null || (search is not null && (filter.Live is not null || filter.RoomId is not null)))
         {
             return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE {where}", p);
+        }
+
+        if (search is { RoomSessions: 0 })
+        {
+            // No session lies in the matched rooms (most often none matched: a search by id), so the sessions named by id
+            // are all there is, counted from the id index alone.
+            return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids})", p);
         }
 
         if (search is not null)

@@ -83,6 +83,8 @@ public static class CallscopeHosting
             };
         });
         services.AddHostedService<RetentionService>();
+        services.AddOptions<MemoryOptions>().Bind(builder.Configuration.GetSection(MemoryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<MemoryTrimService>();
         services.AddOptions<WriterOptions>().Bind(builder.Configuration.GetSection(WriterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().Bind(builder.Configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 

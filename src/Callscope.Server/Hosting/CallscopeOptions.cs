@@ -103,3 +103,31 @@ public sealed class RetentionOptions
     [Range(100, 100_000)]
     public int BatchRows { get; set; } = 2_000;
 }
+
+/// <summary>
+/// Giving memory back once the server falls quiet (docs/configuration.md, "Memory"): after a burst the collector keeps
+/// what it committed for the burst, several times the live heap; a quiet server compacts its heap once and returns the
+/// rest to the system.
+/// </summary>
+public sealed class MemoryOptions
+{
+    public const string Section = "Callscope:Memory";
+
+    /// <summary>Whether the server gives memory back when it falls quiet (<c>Callscope__Memory__TrimWhenQuiet</c>).</summary>
+    public bool TrimWhenQuiet { get; set; } = true;
+
+    /// <summary>How long the server must stay quiet before it gives memory back (<c>Callscope__Memory__QuietFor</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan QuietFor { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Allocation, in MiB per second, under which the server counts as quiet (<c>Callscope__Memory__QuietMibPerSecond</c>).</summary>
+    [Range(1, 4096)]
+    public int QuietMibPerSecond { get; set; } = 32;
+
+    /// <summary>
+    /// How much the committed memory must have grown, in MiB, over what the last return left, for another to be worth
+    /// its pause (<c>Callscope__Memory__TrimAboveMib</c>).
+    /// </summary>
+    [Range(1, 65_536)]
+    public int TrimAboveMib { get; set; } = 64;
+}
