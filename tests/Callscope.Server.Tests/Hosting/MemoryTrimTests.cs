@@ -15,64 +15,72 @@ public sealed class MemoryTrimTests
 
     private static readonly MemoryOptions Settings = new() { QuietFor = TimeSpan.FromSeconds(2), QuietMibPerSecond = 32, TrimAboveMib = 64 };
 
-    /// <summary>Readings a second apart from <paramref name="start"/>, each allocating <paramref name="mibPerSecond"/>, at a steady committed size.</summary>
-    private static List<bool> Run(MemoryTrim trim, ref long allocated, ref int second, int readings, long mibPerSecond, long committedMib)
+    /// <summary>A trim fed one reading a second, from second 0 on.</summary>
+    private sealed class Readings
     {
-        var answers = new List<bool>();
-        for (var i = 0; i < readings; i++)
-        {
-            allocated += mibPerSecond * Mib;
-            answers.Add(trim.Observe(allocated, committedMib * Mib, TimeSpan.FromSeconds(second++)));
-        }
+        private long allocated;
 
-        return answers;
+        public MemoryTrim Trim { get; } = new(Settings);
+
+        /// <summary>The second the next reading is taken at.</summary>
+        public int Second { get; private set; }
+
+        /// <summary>The trim's answers to <paramref name="count"/> readings, each after a second of allocating <paramref name="mibPerSecond"/>.</summary>
+        public List<bool> Take(int count, long mibPerSecond, long committedMib)
+        {
+            var answers = new List<bool>();
+            for (var i = 0; i < count; i++)
+            {
+                allocated += mibPerSecond * Mib;
+                answers.Add(Trim.Observe(allocated, committedMib * Mib, TimeSpan.FromSeconds(Second++)));
+            }
+
+            return answers;
+        }
     }
 
     [Fact]
     public void A_server_that_falls_quiet_after_a_burst_gives_memory_back_once_after_the_quiet_spell()
     {
-        var trim = new MemoryTrim(Settings);
-        long allocated = 0;
-        var second = 0;
-        Assert.All(Run(trim, ref allocated, ref second, 10, 500, 600), Assert.False);
+        var readings = new Readings();
+        var trim = readings.Trim;
+        Assert.All(readings.Take(10, 500, 600), Assert.False);
 
         // Quiet from the first quiet reading's start: the spell has lasted one second, then two.
-        var quiet = Run(trim, ref allocated, ref second, 3, 1, 600);
+        var quiet = readings.Take(3, 1, 600);
         Assert.Equal([false, true, true], quiet);
 
-        trim.Trimmed(180 * Mib, TimeSpan.FromSeconds(second), TimeSpan.FromMilliseconds(100));
+        trim.Trimmed(180 * Mib, TimeSpan.FromSeconds(readings.Second), TimeSpan.FromMilliseconds(100));
         Assert.Equal(180 * Mib, trim.Baseline);
-        Assert.All(Run(trim, ref allocated, ref second, 30, 1, 180), Assert.False);
+        Assert.All(readings.Take(30, 1, 180), Assert.False);
     }
 
     [Fact]
     public void A_busy_server_never_gives_memory_back_however_much_it_holds()
     {
-        var trim = new MemoryTrim(Settings);
-        long allocated = 0;
-        var second = 0;
-        Assert.All(Run(trim, ref allocated, ref second, 60, 40, 2_000), Assert.False);
+        var readings = new Readings();
+        var trim = readings.Trim;
+        Assert.All(readings.Take(60, 40, 2_000), Assert.False);
         Assert.Equal(0, trim.Baseline);
 
         // One busy second in a quiet spell starts the spell again.
-        Assert.Equal([false], Run(trim, ref allocated, ref second, 1, 1, 2_000));
-        Assert.Equal([false], Run(trim, ref allocated, ref second, 1, 100, 2_000));
-        Assert.Equal([false, true], Run(trim, ref allocated, ref second, 2, 1, 2_000));
+        Assert.Equal([false], readings.Take(1, 1, 2_000));
+        Assert.Equal([false], readings.Take(1, 100, 2_000));
+        Assert.Equal([false, true], readings.Take(2, 1, 2_000));
     }
 
     [Fact]
     public void Returns_pause_the_server_for_at_most_a_hundredth_of_the_time()
     {
-        var trim = new MemoryTrim(Settings);
-        long allocated = 0;
-        var second = 0;
-        Assert.All(Run(trim, ref allocated, ref second, 5, 500, 600), Assert.False);
-        Assert.Equal([false, true], Run(trim, ref allocated, ref second, 2, 1, 600));
+        var readings = new Readings();
+        var trim = readings.Trim;
+        Assert.All(readings.Take(5, 500, 600), Assert.False);
+        Assert.Equal([false, true], readings.Take(2, 1, 600));
 
         // A return that paused the server for half a second: the next waits 50 s, however much memory grows and however
         // quiet the server is meanwhile.
-        trim.Trimmed(100 * Mib, TimeSpan.FromSeconds(second - 1), TimeSpan.FromMilliseconds(500));
-        var waited = Run(trim, ref allocated, ref second, 60, 1, 900);
+        trim.Trimmed(100 * Mib, TimeSpan.FromSeconds(readings.Second - 1), TimeSpan.FromMilliseconds(500));
+        var waited = readings.Take(60, 1, 900);
         Assert.Equal(49, waited.TakeWhile(answer => !answer).Count());
         Assert.Equal(0.01, MemoryTrim.PauseShare);
     }
@@ -80,17 +88,16 @@ public sealed class MemoryTrimTests
     [Fact]
     public void Growth_under_the_threshold_is_not_worth_a_pause_and_the_baseline_follows_the_lowest_size_seen()
     {
-        var trim = new MemoryTrim(Settings);
+        var readings = new Readings();
+        var trim = readings.Trim;
         trim.Trimmed(200 * Mib, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
-        long allocated = 0;
-        var second = 0;
-        Assert.All(Run(trim, ref allocated, ref second, 10, 1, 200), Assert.False);
-        Assert.All(Run(trim, ref allocated, ref second, 10, 1, 263), Assert.False);
+        Assert.All(readings.Take(10, 1, 200), Assert.False);
+        Assert.All(readings.Take(10, 1, 263), Assert.False);
 
         // The collector gave memory back by itself: growth is counted from the lower size.
-        Assert.All(Run(trim, ref allocated, ref second, 1, 1, 150), Assert.False);
+        Assert.All(readings.Take(1, 1, 150), Assert.False);
         Assert.Equal(150 * Mib, trim.Baseline);
-        Assert.Equal([true], Run(trim, ref allocated, ref second, 1, 1, 215));
+        Assert.Equal([true], readings.Take(1, 1, 215));
     }
 
     [Fact]
@@ -119,12 +126,7 @@ public sealed class MemoryTrimTests
     public async Task A_running_server_that_falls_quiet_compacts_its_heap_and_says_so_and_one_told_not_to_does_not()
     {
         var logs = new CapturedLogs();
-        await using var app = new CallscopeApp();
-        // Every second counts as quiet, and a started server has committed more than 1 MiB: a return comes once the
-        // spell has lasted.
-        app.Settings["Callscope:Memory:QuietFor"] = "00:00:01";
-        app.Settings["Callscope:Memory:QuietMibPerSecond"] = "4096";
-        app.Settings["Callscope:Memory:TrimAboveMib"] = "1";
+        await using var app = AlwaysQuiet(new CallscopeApp());
         await using var server = app.WithWebHostBuilder(builder => builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs)));
         var api = server.CreateClient();
         api.DefaultRequestHeaders.Authorization = new("Bearer", CallscopeApp.DeveloperKey);
@@ -140,15 +142,24 @@ public sealed class MemoryTrimTests
         Assert.Matches(@"\(\d+ MiB committed, \d+ MiB after, \d+ ms; allocating \d+\.\d MiB/s\)", line.Message);
 
         var offLogs = new CapturedLogs();
-        await using var off = new CallscopeApp();
+        await using var off = AlwaysQuiet(new CallscopeApp());
         off.Settings["Callscope:Memory:TrimWhenQuiet"] = "false";
-        off.Settings["Callscope:Memory:QuietFor"] = "00:00:01";
-        off.Settings["Callscope:Memory:QuietMibPerSecond"] = "4096";
-        off.Settings["Callscope:Memory:TrimAboveMib"] = "1";
         await using var offServer = off.WithWebHostBuilder(builder => builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(offLogs)));
         Assert.Equal(HttpStatusCode.Unauthorized, (await offServer.CreateClient().GetAsync("/api/v1/sessions", Cancellation)).StatusCode);
         await Task.Delay(TimeSpan.FromSeconds(4), Cancellation);
         Assert.DoesNotContain(offLogs.Entries, e => e.Message.Contains("fell quiet", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Settings under which every second counts as quiet and a started server, which has committed more than 1 MiB, is
+    /// worth a return: one comes once the spell has lasted a second.
+    /// </summary>
+    private static CallscopeApp AlwaysQuiet(CallscopeApp app)
+    {
+        app.Settings["Callscope:Memory:QuietFor"] = "00:00:01";
+        app.Settings["Callscope:Memory:QuietMibPerSecond"] = "4096";
+        app.Settings["Callscope:Memory:TrimAboveMib"] = "1";
+        return app;
     }
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
