@@ -156,6 +156,7 @@ public sealed class MemoryTrimTests
     /// </summary>
     private static CallscopeApp AlwaysQuiet(CallscopeApp app)
     {
+        app.Settings["Callscope:Memory:TrimWhenQuiet"] = "true";
         app.Settings["Callscope:Memory:QuietFor"] = "00:00:01";
         app.Settings["Callscope:Memory:QuietMibPerSecond"] = "4096";
         app.Settings["Callscope:Memory:TrimAboveMib"] = "1";

@@ -89,6 +89,10 @@ public sealed class CallscopeApp(string? dataDirectory = null, bool keepData = f
         builder.UseSetting("Callscope:Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Callscope:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Callscope:Bootstrap:TeamName", "Test team");
+        // The servers of a test run share one process, and so one heap: a return of memory by one pauses them all, at
+        // the pace of each (docs/configuration.md, "Memory"). A production process runs one server. Tests of the
+        // returns turn them on.
+        builder.UseSetting("Callscope:Memory:TrimWhenQuiet", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
