@@ -101,6 +101,8 @@ public sealed class PostgresDialect : StoreDialect
 
     public override string StartOrder(bool narrowSearch) => "s.start_time";
 
+    public override bool NarrowPageFirst => true;
+
     /// <summary>
     /// Where the text holds a trigram, the rooms come through <c>rooms_containing</c> (migrations 0021, 0022): the planner prices
     /// <c>ILIKE</c> as almost free and a trigram index by the number of trigrams in the text, so for a long text (a session

@@ -258,6 +258,8 @@ public sealed class SqliteDialect : StoreDialect
     /// <summary>A narrow search is sorted after it is read: an expression in ORDER BY keeps the planner off the time index.</summary>
     public override string StartOrder(bool narrowSearch) => narrowSearch ? "s.start_time + 0" : "s.start_time";
 
+    public override bool NarrowPageFirst => false;
+
     /// <summary>One node: every commit is this node's own.</summary>
     public override Task ListenForChangesAsync(Action<TeamId> changed, Action<Exception> lost, CancellationToken cancellationToken) => Task.CompletedTask;
 

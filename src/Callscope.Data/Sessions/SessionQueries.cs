@@ -50,9 +50,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var activeFirst = filter.ActiveFirst ? "CASE WHEN s.active_connections > 0 THEN 0 ELSE 1 END, " : string.Empty;
         var sort = $"ORDER BY {activeFirst}{byStart} {order}, s.id {order}";
         var rows = connection.Query<SessionRow>(
-            (paging.Offset > 0 || narrow) && filter.RoomId is null
-                // A deep offset skips its rows in the sessions' own indexes, and a narrow search sorts its hits there: either
-                // joins the room only to the page.
+            (paging.Offset > 0 || (narrow && database.Dialect.NarrowPageFirst)) && filter.RoomId is null
+                // A deep offset skips its rows in the sessions' own indexes, and on PostgreSQL a narrow search sorts its hits
+                // there: either joins the room only to the page.
                 ? $"{SessionSelect} WHERE s.id IN (SELECT s.id FROM sessions s WHERE {where} {sort} LIMIT @limit OFFSET @offset) {sort}"
                 : $"{SessionSelect} WHERE {where} {sort} LIMIT @limit OFFSET @offset",
             p).Select(r => r.ToView(now)).ToList();
