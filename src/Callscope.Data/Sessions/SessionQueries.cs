@@ -219,20 +219,16 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE {where}", p);
         }
 
-        if (search is { RoomSessions: 0 })
-        {
-            // No session lies in the matched rooms (most often none matched: a search by id), so the sessions named by id
-            // are all there is, counted from the id index alone.
-            return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids})", p);
-        }
-
         if (search is not null)
         {
             var inRooms = search.RoomSessions is { } counted
                 ? counted.ToString(System.Globalization.CultureInfo.InvariantCulture)
                 : $"(SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE id IN ({search.Rooms}))";
+            // When no session lies in the matched rooms (most often none matched: a search by id), the sessions named by
+            // id need no test of their room, and are counted from the id index alone.
+            var outsideRooms = search.RoomSessions == 0 ? string.Empty : $" AND room_id NOT IN ({search.Rooms})";
             return connection.ExecuteScalar<int>(
-                $"SELECT {inRooms} + (SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids}) AND room_id NOT IN ({search.Rooms}))", p);
+                $"SELECT {inRooms} + (SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids}){outsideRooms})", p);
         }
 
         var byRoom = filter.RoomId is null ? string.Empty : " AND id = @room";

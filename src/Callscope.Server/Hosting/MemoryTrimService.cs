@@ -24,12 +24,12 @@ public sealed partial class MemoryTrimService(IOptions<MemoryOptions> options, I
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (!trim.Observe(GC.GetTotalAllocatedBytes(), GC.GetGCMemoryInfo().TotalCommittedBytes, Stopwatch.GetElapsedTime(0)))
+                var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+                if (!trim.Observe(GC.GetTotalAllocatedBytes(), before, Stopwatch.GetElapsedTime(0)))
                 {
                     continue;
                 }
 
-                var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
                 var started = Stopwatch.GetTimestamp();
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 var pause = Stopwatch.GetElapsedTime(started);
