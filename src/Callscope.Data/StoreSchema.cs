@@ -12,7 +12,7 @@ public static class StoreSchema
         ["team_origins"] = ["team_id", "origin", "position"],
         ["members"] = ["id", "team_id", "email", "name", "password_hash", "role", "created_at", "security_stamp"],
         ["rooms"] = ["team_id", "id", "friendly_url", "description", "external_id", "grace_period", "session_length", "max_participants",
-            "created_at", "updated_at", "deleted_at", "law_version", "session_count", "webhooks", "history_from"],
+            "created_at", "updated_at", "deleted_at", "law_version", "session_count", "webhooks", "history_from", "participant_count"],
         ["events"] = ["seq", "team_id", "id", "room_id", "type", "ts", "received_at", "skew_ms", "law", "law_flags", "external_id",
             "connection_id", "participant_name", "role", "data"],
         ["sessions"] = ["team_id", "id", "room_id", "start_time", "end_time", "end_reason", "ended_by", "last_left_at", "active_connections",

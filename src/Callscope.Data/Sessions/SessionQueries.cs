@@ -265,7 +265,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var where = ParticipantConditions(filter, p);
         using var connection = database.Open();
         var from = ParticipantFrom;
-        var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) {from} WHERE {where}", p);
+        var total = CountParticipants(connection, filter, where.ToString(), p);
         var order = paging.Descending ? "DESC" : "ASC";
         if (paging.After is { } after)
         {
@@ -329,6 +329,35 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
 
             last = (rows[^1].JoinTime, rows[^1].Id);
         }
+    }
+
+    /// <summary>
+    /// The number of participants the filter matches. A filter by time, by issues or by session counts its rows; a team's
+    /// or a room's list is counted from the rooms' participant counts (kept by triggers) and the few participants
+    /// connected now, as <see cref="CountSessions"/> counts sessions, not by a walk over the team's whole past.
+    /// </summary>
+    private static int CountParticipants(DbConnection connection, ParticipantFilter filter, string where, DynamicParameters p)
+    {
+        if (filter.From is not null || filter.To is not null || filter.HasIssues is not null || filter.SessionId is not null)
+        {
+            return connection.ExecuteScalar<int>($"SELECT COUNT(*) {ParticipantFrom} WHERE {where}", p);
+        }
+
+        var live = filter.Live is null
+            ? 0
+            : connection.ExecuteScalar<int>(
+                $"""
+                SELECT COUNT(*) FROM participants p JOIN sessions s ON s.id = p.session_id
+                WHERE p.team_id = @team AND p.live = 1 AND {SessionLiveness.Live}{(filter.RoomId is null ? string.Empty : " AND p.room_id = @room")}
+                """, p);
+        if (filter.Live == true)
+        {
+            return live;
+        }
+
+        var all = connection.ExecuteScalar<long>(
+            $"SELECT COALESCE(SUM(participant_count), 0) FROM rooms WHERE team_id = @team{(filter.RoomId is null ? string.Empty : " AND id = @room")}", p);
+        return (int)(all - live);
     }
 
     private const string ParticipantFrom = "FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id";
