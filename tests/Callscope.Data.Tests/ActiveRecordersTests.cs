@@ -1,6 +1,5 @@
 using Callscope.Core;
 using Callscope.Core.Events;
-using Callscope.Core.Ingest;
 using Callscope.Data.Sessions;
 
 namespace Callscope.Data.Tests;
@@ -12,7 +11,6 @@ namespace Callscope.Data.Tests;
 public sealed class ActiveRecordersTests
 {
     private static readonly DateTimeOffset T = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
-    private static int counter;
 
     [Fact]
     public async Task Counts_the_live_sessions_whose_latest_recording_event_since_their_start_is_a_start()
@@ -21,30 +19,30 @@ public sealed class ActiveRecordersTests
         // An earlier session of "again" recorded and ended; its recording must not carry into the live one.
         var result = await store.IngestAsync(
         [
-            Event(EventTypes.ParticipantJoined, "again", "z", T.AddMinutes(-30)),
-            Event("recording_started", "again", null, T.AddMinutes(-29)),
-            Event(EventTypes.SessionEnded, "again", null, T.AddMinutes(-20), """{"ended_by":"z"}"""),
-            Event(EventTypes.ParticipantJoined, "again", "y", T),
+            TestEvents.Of(EventTypes.ParticipantJoined, "again", "z", T.AddMinutes(-30)),
+            TestEvents.Of("recording_started", "again", null, T.AddMinutes(-29)),
+            TestEvents.Of(EventTypes.SessionEnded, "again", null, T.AddMinutes(-20), """{"ended_by":"z"}"""),
+            TestEvents.Of(EventTypes.ParticipantJoined, "again", "y", T),
 
-            Event(EventTypes.ParticipantJoined, "running", "a", T),
-            Event("recording_started", "running", null, T.AddMinutes(1)),
+            TestEvents.Of(EventTypes.ParticipantJoined, "running", "a", T),
+            TestEvents.Of("recording_started", "running", null, T.AddMinutes(1)),
 
-            Event(EventTypes.ParticipantJoined, "stopped", "b", T),
-            Event("recording_started", "stopped", null, T.AddMinutes(1)),
-            Event("recording_stopped", "stopped", null, T.AddMinutes(2)),
+            TestEvents.Of(EventTypes.ParticipantJoined, "stopped", "b", T),
+            TestEvents.Of("recording_started", "stopped", null, T.AddMinutes(1)),
+            TestEvents.Of("recording_stopped", "stopped", null, T.AddMinutes(2)),
 
-            Event(EventTypes.ParticipantJoined, "restarted", "c", T),
-            Event("recording_started", "restarted", null, T.AddMinutes(1)),
-            Event("recording_failed", "restarted", null, T.AddMinutes(2)),
-            Event("recording_started", "restarted", null, T.AddMinutes(3)),
+            TestEvents.Of(EventTypes.ParticipantJoined, "restarted", "c", T),
+            TestEvents.Of("recording_started", "restarted", null, T.AddMinutes(1)),
+            TestEvents.Of("recording_failed", "restarted", null, T.AddMinutes(2)),
+            TestEvents.Of("recording_started", "restarted", null, T.AddMinutes(3)),
 
-            Event(EventTypes.ParticipantJoined, "none", "d", T),
+            TestEvents.Of(EventTypes.ParticipantJoined, "none", "d", T),
 
             // Recording ended by a session end: the room's next session starts without it.
-            Event(EventTypes.ParticipantJoined, "closed", "e", T.AddMinutes(-10)),
-            Event("recording_started", "closed", null, T.AddMinutes(-9)),
-            Event(EventTypes.SessionEnded, "closed", null, T.AddMinutes(-5), """{"ended_by":"e"}"""),
-            Event(EventTypes.ParticipantJoined, "closed", "f", T.AddMinutes(1)),
+            TestEvents.Of(EventTypes.ParticipantJoined, "closed", "e", T.AddMinutes(-10)),
+            TestEvents.Of("recording_started", "closed", null, T.AddMinutes(-9)),
+            TestEvents.Of(EventTypes.SessionEnded, "closed", null, T.AddMinutes(-5), """{"ended_by":"e"}"""),
+            TestEvents.Of(EventTypes.ParticipantJoined, "closed", "f", T.AddMinutes(1)),
         ]);
         Assert.False(result.Rejected);
 
@@ -55,13 +53,9 @@ public sealed class ActiveRecordersTests
         Assert.Equal(recording.Count, store.Queries.ActiveRecorders(store.Team));
 
         // A recording that starts later than now is not running yet.
-        await store.IngestAsync([Event("recording_started", "none", null, T.AddHours(2))]);
+        await store.IngestAsync([TestEvents.Of("recording_started", "none", null, T.AddHours(2))]);
         Assert.Equal(2, store.Queries.ActiveRecorders(store.Team));
         store.Clock.SetUtcNow(T.AddHours(3));
         Assert.Equal(3, store.Queries.ActiveRecorders(store.Team));
     }
-
-    private static IncomingEvent Event(string type, string room, string? who, DateTimeOffset at, string? data = null) =>
-        new($"recorders-{Interlocked.Increment(ref counter)}", type, at, at, null, new RoomRef(null, room),
-            who is null ? null : new ParticipantRef(who, who.ToUpperInvariant(), null, who + "-1"), data);
 }

@@ -15,7 +15,6 @@ namespace Callscope.Data.Tests;
 public sealed class LiveSessionListTests
 {
     private static readonly DateTimeOffset T = new(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
-    private static int counter;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -27,15 +26,15 @@ public sealed class LiveSessionListTests
         for (var i = 0; i < 40; i++)
         {
             var at = T.AddMinutes(-i);
-            events.Add(Event(EventTypes.ParticipantJoined, $"past-{i}", "a", at));
-            events.Add(Event(EventTypes.SessionEnded, $"past-{i}", null, at.AddSeconds(30), """{"ended_by":"a"}"""));
+            events.Add(TestEvents.Of(EventTypes.ParticipantJoined, $"past-{i}", "a", at));
+            events.Add(TestEvents.Of(EventTypes.SessionEnded, $"past-{i}", null, at.AddSeconds(30), """{"ended_by":"a"}"""));
         }
 
         // Two calls began in the same millisecond, one earlier, and one began after the newest ended session.
-        events.Add(Event(EventTypes.ParticipantJoined, "tie-1", "b", T.AddMinutes(5)));
-        events.Add(Event(EventTypes.ParticipantJoined, "tie-2", "c", T.AddMinutes(5)));
-        events.Add(Event(EventTypes.ParticipantJoined, "early", "d", T.AddMinutes(-50)));
-        events.Add(Event(EventTypes.ParticipantJoined, "late", "e", T.AddMinutes(20)));
+        events.Add(TestEvents.Of(EventTypes.ParticipantJoined, "tie-1", "b", T.AddMinutes(5)));
+        events.Add(TestEvents.Of(EventTypes.ParticipantJoined, "tie-2", "c", T.AddMinutes(5)));
+        events.Add(TestEvents.Of(EventTypes.ParticipantJoined, "early", "d", T.AddMinutes(-50)));
+        events.Add(TestEvents.Of(EventTypes.ParticipantJoined, "late", "e", T.AddMinutes(20)));
         Assert.False((await store.IngestAsync(events)).Rejected);
 
         var all = store.Queries.List(store.Team, new SessionFilter(Live: true), new Paging(Limit: 100));
@@ -88,8 +87,4 @@ public sealed class LiveSessionListTests
             seen.AddRange(page.Select(s => s.Id));
         }
     }
-
-    private static IncomingEvent Event(string type, string room, string? who, DateTimeOffset at, string? data = null) =>
-        new($"live-list-{Interlocked.Increment(ref counter)}", type, at, at, null, new RoomRef(null, room),
-            who is null ? null : new ParticipantRef(who, who.ToUpperInvariant(), null, who + "-1"), data);
 }

@@ -17,7 +17,6 @@ namespace Callscope.Data.Tests;
 public sealed class ParticipantCountTests
 {
     private static readonly DateTimeOffset T = new(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
-    private static int counter;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -30,11 +29,11 @@ public sealed class ParticipantCountTests
         Assert.Equal(10, AssertTotals(store, rooms));
 
         // A late join inside the first standup: the writer rebuilds that room's participants (deleted and written again).
-        Assert.False((await store.IngestAsync([Event(EventTypes.ParticipantJoined, "standup", "dee", T.AddMinutes(3))])).Rejected);
+        Assert.False((await store.IngestAsync([TestEvents.Of(EventTypes.ParticipantJoined, "standup", "dee", T.AddMinutes(3))])).Rejected);
         Assert.Equal(11, AssertTotals(store, rooms));
 
         // Someone joins the live retro: its session row is updated, not inserted.
-        Assert.False((await store.IngestAsync([Event(EventTypes.ParticipantJoined, "retro", "ivy", T.AddDays(2).AddHours(13))])).Rejected);
+        Assert.False((await store.IngestAsync([TestEvents.Of(EventTypes.ParticipantJoined, "retro", "ivy", T.AddDays(2).AddHours(13))])).Rejected);
         Assert.Equal(12, AssertTotals(store, rooms, "fay", "gus", "ivy"));
 
         // Retention deletes the ended past of every room: only the live session's participants stay.
@@ -95,16 +94,16 @@ public sealed class ParticipantCountTests
         {
             foreach (var who in people)
             {
-                events.Add(Event(EventTypes.ParticipantJoined, room, who, start));
+                events.Add(TestEvents.Of(EventTypes.ParticipantJoined, room, who, start));
             }
 
             if (end)
             {
-                events.Add(Event(EventTypes.SessionEnded, room, null, start.AddMinutes(20), """{"ended_by":"ana"}"""));
+                events.Add(TestEvents.Of(EventTypes.SessionEnded, room, null, start.AddMinutes(20), """{"ended_by":"ana"}"""));
             }
         }
 
-        events.Add(Event(EventTypes.ParticipantLeft, "retro", "hal", T.AddDays(2).AddHours(12).AddMinutes(5)));
+        events.Add(TestEvents.Of(EventTypes.ParticipantLeft, "retro", "hal", T.AddDays(2).AddHours(12).AddMinutes(5)));
         return events;
     }
 
@@ -137,8 +136,4 @@ public sealed class ParticipantCountTests
         Assert.Equal(stored, store.Queries.Participants(store.Team, new ParticipantFilter(), new Paging(Limit: 1)).TotalCount);
         return stored;
     }
-
-    private static IncomingEvent Event(string type, string room, string? who, DateTimeOffset at, string? data = null) =>
-        new($"count-{Interlocked.Increment(ref counter)}", type, at, at, null, new RoomRef(null, room),
-            who is null ? null : new ParticipantRef(who, who.ToUpperInvariant(), null, who + "-1"), data);
 }

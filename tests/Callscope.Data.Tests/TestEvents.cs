@@ -1,0 +1,17 @@
+using Callscope.Core.Ingest;
+
+namespace Callscope.Data.Tests;
+
+/// <summary>Events for store tests, each with an id of its own, received when they happened.</summary>
+internal static class TestEvents
+{
+    private static int counter;
+
+    /// <summary>
+    /// An event of <paramref name="room"/> (by name) at <paramref name="at"/>; of <paramref name="who"/>, named in upper case
+    /// and on the connection <c>who-1</c>, unless the event is the room's own.
+    /// </summary>
+    public static IncomingEvent Of(string type, string room, string? who, DateTimeOffset at, string? data = null) =>
+        new($"test-event-{Interlocked.Increment(ref counter)}", type, at, at, null, new RoomRef(null, room),
+            who is null ? null : new ParticipantRef(who, who.ToUpperInvariant(), null, who + "-1"), data);
+}
