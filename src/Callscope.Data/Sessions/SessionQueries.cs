@@ -231,18 +231,27 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
                 $"SELECT {inRooms} + (SELECT COUNT(*) FROM sessions WHERE id IN ({search.Ids}){outsideRooms})", p);
         }
 
-        var byRoom = filter.RoomId is null ? string.Empty : " AND id = @room";
-        var live = filter.Live is null
+        return CountFromRooms(connection, filter.Live, filter.RoomId is not null, "session_count",
+            $"FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live}", "s.room_id", p);
+    }
+
+    /// <summary>
+    /// A team's or (with <paramref name="byRoom"/>) a room's total from the rooms' <paramref name="counted"/> column, kept
+    /// by triggers: all of it, only the rows live now, or all but those. The live rows are the few that
+    /// <paramref name="liveRows"/> (a FROM and WHERE naming the team) selects, counted row by row.
+    /// </summary>
+    private static int CountFromRooms(DbConnection connection, bool? live, bool byRoom, string counted, string liveRows, string roomColumn, DynamicParameters p)
+    {
+        var liveCount = live is null
             ? 0
-            : connection.ExecuteScalar<int>(
-                $"SELECT COUNT(*) FROM sessions s WHERE s.team_id = @team AND {SessionLiveness.Live}{(filter.RoomId is null ? string.Empty : " AND s.room_id = @room")}", p);
-        if (filter.Live == true)
+            : connection.ExecuteScalar<int>($"SELECT COUNT(*) {liveRows}{(byRoom ? $" AND {roomColumn} = @room" : string.Empty)}", p);
+        if (live == true)
         {
-            return live;
+            return liveCount;
         }
 
-        var all = connection.ExecuteScalar<long>($"SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE team_id = @team{byRoom}", p);
-        return (int)(all - live);
+        var all = connection.ExecuteScalar<long>($"SELECT COALESCE(SUM({counted}), 0) FROM rooms WHERE team_id = @team{(byRoom ? " AND id = @room" : string.Empty)}", p);
+        return (int)(all - liveCount);
     }
 
     /// <summary>Finds a session by its id or by an id it absorbed.</summary>
@@ -343,22 +352,12 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             return connection.ExecuteScalar<int>($"SELECT COUNT(*) {ParticipantFrom} WHERE {where}", p);
         }
 
-        var live = filter.Live is null
-            ? 0
-            : connection.ExecuteScalar<int>(
-                $"""
-                SELECT COUNT(*) FROM participants p JOIN sessions s ON s.id = p.session_id
-                WHERE p.team_id = @team AND p.live = 1 AND {SessionLiveness.Live}{(filter.RoomId is null ? string.Empty : " AND p.room_id = @room")}
-                """, p);
-        if (filter.Live == true)
-        {
-            return live;
-        }
-
-        var all = connection.ExecuteScalar<long>(
-            $"SELECT COALESCE(SUM(participant_count), 0) FROM rooms WHERE team_id = @team{(filter.RoomId is null ? string.Empty : " AND id = @room")}", p);
-        return (int)(all - live);
+        return CountFromRooms(connection, filter.Live, filter.RoomId is not null, "participant_count",
+            $"FROM participants p JOIN sessions s ON s.id = p.session_id WHERE p.team_id = @team AND {ParticipantLive}", "p.room_id", p);
     }
+
+    /// <summary>A participant connected now: connected in a session that is live at <c>@now</c>.</summary>
+    private const string ParticipantLive = "(p.live = 1 AND " + SessionLiveness.Live + ")";
 
     private const string ParticipantFrom = "FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id";
 
@@ -368,7 +367,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var where = new StringBuilder(filter.SessionId is not null ? "s.team_id = @team" : filter.RoomId is not null ? "r.team_id = @team" : "p.team_id = @team");
         if (filter.Live is { } live)
         {
-            where.Append(live ? " AND p.live = 1 AND " + SessionLiveness.Live : " AND NOT (p.live = 1 AND " + SessionLiveness.Live + ")");
+            where.Append(live ? " AND " + ParticipantLive : " AND NOT " + ParticipantLive);
         }
 
         if (filter.HasIssues is { } hasIssues)
