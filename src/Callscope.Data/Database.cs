@@ -68,6 +68,13 @@ public sealed class CallscopeDatabase(StoreDialect dialect)
 
     public DbConnection Open() => Dialect.Open();
 
+    /// <summary>The server fell quiet: gives back what the store's idle connections hold, then the C allocator's free memory.</summary>
+    public void ReleaseMemory()
+    {
+        Dialect.ReleaseMemory();
+        NativeHeap.Trim();
+    }
+
     public bool IsUniqueViolation(DbException error) => Dialect.IsUniqueViolation(error);
 
     /// <summary>Applies pending migrations; returns the names of the scripts it ran.</summary>

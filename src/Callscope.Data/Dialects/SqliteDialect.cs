@@ -346,5 +346,16 @@ public sealed class SqliteDialect : StoreDialect
     {
     }
 
+    /// <summary>
+    /// Closes the pooled readers, each of which keeps a page cache of its own (up to 2 MiB) for as long as it is pooled;
+    /// readers in use are closed when they are returned. The next read opens a fresh one. The writer is not pooled and
+    /// gives its cache back by itself (<see cref="SqliteUpkeep.CacheIdle"/>).
+    /// </summary>
+    internal override void ReleaseMemory()
+    {
+        using var pooled = new SqliteConnection(ConnectionString);
+        SqliteConnection.ClearPool(pooled);
+    }
+
     internal override WriterUpkeep CreateUpkeep(SqliteUpkeep settings, ILogger logger) => new SqliteUpkeepLoop(this, settings, logger);
 }

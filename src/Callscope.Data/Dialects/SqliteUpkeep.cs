@@ -9,18 +9,20 @@ namespace Callscope.Data.Dialects;
 /// <summary>
 /// The writer's upkeep of a SQLite store: how often the checkpointer copies the write-ahead log back, the length
 /// (in pages) past which it has the log start over, how often new events are copied into the room index, and how many
-/// new event ids the writer gathers in memory before it moves them into the id index.
+/// new event ids the writer gathers in memory before it moves them into the id index, and how long the writer is idle
+/// before it gives its page cache back.
 /// </summary>
-public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfterFrames, TimeSpan RoomIndexInterval, long IdIndexAfter)
+public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfterFrames, TimeSpan RoomIndexInterval, long IdIndexAfter, TimeSpan CacheIdle)
 {
     /// <summary>
     /// A pass every second; the log starts over past about 256 MiB of 4 KiB pages; new events are copied into the room
     /// index every second (<see cref="Timeout.InfiniteTimeSpan"/>: only when an <see cref="IndexRoomsCommand"/> asks);
     /// new ids are moved into the id index once 100,000 have gathered (about 10 MB of the writer's memory), and, like
     /// the room index, when the writer falls idle (<see cref="long.MaxValue"/>: only when an
-    /// <see cref="IndexEventIdsCommand"/> asks).
+    /// <see cref="IndexEventIdsCommand"/> asks); the page cache given back after 5 s without a transaction
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: kept).
     /// </summary>
-    public static SqliteUpkeep Default { get; } = new(TimeSpan.FromSeconds(1), 65_536, TimeSpan.FromSeconds(1), 100_000);
+    public static SqliteUpkeep Default { get; } = new(TimeSpan.FromSeconds(1), 65_536, TimeSpan.FromSeconds(1), 100_000, TimeSpan.FromSeconds(5));
 }
 
 /// <summary>
@@ -30,7 +32,10 @@ public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfter
 /// index) once instead of once per commit. Once the log is long, it asks the writer to let the log start over and waits
 /// until it has: the writer then copies only what was committed since this pass, without waiting for it. Between two
 /// transactions, and once more when it falls idle, the writer copies new events into the room index; once many new
-/// event ids have gathered in its memory, and when it falls idle, it moves them into the id index.
+/// event ids have gathered in its memory, and when it falls idle, it moves them into the id index. A writer that stays
+/// idle for <see cref="SqliteUpkeep.CacheIdle"/> gives its page cache back (up to
+/// <see cref="WriterMemory.PageCacheMib"/>), and the C allocator returns it to the system: the next transaction reads
+/// its pages again from the file, which the system's own cache most likely still holds.
 /// </summary>
 internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep settings, ILogger logger) : WriterUpkeep
 {
@@ -61,6 +66,11 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
 
     private bool IdsWaiting => idsBehind && settings.IdIndexAfter != long.MaxValue;
 
+    /// <summary>Whether the writer's page cache may hold pages read or written since it was last given back.</summary>
+    private bool cacheHeld;
+
+    private bool CacheWaiting => cacheHeld && settings.CacheIdle != Timeout.InfiniteTimeSpan;
+
     public override void Start() => checkpointer = Task.Run(() => CheckpointLoopAsync(stopping.Token), CancellationToken.None);
 
     public override void Committed() => committed.Writer.TryWrite(true);
@@ -69,6 +79,7 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     {
         roomsBehind = true;
         idsBehind = true;
+        cacheHeld = true;
         if (Stopwatch.GetElapsedTime(roomsIndexedAt) >= settings.RoomIndexInterval)
         {
             IndexRooms(writer);
@@ -88,24 +99,65 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     /// <summary>
     /// A writer that falls idle with events not yet in the room index copies them once
     /// <see cref="SqliteUpkeep.RoomIndexInterval"/> has passed, so that a quiet store's logs are read from the index alone;
-    /// it moves the new event ids into the id index at the same moment, which leaves its memory of them empty.
+    /// it moves the new event ids into the id index at the same moment, which leaves its memory of them empty. Still idle
+    /// <see cref="SqliteUpkeep.CacheIdle"/> later, it gives its page cache back.
     /// </summary>
     public override async ValueTask<bool> WaitForCommandsAsync(ValueTask<bool> waiting, IWriterLoop writer, CancellationToken stoppingToken)
     {
-        if (waiting.IsCompleted || !(RoomsWaiting || IdsWaiting))
+        if (waiting.IsCompleted || !(RoomsWaiting || IdsWaiting || CacheWaiting))
         {
             return await waiting;
         }
 
         var pending = waiting.AsTask();
-        var idle = Task.Delay(settings.RoomIndexInterval, stoppingToken);
-        if (await Task.WhenAny(pending, idle) == idle && !stoppingToken.IsCancellationRequested && writer.Connection is { State: System.Data.ConnectionState.Open })
+        if ((RoomsWaiting || IdsWaiting) && await IdleForAsync(pending, settings.RoomIndexInterval, writer, stoppingToken))
         {
             IndexRooms(writer);
             IndexIds(writer);
         }
 
+        if (CacheWaiting && await IdleForAsync(pending, settings.CacheIdle, writer, stoppingToken))
+        {
+            ReleaseCache(writer.Connection!);
+        }
+
         return await pending;
+    }
+
+    /// <summary>Whether no command came for <paramref name="time"/>, with the writer's connection still open.</summary>
+    private static async Task<bool> IdleForAsync(Task<bool> pending, TimeSpan time, IWriterLoop writer, CancellationToken stoppingToken)
+    {
+        if (pending.IsCompleted)
+        {
+            return false;
+        }
+
+        var idle = Task.Delay(time, stoppingToken);
+        return await Task.WhenAny(pending, idle) == idle && !stoppingToken.IsCancellationRequested
+            && writer.Connection is { State: System.Data.ConnectionState.Open };
+    }
+
+    /// <summary>
+    /// Frees every page of the writer's cache that no statement holds (<c>PRAGMA shrink_memory</c>), and has the C
+    /// allocator return what SQLite freed.
+    /// </summary>
+    private void ReleaseCache(DbConnection connection)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA shrink_memory";
+            command.ExecuteNonQuery();
+            cacheHeld = false;
+        }
+        catch (DbException error)
+        {
+            // The cache stays as it was; the next idle spell tries again.
+            Log.ReleaseFailed(logger, error);
+            return;
+        }
+
+        NativeHeap.Trim();
     }
 
     /// <summary>Copies the new events into the room index in a transaction of its own (<see cref="IndexRoomsCommand"/>).</summary>
@@ -196,6 +248,9 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Copying SQLite's write-ahead log back into the database failed; the next pass tries again")]
         public static partial void CheckpointFailed(ILogger logger, Exception error);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Giving the SQLite writer's page cache back failed; it is kept until the writer is next idle")]
+        public static partial void ReleaseFailed(ILogger logger, Exception error);
     }
 
     public override async ValueTask DisposeAsync()

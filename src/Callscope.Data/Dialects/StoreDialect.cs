@@ -148,6 +148,11 @@ public abstract class StoreDialect
     /// <summary>Tells the other nodes, when the transaction commits, which teams' data changed.</summary>
     internal abstract void AnnounceChanges(WriteContext context, IReadOnlyCollection<TeamId> teams);
 
+    /// <summary>The server fell quiet: memory the store's connections hold for reuse may be given back (nothing by default).</summary>
+    internal virtual void ReleaseMemory()
+    {
+    }
+
     /// <summary>The work the store needs beside the writer (none by default).</summary>
     internal virtual WriterUpkeep CreateUpkeep(SqliteUpkeep settings, ILogger logger) => new();
 }

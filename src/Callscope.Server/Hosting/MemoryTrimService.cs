@@ -1,14 +1,16 @@
 using System.Diagnostics;
+using Callscope.Data;
 using Microsoft.Extensions.Options;
 
 namespace Callscope.Server.Hosting;
 
 /// <summary>
 /// Gives memory back to the system when the server is quiet (see <see cref="MemoryTrim"/>): one
-/// aggressive collection, which compacts the heap and decommits what it freed. It keeps real time whatever clock the law
+/// aggressive collection, which compacts the heap and decommits what it freed; then the store's idle connections and the
+/// C allocator's free memory (<see cref="CallscopeDatabase.ReleaseMemory"/>). It keeps real time whatever clock the law
 /// runs on: it watches the process, not the calls.
 /// </summary>
-public sealed partial class MemoryTrimService(IOptions<MemoryOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
+public sealed partial class MemoryTrimService(IOptions<MemoryOptions> options, CallscopeDatabase database, ILogger<MemoryTrimService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +34,8 @@ public sealed partial class MemoryTrimService(IOptions<MemoryOptions> options, I
 
                 var started = Stopwatch.GetTimestamp();
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                // What the collection finalized (statements, closed connections) freed native memory too.
+                database.ReleaseMemory();
                 var pause = Stopwatch.GetElapsedTime(started);
                 var after = GC.GetGCMemoryInfo().TotalCommittedBytes;
                 trim.Trimmed(after, Stopwatch.GetElapsedTime(0), pause);
