@@ -42,6 +42,36 @@ public sealed class WriterCacheTests
         Assert.Equal(2_400, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM events"));
     }
 
+    [Fact]
+    public async Task A_busy_writer_gives_its_page_cache_back_when_the_server_asks()
+    {
+        // The writer is never idle long enough to give its cache back by itself here.
+        await using var store = new StoreHarness(T.AddHours(1), "sqlite", SqliteUpkeep.Default with { CacheIdle = Timeout.InfiniteTimeSpan });
+        var first = Samples("a", 0, 2_000);
+        foreach (var batch in first.Chunk(500))
+        {
+            Assert.Equal(500, (await store.IngestAsync(batch)).Accepted);
+        }
+
+        var held = CacheUsed(store);
+        Assert.True(held > 256 * 1024, $"the writer's cache held {held} bytes after 2,000 events");
+
+        // The server asks (it fell quiet); the writer answers after its next transaction.
+        store.Database.ReleaseMemory();
+        Assert.Equal(1, (await store.IngestAsync(Samples("b", 2_000, 1))).Accepted);
+        var given = await CacheWhenBelowAsync(store, held / 8);
+        Assert.True(given < held / 8, $"the writer's cache still held {given} of {held} bytes after the server asked");
+
+        // Asked once, answered once: the transactions after it fill the cache again.
+        foreach (var batch in Samples("c", 2_001, 1_000).Chunk(500))
+        {
+            Assert.Equal(500, (await store.IngestAsync(batch)).Accepted);
+        }
+
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.True(CacheUsed(store) > held / 4, "the writer gave its cache back again without being asked");
+    }
+
     /// <summary>The bytes the writer's connection holds in page caches (<c>SQLITE_DBSTATUS_CACHE_USED</c>).</summary>
     private static long CacheUsed(StoreHarness store)
     {

@@ -348,14 +348,20 @@ public sealed class SqliteDialect : StoreDialect
 
     /// <summary>
     /// Closes the pooled readers, each of which keeps a page cache of its own (up to 2 MiB) for as long as it is pooled;
-    /// readers in use are closed when they are returned. The next read opens a fresh one. The writer is not pooled and
-    /// gives its cache back by itself (<see cref="SqliteUpkeep.CacheIdle"/>).
+    /// readers in use are closed when they are returned. The next read opens a fresh one. The writer, which is not
+    /// pooled, gives its cache back after its current transaction (<see cref="CacheReleases"/>).
     /// </summary>
     internal override void ReleaseMemory()
     {
         using var pooled = new SqliteConnection(ConnectionString);
         SqliteConnection.ClearPool(pooled);
+        Interlocked.Increment(ref cacheReleases);
     }
+
+    private long cacheReleases;
+
+    /// <summary>How often the writer's page cache was asked to be given back; the writer compares it with what it last answered.</summary>
+    internal long CacheReleases => Interlocked.Read(ref cacheReleases);
 
     internal override WriterUpkeep CreateUpkeep(SqliteUpkeep settings, ILogger logger) => new SqliteUpkeepLoop(this, settings, logger);
 }

@@ -35,7 +35,9 @@ public sealed record SqliteUpkeep(TimeSpan CheckpointInterval, long RestartAfter
 /// event ids have gathered in its memory, and when it falls idle, it moves them into the id index. A writer that stays
 /// idle for <see cref="SqliteUpkeep.CacheIdle"/> gives its page cache back (up to
 /// <see cref="WriterMemory.PageCacheMib"/>), and the C allocator returns it to the system: the next transaction reads
-/// its pages again from the file, which the system's own cache most likely still holds.
+/// its pages again from the file, which the system's own cache most likely still holds. A server that fell quiet but
+/// still writes now and then (the diagnosis catching up after a burst) asks for the same between two transactions
+/// (<see cref="CallscopeDatabase.ReleaseMemory"/>), and the new event ids are moved into the id index before it.
 /// </summary>
 internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpkeep settings, ILogger logger) : WriterUpkeep
 {
@@ -69,6 +71,9 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     /// <summary>Whether the writer's page cache may hold pages read or written since it was last given back.</summary>
     private bool cacheHeld;
 
+    /// <summary>The last of the server's requests to give the cache back (<see cref="SqliteDialect.CacheReleases"/>) answered.</summary>
+    private long cacheReleasesAnswered;
+
     private bool CacheWaiting => cacheHeld && settings.CacheIdle != Timeout.InfiniteTimeSpan;
 
     public override void Start() => checkpointer = Task.Run(() => CheckpointLoopAsync(stopping.Token), CancellationToken.None);
@@ -93,6 +98,12 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
             }
 
             RestartLogIfWanted(connection);
+            if (dialect.CacheReleases != cacheReleasesAnswered)
+            {
+                // The new event ids go to the id index first: up to IdIndexAfter pairs of texts in the writer's memory.
+                IndexIds(writer);
+                ReleaseCache(connection);
+            }
         }
     }
 
@@ -143,6 +154,7 @@ internal sealed partial class SqliteUpkeepLoop(SqliteDialect dialect, SqliteUpke
     /// </summary>
     private void ReleaseCache(DbConnection connection)
     {
+        cacheReleasesAnswered = dialect.CacheReleases;
         try
         {
             using var command = connection.CreateCommand();
