@@ -12,22 +12,27 @@ public static class NativeHeap
 {
     private static bool unavailable = !OperatingSystem.IsLinux();
 
-    /// <summary>Returns the allocator's free pages to the system: a walk of its arenas, a few milliseconds.</summary>
-    public static void Trim()
+    /// <summary>
+    /// Returns the allocator's free pages to the system: a walk of its arenas, a few milliseconds. Whether the allocator
+    /// could be asked.
+    /// </summary>
+    public static bool Trim()
     {
         if (Volatile.Read(ref unavailable))
         {
-            return;
+            return false;
         }
 
         try
         {
             _ = MallocTrim(0);
+            return true;
         }
         catch (Exception error) when (error is EntryPointNotFoundException or DllNotFoundException)
         {
             // musl and other C libraries have no malloc_trim: nothing to ask.
             Volatile.Write(ref unavailable, true);
+            return false;
         }
     }
 
