@@ -129,5 +129,5 @@ public sealed class MemoryOptions
     /// its pause (<c>Callscope__Memory__TrimAboveMib</c>).
     /// </summary>
     [Range(1, 65_536)]
-    public int TrimAboveMib { get; set; } = 64;
+    public int TrimAboveMib { get; set; } = 32;
 }
