@@ -215,9 +215,7 @@ public sealed class EventIdIndexTests
     private static (int Accepted, int Duplicates) Counts(IngestResult result) => (result.Accepted, result.Duplicates);
 
     /// <summary>Quality samples with ids <paramref name="prefix"/>0, 1, …, alternating between two rooms.</summary>
-    private static List<IncomingEvent> Samples(string prefix, int second, int count) => [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
-        $"{prefix}{i}", "quality_sample", T.AddSeconds(second + i), T.AddSeconds(second + i), null, new RoomRef(null, $"room-{1 + i % 2}"),
-        new ParticipantRef("alice", "alice", "attendee", "alice-c1"), """{"rtt_ms":42}"""))];
+    private static List<IncomingEvent> Samples(string prefix, int second, int count) => TestEvents.QualitySamples(prefix, T, second, count, rooms: 2);
 
     /// <summary>A second writer on the store's file, as after a restart.</summary>
     private sealed class Writer : IAsyncDisposable

@@ -93,7 +93,5 @@ public sealed class WriterCacheTests
         return used;
     }
 
-    private static List<IncomingEvent> Samples(string prefix, int second, int count) => [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
-        $"{prefix}{i}", "quality_sample", T.AddSeconds(second + i), T.AddSeconds(second + i), null, new RoomRef(null, $"room-{1 + i % 20}"),
-        new ParticipantRef("alice", "alice", "attendee", "alice-c1"), """{"rtt_ms":42}"""))];
+    private static List<IncomingEvent> Samples(string prefix, int second, int count) => TestEvents.QualitySamples(prefix, T, second, count, rooms: 20);
 }

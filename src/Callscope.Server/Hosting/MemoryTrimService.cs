@@ -34,9 +34,10 @@ public sealed partial class MemoryTrimService(IOptions<MemoryOptions> options, C
 
                 var started = Stopwatch.GetTimestamp();
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                // What the collection finalized (statements, closed connections) freed native memory too.
-                database.ReleaseMemory();
                 var pause = Stopwatch.GetElapsedTime(started);
+                // Not part of the pause: requests go on meanwhile. What the collection finalized (statements, closed
+                // connections) freed native memory too.
+                database.ReleaseMemory();
                 var after = GC.GetGCMemoryInfo().TotalCommittedBytes;
                 trim.Trimmed(after, Stopwatch.GetElapsedTime(0), pause);
                 Log.Trimmed(logger, before / (1024 * 1024), after / (1024 * 1024), pause.TotalMilliseconds, trim.MibPerSecond);
