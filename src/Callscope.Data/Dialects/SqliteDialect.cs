@@ -287,6 +287,26 @@ public sealed class SqliteDialect : StoreDialect
         }
     }
 
+    internal override void MarkUsage(WriteContext context, IReadOnlyList<UsageMark> marks)
+    {
+        var upsert = context.Statement(
+            "INSERT INTO usage_marks (team_id, room_id, from_ts, version) VALUES (@team, @room, @from, 1) " + UsageMarks.OnConflict(this),
+            "team", "room", "from");
+        foreach (var mark in marks)
+        {
+            WriterStatements.Bind(upsert, mark.Team.ToString(), mark.Room.ToString(), mark.From).ExecuteNonQuery();
+        }
+    }
+
+    internal override void NumberUsageChanges(WriteContext context, string team, IReadOnlyCollection<string> rooms, long version)
+    {
+        var upsert = context.Statement(UsageChanges.Number("VALUES (@team, @room, @version)"), "team", "room", "version");
+        foreach (var room in rooms)
+        {
+            WriterStatements.Bind(upsert, team, room, version).ExecuteNonQuery();
+        }
+    }
+
     /// <summary>One writer, so nothing to lock: the versions only tell whether the cached state is current.</summary>
     internal override Dictionary<RoomId, long> LockRooms(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms) =>
         rooms.ToDictionary(r => r.Room, r => RoomVersion(context, "SELECT law_version FROM rooms WHERE team_id = @team AND id = @room", r.Team, r.Room));

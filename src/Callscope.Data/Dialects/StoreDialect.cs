@@ -124,10 +124,16 @@ public abstract class StoreDialect
     /// </summary>
     internal abstract Dictionary<RoomId, long> LockRooms(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms);
 
-    /// <summary>Records that these rooms' sessions changed and returns their new law versions.</summary>
     /// <summary>Marks rooms for the diagnosis worker (see <see cref="DiagnosisMarks"/>), the way the store writes several rows best.</summary>
     internal abstract void MarkRooms(WriteContext context, IReadOnlyList<RoomMark> marks);
 
+    /// <summary>Raises rooms' usage marks (see <see cref="UsageMarks"/>), in the order given, the way the store writes several rows best.</summary>
+    internal abstract void MarkUsage(WriteContext context, IReadOnlyList<UsageMark> marks);
+
+    /// <summary>Gives a team's rooms its new change number (see <see cref="UsageChanges"/>), the way the store writes several rows best.</summary>
+    internal abstract void NumberUsageChanges(WriteContext context, string team, IReadOnlyCollection<string> rooms, long version);
+
+    /// <summary>Records that these rooms' sessions changed and returns their new law versions.</summary>
     internal abstract Dictionary<RoomId, long> BumpVersions(WriteContext context, IReadOnlyCollection<(TeamId Team, RoomId Room)> rooms);
 
     /// <summary>The rooms of this team named so, by name.</summary>

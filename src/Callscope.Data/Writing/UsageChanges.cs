@@ -39,22 +39,17 @@ internal sealed class UsageChanges
             RETURNING version
             """,
             "team");
-        var room = context.Statement(
-            """
-            INSERT INTO usage_changes (team_id, room_id, version) VALUES (@team, @room, @version)
-            ON CONFLICT (team_id, room_id) DO UPDATE SET version = excluded.version
-            """,
-            "team", "room", "version");
         // Teams in one order, as every writer takes them.
         foreach (var (team, rooms) in teams)
         {
             var version = Convert.ToInt64(WriterStatements.Bind(counter, team).ExecuteScalar(), CultureInfo.InvariantCulture);
-            foreach (var id in rooms)
-            {
-                WriterStatements.Bind(room, team, id, version).ExecuteNonQuery();
-            }
+            context.Dialect.NumberUsageChanges(context, team, rooms, version);
         }
 
         teams.Clear();
     }
+
+    /// <summary>The upsert that gives rooms their team's change number, its rows (team, room, number) from <paramref name="rows"/>.</summary>
+    public static string Number(string rows) =>
+        $"INSERT INTO usage_changes (team_id, room_id, version) {rows} ON CONFLICT (team_id, room_id) DO UPDATE SET version = excluded.version";
 }
