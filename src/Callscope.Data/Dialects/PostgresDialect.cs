@@ -88,9 +88,12 @@ public sealed class PostgresDialect : StoreDialect
     /// <summary>PostgreSQL indexes events by room as it stores them.</summary>
     public override string EventsOfRoom(string room, string? from = null, string? to = null) => "events";
 
-    /// <summary>Events are indexed by (team_id, id).</summary>
+    /// <summary>The id index keeps each event's room and time (migration 0024): the event is found among the room's events at that time.</summary>
     public override string EventById(string team, string id, string room) =>
-        $"(SELECT * FROM events WHERE team_id = {team} AND id = {id} AND room_id = {room})";
+        $"""
+        (SELECT e.* FROM event_ids x JOIN events e ON e.room_id = x.room_id AND e.ts = x.ts AND e.team_id = x.team_id AND e.id = x.id
+         WHERE x.team_id = {team} AND x.id = {id} AND x.room_id = {room})
+        """;
 
     /// <summary>The list goes as one text array.</summary>
     public override string TextList(string name, IReadOnlyCollection<string> values, DynamicParameters p)
@@ -251,7 +254,7 @@ public sealed class PostgresDialect : StoreDialect
     /// All the names in one statement: one round trip, one probe of the name index per name. The probe is written as a
     /// subquery with a <c>LIMIT</c> so the planner cannot turn it into a scan of the team's rooms: with a few hundred names
     /// it priced <c>friendly_url = ANY(@names)</c> as a sequential scan, and under ingest, where every batch leaves a new
-    /// version of its rooms' rows behind, that scan cost 13 ms a batch against 0.5 ms for the probes (docs/benchmarks.md,
+    /// version of its rooms' rows behind, that scan cost 13 ms a batch against 0.8 ms for the probes (docs/benchmarks.md,
     /// Ingest).
     /// </summary>
     internal override Dictionary<string, RoomId> FindRooms(WriteContext context, TeamId team, string[] names) => context.Connection.Query<(string Id, string Name)>(

@@ -70,11 +70,26 @@ internal static class EventRows
     internal static bool[] InsertSetBased(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
         var teamText = team.ToString();
-        // In one order on every node: two nodes storing the same ids (a client's retry sent to both) wait on each other's
-        // ids in turn, never in a cycle.
+        // Each id with the room and time of its first event in the batch (the one stored), in one order on every node:
+        // two nodes storing the same ids (a client's retry sent to both) wait on each other's ids in turn, never in a cycle.
+        var first = new Dictionary<string, int>(events.Count, StringComparer.Ordinal);
+        for (var i = 0; i < events.Count; i++)
+        {
+            first.TryAdd(events[i].Id, i);
+        }
+
+        var order = first.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value).ToArray();
         var fresh = context.Query<string>(
-            "INSERT INTO event_ids (team_id, id) SELECT @team, unnest(@ids) ON CONFLICT DO NOTHING RETURNING id",
-            new { team = teamText, ids = events.Select(e => e.Id).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() })
+            """
+            INSERT INTO event_ids (team_id, id, room_id, ts)
+            SELECT @team, u.id, u.room, u.ts FROM unnest(@ids, @rooms, @times) WITH ORDINALITY AS u (id, room, ts, ord) ORDER BY u.ord
+            ON CONFLICT DO NOTHING RETURNING id
+            """,
+            new
+            {
+                team = teamText, ids = order.Select(i => events[i].Id).ToArray(), rooms = order.Select(i => rooms[i].ToString()).ToArray(),
+                times = order.Select(i => DbTime.Ms(events[i].Timestamp)).ToArray(),
+            })
             .ToHashSet(StringComparer.Ordinal);
 
         // Within a batch the first occurrence of an id is the one stored.
