@@ -20,25 +20,40 @@ internal static class EventRows
     /// SQLite: one compiled insert per event, skipped when either layer of the id index has the id: the newest ids in
     /// the writer's memory (<see cref="RecentEventIds"/>), or <c>event_ids</c> (see migration 0020). A stored event's
     /// id joins the newest layer.
+    /// <para>
+    /// The look-up in <c>event_ids</c> is a statement of its own and the insert a plain one-row <c>INSERT … VALUES</c>.
+    /// Folded into one <c>INSERT … SELECT … WHERE NOT EXISTS</c>, SQLite takes the insert for one that may write
+    /// several rows and opens a statement journal for it inside the command's savepoint: every page the event
+    /// touched was copied to a temporary file again, for each event, and the writer ran at two thirds to four fifths
+    /// of its rate (docs/benchmarks.md, "Sixth round").
+    /// </para>
     /// </summary>
     internal static bool[] InsertPrepared(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
-        var command = context.Statement(
+        var known = context.Statement("SELECT 1 FROM event_ids WHERE team_id = @team AND id = @id", "team", "id");
+        var insert = context.Statement(
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
-            SELECT @team, @id, @room, @type, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data
-            WHERE NOT EXISTS (SELECT 1 FROM event_ids WHERE team_id = @team AND id = @id)
+            VALUES (@team, @id, @room, @type, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data)
             """,
             "team", "id", "room", "type", "ts", "received", "skew", "law", "flags", "external", "connection", "name", "role", "data");
         var recent = context.RecentIds;
         var teamText = team.ToString();
-        var p = command.Parameters;
+        var k = known.Parameters;
+        k[0].Value = teamText;
+        var p = insert.Parameters;
         p[0].Value = teamText;
         var inserted = new bool[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             if (recent.Contains(context, teamText, e.Id))
+            {
+                continue;
+            }
+
+            k[1].Value = e.Id;
+            if (known.ExecuteScalar() is not null)
             {
                 continue;
             }
@@ -56,11 +71,9 @@ internal static class EventRows
             p[11].Value = (object?)e.Participant?.Name ?? DBNull.Value;
             p[12].Value = (object?)e.Participant?.Role ?? DBNull.Value;
             p[13].Value = (object?)e.DataJson ?? DBNull.Value;
-            inserted[i] = command.ExecuteNonQuery() == 1;
-            if (inserted[i])
-            {
-                recent.Add(teamText, e.Id);
-            }
+            insert.ExecuteNonQuery();
+            inserted[i] = true;
+            recent.Add(teamText, e.Id);
         }
 
         return inserted;
