@@ -11,10 +11,16 @@ namespace Callscope.Data.Writing;
 
 /// <summary>
 /// The one writer of the store. Commands queue in a bounded channel (a full channel makes callers wait: nothing is
-/// dropped); the writer takes everything pending into one transaction, runs each command in a savepoint of its own,
-/// commits once, and only then answers each command. A command that fails is rolled back alone and answered with its
-/// error; the writer itself goes on whatever happens.
+/// dropped); the writer takes everything pending into one transaction, runs the commands one after the other, commits
+/// once, and only then answers each command. A command that fails is rolled back alone and answered with its error;
+/// the writer itself goes on whatever happens.
 /// </summary>
+/// <remarks>
+/// The commands first run without savepoints: a savepoint copies every page a command changes before changing it
+/// (SQLite, to its statement journal) or opens a subtransaction (PostgreSQL), and commands almost never fail, since
+/// they answer bad input with an outcome rather than an error. When one does fail, the whole transaction is rolled back
+/// and the batch runs again with a savepoint around each command, so that the failing command is rolled back alone.
+/// </remarks>
 public sealed partial class IngestPipeline : IWriterLoop, IDisposable
 {
     private const int MaxEventsPerTransaction = 20_000;
@@ -189,7 +195,12 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         }
     }
 
-    private void WriteOnce(List<WriteCommand> batch)
+    /// <param name="batch">The commands, in the order they came.</param>
+    /// <param name="guarded">
+    /// Whether each command runs in a savepoint of its own. Unguarded, a command that fails rolls the whole transaction
+    /// back, and the batch runs again guarded.
+    /// </param>
+    private void WriteOnce(List<WriteCommand> batch, bool guarded = false)
     {
         if (connection is not { State: System.Data.ConnectionState.Open })
         {
@@ -213,12 +224,20 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         var failed = new List<(WriteCommand Command, Exception Error)>();
         foreach (var command in batch)
         {
-            tx.Save("command");
+            if (guarded)
+            {
+                tx.Save("command");
+            }
+
             try
             {
                 command.Execute(context);
                 context.Finish();
-                tx.Release("command");
+                if (guarded)
+                {
+                    tx.Release("command");
+                }
+
                 done.Add(command);
             }
             catch (DbException error) when (database.Dialect.IsTransient(error))
@@ -227,6 +246,16 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
                 context.Discard();
                 ForgetTouched(context);
                 throw;
+            }
+            catch (Exception) when (!guarded)
+            {
+                // No savepoint to go back to: nothing of this transaction stays, and the batch runs again guarded.
+                context.Discard();
+                ForgetTouched(context);
+                Log.BatchGuarded(logger, command.GetType().Name, batch.Count);
+                tx.Rollback();
+                WriteOnce(batch, guarded: true);
+                return;
             }
             catch (Exception error)
             {
@@ -320,6 +349,9 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "A write transaction lost a race with another node at attempt {Attempt} ({Reason}); it runs again")]
         public static partial void RaceLost(ILogger logger, int attempt, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "A write command ({Command}) failed; its transaction of {Commands} commands was rolled back and runs again with a savepoint around each command")]
+        public static partial void BatchGuarded(ILogger logger, string command, int commands);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "A write command ({Command}) failed and was rolled back; the writer goes on")]
         public static partial void CommandFailed(ILogger logger, string command, Exception error);

@@ -3,7 +3,7 @@ using Callscope.Data.Audit;
 namespace Callscope.Data.Writing;
 
 /// <summary>
-/// A change to the store, run by the single writer inside its group-commit transaction (in a savepoint of its own)
+/// A change to the store, run by the single writer inside its group-commit transaction (rolled back alone when it fails)
 /// and answered only after that transaction commits. Each command owns its SQL and lives in a file of its own under
 /// <c>Writing/Commands</c>.
 /// </summary>
@@ -34,7 +34,7 @@ public abstract class WriteCommand<T> : WriteCommand
 
     /// <summary>
     /// The audit entry of the change, given the command's answer (null when the answer says nothing changed): written
-    /// in the command's savepoint, so the change and its record commit together or not at all.
+    /// with the command's own writes, so the change and its record commit together or not at all.
     /// </summary>
     public Func<T, AuditEntry?>? Audit { get; init; }
 

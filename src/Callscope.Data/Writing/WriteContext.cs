@@ -138,7 +138,7 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
         bumps.Clear();
     }
 
-    /// <summary>The command failed and its savepoint is rolled back: nothing it held back may be written.</summary>
+    /// <summary>The command failed and what it wrote is rolled back: nothing it held back may be written.</summary>
     public void Discard()
     {
         Held.Clear();
