@@ -16,7 +16,7 @@ namespace Callscope.Data.Writing;
 /// the writer itself goes on whatever happens.
 /// </summary>
 /// <remarks>
-/// The commands first run without savepoints: a savepoint copies every page a command changes before changing it
+/// The commands first run without savepoints (<see cref="WriteBatch"/>): a savepoint copies every page a command changes before changing it
 /// (SQLite, to its statement journal) or opens a subtransaction (PostgreSQL), and commands almost never fail, since
 /// they answer bad input with an outcome rather than an error. When one does fail, the whole transaction is rolled back
 /// and the batch runs again with a savepoint around each command, so that the failing command is rolled back alone.
@@ -153,7 +153,12 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         {
             try
             {
-                WriteOnce(batch);
+                // Without savepoints first; a command that failed there sends the batch round again, guarded.
+                if (!WriteOnce(batch, guarded: false))
+                {
+                    WriteOnce(batch, guarded: true);
+                }
+
                 return true;
             }
             catch (DbException error) when (batch.Count > 1 && database.Dialect.IsTransient(error))
@@ -198,9 +203,10 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
     /// <param name="batch">The commands, in the order they came.</param>
     /// <param name="guarded">
     /// Whether each command runs in a savepoint of its own. Unguarded, a command that fails rolls the whole transaction
-    /// back, and the batch runs again guarded.
+    /// back and nothing is answered.
     /// </param>
-    private void WriteOnce(List<WriteCommand> batch, bool guarded = false)
+    /// <returns>Whether the transaction committed; false only unguarded, when a command failed.</returns>
+    private bool WriteOnce(List<WriteCommand> batch, bool guarded)
     {
         if (connection is not { State: System.Data.ConnectionState.Open })
         {
@@ -249,13 +255,12 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
             }
             catch (Exception) when (!guarded)
             {
-                // No savepoint to go back to: nothing of this transaction stays, and the batch runs again guarded.
+                // No savepoint to go back to: nothing of this transaction stays.
                 context.Discard();
                 ForgetTouched(context);
                 Log.BatchGuarded(logger, command.GetType().Name, batch.Count);
                 tx.Rollback();
-                WriteOnce(batch, guarded: true);
-                return;
+                return false;
             }
             catch (Exception error)
             {
@@ -304,6 +309,8 @@ public sealed partial class IngestPipeline : IWriterLoop, IDisposable
         {
             command.Commit();
         }
+
+        return true;
     }
 
     /// <summary>Tells the listeners of a commit; a listener that throws is logged, and the writer goes on.</summary>
