@@ -50,8 +50,12 @@ public sealed class CallscopeDatabase(StoreDialect dialect)
         _ => null,
     };
 
-    /// <summary>Picks the store by name; an unknown name is an error, never a silent fallback.</summary>
-    public static CallscopeDatabase Create(string provider, string? connectionString, string dataDirectory)
+    /// <summary>
+    /// Picks the store by name; an unknown name is an error, never a silent fallback. SQLite's readers keep a page cache
+    /// of <paramref name="readerPageCacheMib"/> each.
+    /// </summary>
+    public static CallscopeDatabase Create(string provider, string? connectionString, string dataDirectory,
+        int readerPageCacheMib = SqliteDialect.DefaultReaderPageCacheMib)
     {
         if (SettingsProblem(provider, connectionString) is { } problem)
         {
@@ -60,7 +64,9 @@ public sealed class CallscopeDatabase(StoreDialect dialect)
 
         return new(ParseProvider(provider) == DatabaseProvider.Postgres
             ? new PostgresDialect(connectionString!)
-            : string.IsNullOrEmpty(connectionString) ? SqliteDialect.InDirectory(dataDirectory) : SqliteDialect.OwnFile(connectionString));
+            : string.IsNullOrEmpty(connectionString)
+                ? SqliteDialect.InDirectory(dataDirectory, readerPageCacheMib)
+                : SqliteDialect.OwnFile(connectionString, readerPageCacheMib));
     }
 
     /// <summary>The database <c>callscope.db</c> in a data folder private to the service's user.</summary>

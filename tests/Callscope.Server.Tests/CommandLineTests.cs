@@ -46,6 +46,15 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("Unknown database provider 'mongodb'", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_reader_page_cache_out_of_range_stops_the_start_with_a_message_naming_the_key()
+    {
+        var (exit, output) = await RunAsync(["migrate"], ("Callscope__Database__ReaderPageCacheMib", "0"));
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ReaderPageCacheMib", output, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

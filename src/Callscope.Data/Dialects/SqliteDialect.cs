@@ -38,16 +38,16 @@ public sealed class SqliteDialect : StoreDialect
     /// The database <c>callscope.db</c> in a data folder private to the service's user: the folder is 0700 and the
     /// database files 0600 (see <see cref="PrivateFiles"/>).
     /// </summary>
-    public static SqliteDialect InDirectory(string directory)
+    public static SqliteDialect InDirectory(string directory, int readerPageCacheMib = DefaultReaderPageCacheMib)
     {
         PrivateFiles.EnsureFolder(directory);
         var file = Path.Combine(directory, FileName);
         MakePrivate(file);
-        return new SqliteDialect($"Data Source={file}");
+        return new SqliteDialect($"Data Source={file}") { ReaderPageCacheMib = readerPageCacheMib };
     }
 
     /// <summary>A SQLite file named by a connection string: the file is private too; its folder is the operator's.</summary>
-    public static SqliteDialect OwnFile(string connectionString)
+    public static SqliteDialect OwnFile(string connectionString, int readerPageCacheMib = DefaultReaderPageCacheMib)
     {
         var settings = new SqliteConnectionStringBuilder(connectionString);
         var file = settings.DataSource;
@@ -57,7 +57,7 @@ public sealed class SqliteDialect : StoreDialect
             MakePrivate(file);
         }
 
-        return new SqliteDialect(connectionString);
+        return new SqliteDialect(connectionString) { ReaderPageCacheMib = readerPageCacheMib };
     }
 
     /// <summary>
@@ -75,16 +75,26 @@ public sealed class SqliteDialect : StoreDialect
         }
     }
 
-    public override DbConnection Open() => OpenSqlite(ConnectionString);
+    /// <summary>
+    /// The page cache of each pooled connection, in MiB (SQLite's own default is 2 MiB). A search at a million sessions
+    /// reads a few thousand rows of rooms and index pages scattered over the file; with 2 MiB each read evicts what the
+    /// last one needed, and every request reads them again from the system's file cache. Pages are taken as they are
+    /// read, and a quiet server closes its pooled connections (<see cref="ReleaseMemory"/>).
+    /// </summary>
+    public int ReaderPageCacheMib { get; init; } = DefaultReaderPageCacheMib;
 
-    private static SqliteConnection OpenSqlite(string connectionString)
+    public const int DefaultReaderPageCacheMib = 16;
+
+    public override DbConnection Open() => OpenSqlite(ConnectionString, ReaderPageCacheMib);
+
+    private static SqliteConnection OpenSqlite(string connectionString, int pageCacheMib)
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
         // WAL (set once by Migrate; it is a property of the file) with synchronous=NORMAL keeps every committed
         // transaction across a process crash (kill -9); only a power loss could drop the last commits.
-        pragma.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMs};";
+        pragma.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA cache_size=-{pageCacheMib * 1024};";
         pragma.ExecuteNonQuery();
         return connection;
     }
@@ -97,9 +107,9 @@ public sealed class SqliteDialect : StoreDialect
     public override DbConnection OpenWriter(WriterMemory memory)
     {
         // Not pooled: these settings belong to the writer alone.
-        var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
+        var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString(), memory.PageCacheMib);
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA cache_size=-{memory.PageCacheMib * 1024}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
+        pragma.CommandText = $"PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
         pragma.ExecuteNonQuery();
         return connection;
     }

@@ -46,7 +46,8 @@ public static class CallscopeHosting
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CallscopeOptions>>().Value;
-            return CallscopeDatabase.Create(options.Database.Provider, options.Database.ConnectionString, Path.GetFullPath(options.DataDirectory));
+            return CallscopeDatabase.Create(options.Database.Provider, options.Database.ConnectionString, Path.GetFullPath(options.DataDirectory),
+                options.Database.ReaderPageCacheMib);
         });
         services.AddSingleton<TeamStore>();
         services.AddSingleton<BrowserAccessStore>();

@@ -39,6 +39,13 @@ public sealed class DatabaseOptions
 
     /// <summary>Overrides the SQLite file under the data directory (<c>Callscope__Database__ConnectionString</c>).</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The page cache of each SQLite connection that reads, in MiB (<c>Callscope__Database__ReaderPageCacheMib</c>);
+    /// PostgreSQL ignores it.
+    /// </summary>
+    [Range(1, 4096)]
+    public int ReaderPageCacheMib { get; set; } = Data.Dialects.SqliteDialect.DefaultReaderPageCacheMib;
 }
 
 /// <summary>Presets for the first team created at first start, for automation.</summary>
