@@ -120,6 +120,7 @@ public static class BenchCommands
         var perRoom = Int("--sessions-per-room", 50, "Sessions in each room's history.");
         var live = Int("--live", 2000, "Live sessions added after the history (and half as many ending soon).");
         var samples = Int("--samples", 200, "Requests timed per query.");
+        var warmup = Int("--warmup", QueryOptions.DefaultWarmup, "Untimed requests sent before each query's timed ones (at least 3).");
         var budget = Int("--budget", 30, "Seconds a query may take in all before it stops early (after at least 10 requests).");
         var clients = Int("--clients", 4, "Clients filling the store.");
         var reuse = new Option<bool>("--reuse") { Description = "Keep the filled store in the work folder and reuse it on the next run with the same sizes." };
@@ -129,11 +130,11 @@ public static class BenchCommands
         };
         var command = new Command("queries", "List, search, detail and events-log latency with a million sessions stored.")
         {
-            sessions, perRoom, live, samples, budget, clients, reuse, only,
+            sessions, perRoom, live, samples, warmup, budget, clients, reuse, only,
         };
         command.SetAction((result, cancellationToken) => WithContext(result, bench => QueryScenario.RunAsync(bench, new QueryOptions(
             result.GetValue(sessions), result.GetValue(perRoom), result.GetValue(live), result.GetValue(samples), Seconds(result.GetValue(budget)),
-            result.GetValue(clients), result.GetValue(reuse), result.GetValue(only)), cancellationToken)));
+            result.GetValue(clients), result.GetValue(reuse), result.GetValue(only), result.GetValue(warmup)), cancellationToken)));
         return command;
     }
 

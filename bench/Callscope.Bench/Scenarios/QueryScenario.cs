@@ -9,7 +9,11 @@ using Callscope.Bench.Workload;
 
 namespace Callscope.Bench.Scenarios;
 
-public sealed record QueryOptions(int Sessions, int SessionsPerRoom, int LiveSessions, int Samples, TimeSpan Budget, int Clients, bool Reuse, string? Only = null);
+public sealed record QueryOptions(int Sessions, int SessionsPerRoom, int LiveSessions, int Samples, TimeSpan Budget, int Clients, bool Reuse, string? Only = null, int Warmup = QueryOptions.DefaultWarmup)
+{
+    /// <summary>Untimed requests before each query's timed ones, so that the server's code for it is compiled and tiered up.</summary>
+    public const int DefaultWarmup = 100;
+}
 
 /// <summary>
 /// Read latency with a big store: the session list (live, ended, search, deep pages), session and participant
@@ -64,7 +68,7 @@ public static class QueryScenario
         await using (var bare = await ChildServer.StartBareAsync(cancellationToken))
         {
             using var bareClient = BenchHttp.Client(bare.BaseAddress);
-            floor = await TimeAsync(bareClient, o.Samples, o.Budget, _ => $"{BareServer.ListPath}?bytes={listBytes}", cancellationToken);
+            floor = await TimeAsync(bareClient, o.Samples, o.Warmup, o.Budget, _ => $"{BareServer.ListPath}?bytes={listBytes}", cancellationToken);
         }
 
         var queries = new (string Name, Func<int, string> Url, int Samples)[]
@@ -104,7 +108,7 @@ public static class QueryScenario
         foreach (var (name, url, samples) in queries.Where(q => o.Only is null || q.Name.Contains(o.Only, StringComparison.OrdinalIgnoreCase)))
         {
             output.WriteLine($"  {name}...");
-            var latency = await TimeAsync(api, samples, o.Budget, url, cancellationToken);
+            var latency = await TimeAsync(api, samples, o.Warmup, o.Budget, url, cancellationToken);
             table.Add(name, latency.Count, Table.Ms(latency.P50), Table.Ms(latency.P95), Table.Ms(latency.Max), Table.Ratio(latency.P95 / floor.P95),
                 latency.P95 < 20 ? "yes" : "no");
         }
@@ -213,12 +217,17 @@ public static class QueryScenario
     }
 
     /// <summary>
-    /// Times up to <paramref name="samples"/> requests, one at a time after a short warm-up; a slow query stops early
-    /// when its time budget is spent (but not before 10 requests), so that one slow query cannot take an hour.
+    /// Times up to <paramref name="samples"/> requests, one at a time, after up to <paramref name="warmup"/> untimed ones
+    /// (at least 3; more only while they take under a third of the budget). The runtime compiles each method quickly
+    /// first and again, optimized, once it has run a few dozen times, and Dapper builds its reader for each statement on
+    /// first use: without a warm-up the first hundred requests of a query measure that compilation, not the store. A
+    /// slow query stops early when its time budget is spent (but not before 10 requests), so that one slow query cannot
+    /// take an hour.
     /// </summary>
-    private static async Task<Percentiles> TimeAsync(HttpClient client, int samples, TimeSpan budget, Func<int, string> url, CancellationToken cancellationToken)
+    private static async Task<Percentiles> TimeAsync(HttpClient client, int samples, int warmup, TimeSpan budget, Func<int, string> url, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < Math.Min(3, samples); i++)
+        var warming = Stopwatch.StartNew();
+        for (var i = 0; i < warmup && (i < 3 || warming.Elapsed < budget / 3); i++)
         {
             await SendAsync(client, url(samples + i), cancellationToken);
         }
