@@ -34,13 +34,13 @@ public sealed class ReaderCacheTests : IDisposable
     }
 
     [Fact]
-    public void Readers_keep_16_MiB_by_default()
+    public void Readers_keep_4_MiB_by_default()
     {
         var database = CallscopeDatabase.Create("sqlite", null, folder);
         database.Migrate();
 
         using var reader = database.Open();
-        Assert.Equal(-16 * 1024, reader.ExecuteScalar<long>("PRAGMA cache_size"));
+        Assert.Equal(-4 * 1024, reader.ExecuteScalar<long>("PRAGMA cache_size"));
     }
 
     public void Dispose()

@@ -78,12 +78,14 @@ public sealed class SqliteDialect : StoreDialect
     /// <summary>
     /// The page cache of each pooled connection, in MiB (SQLite's own default is 2 MiB). A search at a million sessions
     /// reads a few thousand rows of rooms and index pages scattered over the file; with 2 MiB each read evicts what the
-    /// last one needed, and every request reads them again from the system's file cache. Pages are taken as they are
-    /// read, and a quiet server closes its pooled connections (<see cref="ReleaseMemory"/>).
+    /// last one needed, and every request reads them again from the system's file cache. 4 MiB holds a search's pages;
+    /// 16 MiB held more of a deep page's walk, but the diagnosis's readers fill theirs too, and the server held 30–50 MB
+    /// more (docs/benchmarks.md). Pages are taken as they are read, and a quiet server closes its pooled connections
+    /// (<see cref="ReleaseMemory"/>).
     /// </summary>
     public int ReaderPageCacheMib { get; init; } = DefaultReaderPageCacheMib;
 
-    public const int DefaultReaderPageCacheMib = 16;
+    public const int DefaultReaderPageCacheMib = 4;
 
     public override DbConnection Open() => OpenSqlite(ConnectionString, ReaderPageCacheMib);
 
