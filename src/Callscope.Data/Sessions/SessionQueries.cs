@@ -356,14 +356,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         return CountFromRooms(connection, filter.Live, filter.RoomId is not null, "participant_count", "CAST(SUM(s.participants_live) AS BIGINT)", p);
     }
 
-    /// <summary>A participant connected now: connected in a session that is live at <c>@now</c>.</summary>
-    /// <remarks>
-    /// The session's end is tested as <c>s.end_time + 0</c> so that the test does not imply the predicate of
-    /// <c>sessions_live</c>: each participant's session is then read by its id. Otherwise PostgreSQL, whose statistics
-    /// may date from a time with few calls live, can choose to scan every live session for each participant (74 ms for
-    /// a page against 2,000 live sessions, where reading each session by id takes a few).
-    /// </remarks>
-    private const string ParticipantLive = "(p.live = 1 AND s.end_time + 0 IS NULL AND (s.deadline IS NULL OR s.deadline > @now))";
+    /// <summary>A participant connected now: connected in a session that is live at <c>@now</c>, read by its id.</summary>
+    private const string ParticipantLive = "(p.live = 1 AND " + SessionLiveness.LiveById + ")";
 
     private const string ParticipantFrom = "FROM participants p JOIN sessions s ON s.id = p.session_id JOIN rooms r ON r.id = p.room_id";
 
