@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Callscope.Server.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -10,12 +9,5 @@ namespace Callscope.Server.Auth;
 /// </summary>
 public sealed class BootstrapOptionsValidator : IValidateOptions<CallscopeOptions>
 {
-    public ValidateOptionsResult Validate(string? name, CallscopeOptions options)
-    {
-        var errors = new List<ValidationResult>();
-        Validator.TryValidateObject(options.Bootstrap, new ValidationContext(options.Bootstrap), errors, validateAllProperties: true);
-        return errors.Count == 0
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(errors.Select(e => $"Callscope:Bootstrap:{string.Join(',', e.MemberNames)}: {e.ErrorMessage}"));
-    }
+    public ValidateOptionsResult Validate(string? name, CallscopeOptions options) => SectionValidation.Validate(options.Bootstrap, "Bootstrap");
 }
