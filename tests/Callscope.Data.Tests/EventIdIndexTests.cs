@@ -8,7 +8,7 @@ using Dapper;
 namespace Callscope.Data.Tests;
 
 /// <summary>
-/// On SQLite an event id is checked against two layers: the ids stored up to a mark, in <c>event_ids</c>, and the newer
+/// On SQLite an event id is checked against two layers: the ids stored up to a mark, by hash in <c>event_id_hashes</c>, and the newer
 /// ones, held in the writer's memory until it moves them there. A repeated id must be a duplicate whichever layer holds
 /// it, after the writer reopens, and never because of an insert that was rolled back or an event that was deleted.
 /// </summary>
@@ -35,11 +35,11 @@ public sealed class EventIdIndexTests
         Assert.Equal(0, await Move(store));
         Assert.Equal((20, 0), Counts(await store.IngestAsync(second)));
 
-        // The first ids are now in event_ids, the second only in memory; a batch that mixes old and new ids.
+        // The first ids are now in event_id_hashes, the second only in memory; a batch that mixes old and new ids.
         var mixed = new List<IncomingEvent>(first[..5]) { second[7] };
         mixed.AddRange(Samples("c", 40, 3));
         Assert.Equal((3, 6), Counts(await store.IngestAsync(mixed)));
-        Assert.Equal(20, Scalar(store, "SELECT COUNT(*) FROM event_ids"));
+        Assert.Equal(20, Scalar(store, "SELECT COUNT(*) FROM event_id_hashes"));
 
         // A second writer on the same file starts with an empty memory: it rebuilds it from the events after the mark.
         await using (var reopened = new Writer(store))
@@ -68,9 +68,9 @@ public sealed class EventIdIndexTests
         Assert.Equal(5, failing.StoredBeforeFailing);
         Assert.Equal((5, 0), Counts(await store.IngestAsync(Samples("c", 20, 5))));
 
-        // Deleting an event frees its id, whether it was moved into event_ids or is still in memory.
+        // Deleting an event frees its id, whether it was moved into event_id_hashes or is still in memory.
         Assert.Equal(2, await store.Pipeline.SendAsync(new DeleteEvents(["a3", "b4"]), TestContext.Current.CancellationToken));
-        Assert.Equal(9, Scalar(store, "SELECT COUNT(*) FROM event_ids"));
+        Assert.Equal(9, Scalar(store, "SELECT COUNT(*) FROM event_id_hashes"));
         Assert.Equal((2, 18), Counts(await store.IngestAsync([.. moved, .. recent])));
         Assert.Equal(0, Scalar(store, "SELECT COUNT(*) FROM (SELECT id FROM events GROUP BY team_id, id HAVING COUNT(*) > 1)"));
     }
@@ -120,12 +120,12 @@ public sealed class EventIdIndexTests
         Assert.Equal(40, (await store.IngestAsync(Samples("a", 0, 40))).Accepted);
         // The next transaction finds 40 waiting, past 30: the writer moves them between two transactions.
         Assert.Equal(5, (await store.IngestAsync(Samples("b", 40, 5))).Accepted);
-        for (var wait = 0; wait < 300 && Scalar(store, "SELECT COUNT(*) FROM event_ids") < 45; wait++)
+        for (var wait = 0; wait < 300 && Scalar(store, "SELECT COUNT(*) FROM event_id_hashes") < 45; wait++)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        Assert.Equal(45, Scalar(store, "SELECT COUNT(*) FROM event_ids"));
+        Assert.Equal(45, Scalar(store, "SELECT COUNT(*) FROM event_id_hashes"));
         Assert.Equal(Scalar(store, "SELECT MAX(seq) FROM events"), Scalar(store, "SELECT seq FROM event_ids_mark"));
         Assert.Equal((0, 45), Counts(await store.IngestAsync([.. Samples("a", 0, 40), .. Samples("b", 40, 5)])));
     }
@@ -138,9 +138,9 @@ public sealed class EventIdIndexTests
         var indexes = connection.Query<string>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").ToList();
         Assert.DoesNotContain("events_by_id", indexes);
         Assert.Equal(30, (await store.IngestAsync(Samples("a", 0, 30))).Accepted);
-        Assert.Equal(0, Scalar(store, "SELECT COUNT(*) FROM event_ids"));
+        Assert.Equal(0, Scalar(store, "SELECT COUNT(*) FROM event_id_hashes"));
         Assert.Equal(30, await Move(store));
-        Assert.Equal(30, Scalar(store, "SELECT COUNT(*) FROM event_ids"));
+        Assert.Equal(30, Scalar(store, "SELECT COUNT(*) FROM event_id_hashes"));
     }
 
     [Fact]
@@ -165,10 +165,11 @@ public sealed class EventIdIndexTests
                     Enumerable.Range(0, 30).Select(i => new { team = team.ToString(), id = $"a{i}" }));
             }
 
-            Assert.Equal(["0020_event_ids.sql"], database.Migrate(T.AddHours(1)).Select(n => n[(n.IndexOf(".0020_", StringComparison.Ordinal) + 1)..]));
+            // Migration 0020 indexes the stored ids by their texts, and 0023 moves them to their hashes.
+            Assert.Equal(["0020_event_ids.sql", "0023_event_id_hashes"], database.Migrate(T.AddHours(1)).Select(n => n[(n.IndexOf(".Sqlite.", StringComparison.Ordinal) + 8)..]));
             using (var connection = database.Open())
             {
-                Assert.Equal(30, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM event_ids"));
+                Assert.Equal(30, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM event_id_hashes"));
                 Assert.Equal(connection.ExecuteScalar<long>("SELECT MAX(seq) FROM events"), connection.ExecuteScalar<long>("SELECT seq FROM event_ids_mark"));
             }
 
@@ -189,6 +190,48 @@ public sealed class EventIdIndexTests
     }
 
     [Fact]
+    public async Task Two_ids_that_share_a_hash_stay_two_ids_and_a_stored_one_is_still_a_duplicate()
+    {
+        await using var store = new StoreHarness(T.AddHours(1), "sqlite", ByHand);
+        var stored = Samples("a", 0, 3);
+        Assert.Equal(3, (await store.IngestAsync(stored)).Accepted);
+        Assert.Equal(3, await Move(store));
+
+        // Give the ids about to arrive the hashes of stored events, as if they collided with those events' ids: the
+        // look-up finds an entry and must compare the whole id to see that it names another event.
+        var team = store.Team.ToString();
+        var colliding = Samples("z", 10, 3);
+        using (var connection = store.Database.Open())
+        {
+            var seqs = connection.Query<long>("SELECT seq FROM events ORDER BY seq").ToList();
+            connection.Execute(
+                "INSERT INTO event_id_hashes (hash, seq) VALUES (@hash, @seq)",
+                colliding.Select((e, i) => new { hash = EventIdHashes.Of(team, e.Id), seq = seqs[i] }));
+        }
+
+        Assert.Equal((3, 0), Counts(await store.IngestAsync(colliding)));
+        Assert.Equal((0, 6), Counts(await store.IngestAsync([.. stored, .. colliding])));
+        Assert.Equal(3, await Move(store));
+        Assert.Equal((0, 6), Counts(await store.IngestAsync([.. stored, .. colliding])));
+        Assert.Equal(6, Scalar(store, "SELECT COUNT(*) FROM events"));
+    }
+
+    [Fact]
+    public void An_ids_hash_never_changes_once_stored()
+    {
+        // Stored hashes are compared with the hashes of new ids for as long as the store lives: XxHash3 of the UTF-8
+        // team id and event id, pinned here.
+        Assert.Equal(6482115476773622790, EventIdHashes.Of("0196e6b0-7f8a-7000-8000-000000000001", "EV_1"));
+        Assert.Equal(319304867809549683, EventIdHashes.Of("0196e6b0-7f8a-7000-8000-000000000001", "EV_\u00e9"));
+        Assert.NotEqual(EventIdHashes.Of("t", "1"), EventIdHashes.Of("t", "2"));
+
+        // An id longer than the stack buffer hashes the same way.
+        var longId = new string('x', 2_000);
+        Assert.Equal(unchecked((long)System.IO.Hashing.XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes("team" + longId))),
+            EventIdHashes.Of("team", longId));
+    }
+
+    [Fact]
     public async Task An_event_is_found_by_id_through_the_id_index_and_the_room_index_not_by_walking_the_events()
     {
         await using var store = new StoreHarness(T.AddHours(1), "sqlite");
@@ -197,7 +240,7 @@ public sealed class EventIdIndexTests
             $"EXPLAIN QUERY PLAN SELECT e.seq FROM {store.Database.Dialect.EventById("@team", "@id", "@room")} e WHERE e.team_id = @team AND e.id = @id AND e.room_id = @room",
             new { team = "t", id = "i", room = "r" }).Select(r => r.Detail).ToList();
 
-        Assert.Contains(plan, d => d.Contains("SEARCH x USING PRIMARY KEY (team_id=? AND id=?)", StringComparison.Ordinal));
+        Assert.Contains(plan, d => d.Contains("SEARCH x USING PRIMARY KEY (hash=?)", StringComparison.Ordinal));
         Assert.Contains(plan, d => d.Contains("SEARCH x USING PRIMARY KEY (room_id=?)", StringComparison.Ordinal));
         Assert.Contains(plan, d => d.Contains("USING INTEGER PRIMARY KEY (rowid>?)", StringComparison.Ordinal));
         // Only the one-row marks are scanned.

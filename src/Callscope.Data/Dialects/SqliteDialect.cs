@@ -93,6 +93,7 @@ public sealed class SqliteDialect : StoreDialect
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
+        EventIdHashes.Register(connection);
         using var pragma = connection.CreateCommand();
         // WAL (set once by Migrate; it is a property of the file) with synchronous=NORMAL keeps every committed
         // transaction across a process crash (kill -9); only a power loss could drop the last commits.
@@ -188,11 +189,16 @@ public sealed class SqliteDialect : StoreDialect
         }
 
         return Migrations.Run(DeployChanges.To.SqliteDatabase(ConnectionString)
-            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), IsMigration));
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), IsMigration)
+            .WithScript(EventIdHashes.Migration.Name, new EventIdHashes.Migration()));
     }
 
     /// <summary>Whether an embedded resource of this assembly is one of this provider's migration scripts.</summary>
     public static bool IsMigration(string resourceName) => resourceName.Contains(".Migrations.Sqlite.", StringComparison.Ordinal);
+
+    /// <summary>The names of every migration this build runs: the embedded scripts and the one run by code.</summary>
+    public static IEnumerable<string> MigrationNames() =>
+        Assembly.GetExecutingAssembly().GetManifestResourceNames().Where(IsMigration).Append(EventIdHashes.Migration.Name);
 
     public override bool IsUniqueViolation(DbException error) => error is SqliteException { SqliteErrorCode: 19 };
 
@@ -224,13 +230,14 @@ public sealed class SqliteDialect : StoreDialect
     }
 
     /// <summary>
-    /// The id index has two layers (migration 0020): <c>event_ids</c> holds the ids up to its mark; the newer ones are
-    /// only in the writer's memory, so a reader finds them among the room's events after that mark, through the room
-    /// index and, after its own mark, by the scan of the newest rows.
+    /// The id index has two layers (migrations 0020 and 0023): <c>event_id_hashes</c> holds the ids up to its mark, by
+    /// hash (<see cref="EventIdHashes"/>); the newer ones are only in the writer's memory, so a reader finds them among
+    /// the room's events after that mark, through the room index and, after its own mark, by the scan of the newest rows.
     /// </summary>
     public override string EventById(string team, string id, string room) =>
         $"""
-        (SELECT e.* FROM event_ids x JOIN events e ON e.seq = x.seq WHERE x.team_id = {team} AND x.id = {id} AND e.room_id = {room}
+        (SELECT e.* FROM event_id_hashes x JOIN events e ON e.seq = x.seq
+         WHERE x.hash = {EventIdHashes.Function}({team}, {id}) AND e.team_id = {team} AND e.id = {id} AND e.room_id = {room}
          UNION ALL
          SELECT e.* FROM event_rooms x JOIN events e ON e.seq = x.seq
          WHERE x.room_id = {room} AND x.seq > (SELECT seq FROM event_ids_mark) AND e.team_id = {team} AND e.id = {id}

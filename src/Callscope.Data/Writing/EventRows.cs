@@ -1,5 +1,6 @@
 using Callscope.Core;
 using Callscope.Core.Ingest;
+using Callscope.Data.Dialects;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,8 +19,8 @@ internal static class EventRows
 
     /// <summary>
     /// SQLite: one compiled insert per event, skipped when either layer of the id index has the id: the newest ids in
-    /// the writer's memory (<see cref="RecentEventIds"/>), or <c>event_ids</c> (see migration 0020). A stored event's
-    /// id joins the newest layer.
+    /// the writer's memory (<see cref="RecentEventIds"/>), or <c>event_id_hashes</c> (see migrations 0020 and 0023: a
+    /// hash of the id, then the event it names, compared whole). A stored event's id joins the newest layer.
     /// <para>
     /// The look-up in <c>event_ids</c> is a statement of its own and the insert a plain one-row <c>INSERT … VALUES</c>.
     /// Folded into one <c>INSERT … SELECT … WHERE NOT EXISTS</c>, SQLite takes the insert for one that may write
@@ -30,7 +31,9 @@ internal static class EventRows
     /// </summary>
     internal static bool[] InsertPrepared(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
-        var known = context.Statement("SELECT 1 FROM event_ids WHERE team_id = @team AND id = @id", "team", "id");
+        var known = context.Statement(
+            "SELECT 1 FROM event_id_hashes x JOIN events e ON e.seq = x.seq WHERE x.hash = @hash AND e.team_id = @team AND e.id = @id",
+            "hash", "team", "id");
         var insert = context.Statement(
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
@@ -40,7 +43,7 @@ internal static class EventRows
         var recent = context.RecentIds;
         var teamText = team.ToString();
         var k = known.Parameters;
-        k[0].Value = teamText;
+        k[1].Value = teamText;
         var p = insert.Parameters;
         p[0].Value = teamText;
         var inserted = new bool[events.Count];
@@ -52,7 +55,8 @@ internal static class EventRows
                 continue;
             }
 
-            k[1].Value = e.Id;
+            k[0].Value = EventIdHashes.Of(teamText, e.Id);
+            k[2].Value = e.Id;
             if (known.ExecuteScalar() is not null)
             {
                 continue;

@@ -358,8 +358,7 @@ public static class StoreBackup
         return [.. names.Order(StringComparer.Ordinal)];
     }
 
-    private static HashSet<string> KnownMigrations() => typeof(CallscopeDatabase).Assembly.GetManifestResourceNames()
-        .Where(SqliteDialect.IsMigration).Select(ShortName).ToHashSet(StringComparer.Ordinal);
+    private static HashSet<string> KnownMigrations() => SqliteDialect.MigrationNames().Select(ShortName).ToHashSet(StringComparer.Ordinal);
 
     private static string ShortName(string script)
     {

@@ -16,7 +16,7 @@ public static class StoreSnapshot
 {
     private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "schemaversions", "event_rooms", "event_rooms_mark" };
 
-    private static readonly HashSet<string> SkippedOnSqlite = new(StringComparer.OrdinalIgnoreCase) { "event_ids", "event_ids_mark" };
+    private static readonly HashSet<string> SkippedOnSqlite = new(StringComparer.OrdinalIgnoreCase) { "event_id_hashes", "event_ids_mark" };
 
     public static async Task<string> TakeAsync(CallscopeApp app)
     {
