@@ -217,6 +217,28 @@ public sealed class EventIdIndexTests
     }
 
     [Fact]
+    public async Task Events_deleted_by_another_program_free_their_ids()
+    {
+        await using var store = new StoreHarness(T.AddHours(1), "sqlite", ByHand);
+        var moved = Samples("a", 0, 4);
+        Assert.Equal(4, (await store.IngestAsync(moved)).Accepted);
+        Assert.Equal(4, await Move(store));
+
+        // A connection that does not know the hash function, as the sqlite3 shell: deleting events works, and the
+        // entry it leaves behind names an event that is gone.
+        using (var shell = new Microsoft.Data.Sqlite.SqliteConnection(
+            new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(store.Database.ConnectionString) { Pooling = false }.ToString()))
+        {
+            shell.Open();
+            Assert.Equal(2, shell.Execute("DELETE FROM events WHERE id IN ('a1', 'a2')"));
+        }
+
+        Assert.Equal(4, Scalar(store, "SELECT COUNT(*) FROM event_id_hashes"));
+        Assert.Equal((2, 2), Counts(await store.IngestAsync(moved)));
+        Assert.Equal(4, Scalar(store, "SELECT COUNT(*) FROM events"));
+    }
+
+    [Fact]
     public void An_ids_hash_never_changes_once_stored()
     {
         // Stored hashes are compared with the hashes of new ids for as long as the store lives: XxHash3 of the UTF-8

@@ -22,7 +22,7 @@ public static class IngestScenario
         Machine.Print(output, bench.Target);
         output.WriteLine($"Workload: {o.Rooms:N0} rooms over {o.Clients} clients, batches of {o.BatchMin}–{o.BatchMax} events, one request in flight per client, {(o.RandomIds ? "random event ids" : "event ids in each client's own sequence")}.");
 
-        var rawRate = await RawRateAsync(bench, o, cancellationToken);
+        var (rawRate, rawIndexed) = await RawRatesAsync(bench, o, cancellationToken);
 
         LoadResult bareRead, bareParse;
         await using (var bare = await ChildServer.StartBareAsync(cancellationToken))
@@ -67,7 +67,7 @@ public static class IngestScenario
             off = await LoadRunner.RunAsync(offServer.BaseAddress, Sources(bench.Tag + "off", o), new LoadPlan(IngestPath, o.Warmup, o.Duration), cancellationToken);
         }
 
-        new Table($"Ingest — {bench.Target.Name}, {o.Clients} clients, {o.Duration.TotalSeconds:0} s",
+        var table = new Table($"Ingest — {bench.Target.Name}, {o.Clients} clients, {o.Duration.TotalSeconds:0} s",
                 "what", "events/s", "requests/s", "p50", "p99", "server CPU", "Callscope ÷ this")
             .Add("Callscope: POST /api/v1/ingest/events, 202 after commit", Table.Rate(result.EventsPerSecond), Table.Rate(result.RequestsPerSecond),
                 Table.Ms(result.Latency.P50), Table.Ms(result.Latency.P99), $"{cpu.ServerCores:0.00} cores (bench {cpu.BenchCores:0.00})", "1×")
@@ -78,14 +78,33 @@ public static class IngestScenario
             .Add("bare Kestrel, reads and parses them as JSON", Table.Rate(bareParse.EventsPerSecond), Table.Rate(bareParse.RequestsPerSecond),
                 Table.Ms(bareParse.Latency.P50), Table.Ms(bareParse.Latency.P99), null, Table.Ratio(result.EventsPerSecond / bareParse.EventsPerSecond))
             .Add($"raw {bench.Target.Name} insert ({bench.Target.RawInsertMethod}), same rows, one transaction", Table.Rate(rawRate), null, null, null, null,
-                Table.Ratio(result.EventsPerSecond / rawRate))
-            .Print(output);
+                Table.Ratio(result.EventsPerSecond / rawRate));
+        if (rawIndexed is { } same)
+        {
+            table.Add($"raw {bench.Target.Name} insert ({same.Method}), same rows, one transaction", Table.Rate(same.Rate), null, null, null, null,
+                Table.Ratio(result.EventsPerSecond / same.Rate));
+        }
+
+        table.Print(output);
+        if (rawIndexed is { } indexed)
+        {
+            output.WriteLine($"With the diagnosis off, Callscope ÷ the raw insert with the server's id index: {Table.Ratio(off.EventsPerSecond / indexed.Rate)}.");
+        }
+
         output.WriteLine($"Server memory at the end: RSS {Table.Mb(stats.RssBytes)}, peak {Table.Mb(stats.PeakRssBytes)}.");
         return result.Failures == 0 ? 0 : 1;
     }
 
     /// <summary>The store's raw insert rate for rows of the workload's shape (printing the workload's mix of events).</summary>
-    public static async Task<double> RawRateAsync(BenchContext bench, IngestOptions o, CancellationToken cancellationToken)
+    public static async Task<double> RawRateAsync(BenchContext bench, IngestOptions o, CancellationToken cancellationToken) =>
+        (await RawRatesAsync(bench, o, cancellationToken, withServerIndex: false)).Plain;
+
+    /// <summary>
+    /// The raw insert rate, and where the server de-duplicates its own way, the rate of the same rows with that index
+    /// (each in a store of its own).
+    /// </summary>
+    private static async Task<(double Plain, (string Method, double Rate)? ServerIndex)> RawRatesAsync(
+        BenchContext bench, IngestOptions o, CancellationToken cancellationToken, bool withServerIndex = true)
     {
         var sample = Traffic(bench.Tag + "raw", o, Environment.TickCount);
         var rawEvents = new List<SimEvent>(o.RawRows);
@@ -96,8 +115,19 @@ public static class IngestScenario
 
         PrintMix(bench.Output, rawEvents);
         bench.Output.WriteLine($"Raw insert baseline: {rawEvents.Count:N0} rows...");
-        using var rawStore = await bench.NewStoreAsync("raw", cancellationToken);
-        return await bench.Target.RawInsertRateAsync(rawStore, rawEvents, cancellationToken);
+        double plain;
+        using (var rawStore = await bench.NewStoreAsync("raw", cancellationToken))
+        {
+            plain = await bench.Target.RawInsertRateAsync(rawStore, rawEvents, cancellationToken);
+        }
+
+        if (!withServerIndex)
+        {
+            return (plain, null);
+        }
+
+        using var indexedStore = await bench.NewStoreAsync("raw-indexed", cancellationToken);
+        return (plain, await bench.Target.RawServerIndexRateAsync(indexedStore, rawEvents, cancellationToken));
     }
 
     /// <summary>One simulator per client, each owning its share of the rooms; the simulated clock starts a day back.</summary>

@@ -21,6 +21,13 @@ public abstract class StoreTarget
     /// <summary>Inserts the events as rows of the (migrated, empty) store's events table the fastest plain way; returns rows/s.</summary>
     public abstract Task<double> RawInsertRateAsync(BenchStore store, IReadOnlyList<SimEvent> events, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The same rows with the de-duplication the server keeps when it differs from the plain way (SQLite's id index in
+    /// two layers): what the table's ratio compares with, like with like. Null where there is no such difference.
+    /// </summary>
+    public virtual Task<(string Method, double Rate)?> RawServerIndexRateAsync(BenchStore store, IReadOnlyList<SimEvent> events, CancellationToken cancellationToken) =>
+        Task.FromResult<(string, double)?>(null);
+
     public static StoreTarget Create(string provider, string? connectionString) => (provider.ToLowerInvariant(), connectionString) switch
     {
         ("sqlite", null) => new SqliteTarget(),

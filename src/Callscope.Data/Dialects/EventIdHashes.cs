@@ -14,8 +14,11 @@ namespace Callscope.Data.Dialects;
 /// against the event itself (<c>events</c> by <c>seq</c>), so two ids that share a hash stay two ids.
 /// <para>
 /// The hash is XxHash3 of the UTF-8 team id followed by the event id. It is stored, so it can never change. Every
-/// connection the store opens knows it as the SQL function <see cref="Function"/>, which the trigger that forgets a
-/// deleted event's entry calls: a connection opened elsewhere (the <c>sqlite3</c> shell) cannot delete events.
+/// connection the store opens knows it as the SQL function <see cref="Function"/>. A deleted event's entry is removed
+/// by a temporary trigger of the writer's connection (<see cref="ForgetDeleted"/>), not by one stored in the file,
+/// which would make every other program (the <c>sqlite3</c> shell) fail to delete events for want of the function.
+/// An entry left behind by such a program names an event that is gone, and since an event's <c>seq</c> is never used
+/// again, it can never match: it only takes its 14 bytes.
 /// </para>
 /// </summary>
 public static class EventIdHashes
@@ -48,6 +51,14 @@ public static class EventIdHashes
     public static void Register(SqliteConnection connection) =>
         connection.CreateFunction<string, string, long>(Function, Of, isDeterministic: true);
 
+    /// <summary>The writer's temporary trigger that removes a deleted event's entry, whichever command deletes it.</summary>
+    public const string ForgetDeleted =
+        $"""
+        CREATE TEMP TRIGGER IF NOT EXISTS event_id_hashes_gone AFTER DELETE ON main.events BEGIN
+            DELETE FROM main.event_id_hashes WHERE hash = {Function}(OLD.team_id, OLD.id) AND seq = OLD.seq;
+        END
+        """;
+
     /// <summary>
     /// Migration 0023, run by code so that the connection running it knows the hash: the ids stored up to the mark move
     /// from <c>event_ids</c> into <c>event_id_hashes</c>, in key order.
@@ -69,13 +80,9 @@ public static class EventIdHashes
 
                 INSERT INTO event_id_hashes (hash, seq) SELECT {Function}(team_id, id), seq FROM event_ids ORDER BY 1, 2;
 
+                -- A deleted event's entry is now removed by a trigger of the writer's connection (ForgetDeleted).
                 DROP TRIGGER event_ids_gone;
                 DROP TABLE event_ids;
-
-                -- A deleted event (retention, erasure) frees its id.
-                CREATE TRIGGER event_id_hashes_gone AFTER DELETE ON events BEGIN
-                    DELETE FROM event_id_hashes WHERE hash = {Function}(OLD.team_id, OLD.id) AND seq = OLD.seq;
-                END;
                 """;
         }
     }

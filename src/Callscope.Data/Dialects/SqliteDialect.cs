@@ -112,7 +112,7 @@ public sealed class SqliteDialect : StoreDialect
         // Not pooled: these settings belong to the writer alone.
         var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString(), memory.PageCacheMib);
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit};";
+        pragma.CommandText = $"PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit}; {EventIdHashes.ForgetDeleted};";
         pragma.ExecuteNonQuery();
         return connection;
     }
