@@ -397,9 +397,9 @@ public sealed class SqliteDialect : StoreDialect
     }
 
     /// <summary>
-    /// Closes the pooled readers, each of which keeps a page cache of its own (up to 2 MiB) for as long as it is pooled;
-    /// readers in use are closed when they are returned. The next read opens a fresh one. The writer, which is not
-    /// pooled, gives its cache back after its current transaction (<see cref="CacheReleases"/>).
+    /// Closes the pooled readers, each of which keeps a page cache of its own (up to <see cref="ReaderPageCacheMib"/> MiB)
+    /// for as long as it is pooled; readers in use are closed when they are returned. The next read opens a fresh one.
+    /// The writer, which is not pooled, gives its cache back after its current transaction (<see cref="CacheReleases"/>).
     /// </summary>
     internal override void ReleaseMemory()
     {
