@@ -4,9 +4,10 @@ namespace Callscope.Data.Dialects;
 
 /// <summary>
 /// SQLite only: moves the ids of the events stored since the last move from the writer's memory into
-/// <c>event_id_hashes</c> (<see cref="EventIdHashes"/>), in key order, and moves the mark past them; answers how many ids it moved. In key order, each page of the index is
-/// written once per move, where a unique index kept up by every insert wrote a page per event (ids are random). The
-/// writer runs it once enough ids have gathered and when it falls idle (<see cref="SqliteUpkeep.IdIndexAfter"/>).
+/// <c>event_id_hashes</c> (<see cref="EventIdHashes"/>), in key order, and moves the mark past them; answers how many
+/// ids it moved. In key order, each page of the index is written once per move, where a unique index kept up by every
+/// insert wrote a page per event (ids are random). The writer runs it once enough ids have gathered and when it falls
+/// idle (<see cref="SqliteUpkeep.IdIndexAfter"/>).
 /// </summary>
 public sealed class IndexEventIdsCommand : WriteCommand<int>
 {

@@ -22,7 +22,7 @@ internal static class EventRows
     /// the writer's memory (<see cref="RecentEventIds"/>), or <c>event_id_hashes</c> (see migrations 0020 and 0023: a
     /// hash of the id, then the event it names, compared whole). A stored event's id joins the newest layer.
     /// <para>
-    /// The look-up in <c>event_ids</c> is a statement of its own and the insert a plain one-row <c>INSERT … VALUES</c>.
+    /// The look-up in <c>event_id_hashes</c> is a statement of its own and the insert a plain one-row <c>INSERT … VALUES</c>.
     /// Folded into one <c>INSERT … SELECT … WHERE NOT EXISTS</c>, SQLite takes the insert for one that may write
     /// several rows and opens a statement journal for it inside the command's savepoint: every page the event
     /// touched was copied to a temporary file again, for each event, and the writer ran at two thirds to four fifths
