@@ -13,8 +13,9 @@ namespace Callscope.Data.Dialects;
 /// million ids fits the writer's page cache and a look-up by a random id finds its page there. A hash match is checked
 /// against the event itself (<c>events</c> by <c>seq</c>), so two ids that share a hash stay two ids.
 /// <para>
-/// The hash is XxHash3 of the UTF-8 team id followed by the event id. It is stored, so it can never change. Every
-/// connection the store opens knows it as the SQL function <see cref="Function"/>. A deleted event's entry is removed
+/// The hash is XxHash3 of the UTF-8 team id followed by the event id. It is stored, so it can never change. The
+/// writer's connection and the migration's know it as the SQL function <see cref="Function"/>; a reader is given the
+/// hash as a parameter (<see cref="SqliteDialect.EventById"/>). A deleted event's entry is removed
 /// by a temporary trigger of the writer's connection (<see cref="ForgetDeleted"/>), not by one stored in the file,
 /// which would make every other program (the <c>sqlite3</c> shell) fail to delete events for want of the function.
 /// An entry left behind by such a program names an event that is gone, and since an event's <c>seq</c> is never used
@@ -23,7 +24,7 @@ namespace Callscope.Data.Dialects;
 /// </summary>
 public static class EventIdHashes
 {
-    /// <summary>The SQL function every store connection knows: <c>callscope_event_id_hash(team_id, id)</c>.</summary>
+    /// <summary>The SQL function the writer's connection knows: <c>callscope_event_id_hash(team_id, id)</c>.</summary>
     public const string Function = "callscope_event_id_hash";
 
     /// <summary>The hash of a team's event id, as stored in <c>event_id_hashes</c>.</summary>

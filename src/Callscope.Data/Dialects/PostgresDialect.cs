@@ -89,11 +89,14 @@ public sealed class PostgresDialect : StoreDialect
     public override string EventsOfRoom(string room, string? from = null, string? to = null) => "events";
 
     /// <summary>The id index keeps each event's room and time (migration 0024): the event is found among the room's events at that time.</summary>
-    public override string EventById(string team, string id, string room) =>
-        $"""
-        (SELECT e.* FROM event_ids x JOIN events e ON e.room_id = x.room_id AND e.ts = x.ts AND e.team_id = x.team_id AND e.id = x.id
-         WHERE x.team_id = {team} AND x.id = {id} AND x.room_id = {room})
-        """;
+    public override string EventById(DynamicParameters p, string team, string id, string room)
+    {
+        AddEventKey(p, team, id, room);
+        return """
+            (SELECT e.* FROM event_ids x JOIN events e ON e.room_id = x.room_id AND e.ts = x.ts AND e.team_id = x.team_id AND e.id = x.id
+             WHERE x.team_id = @byTeam AND x.id = @byId AND x.room_id = @byRoom)
+            """;
+    }
 
     /// <summary>The list goes as one text array.</summary>
     public override string TextList(string name, IReadOnlyCollection<string> values, DynamicParameters p)

@@ -93,7 +93,6 @@ public sealed class SqliteDialect : StoreDialect
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
-        EventIdHashes.Register(connection);
         using var pragma = connection.CreateCommand();
         // WAL (set once by Migrate; it is a property of the file) with synchronous=NORMAL keeps every committed
         // transaction across a process crash (kill -9); only a power loss could drop the last commits.
@@ -111,6 +110,7 @@ public sealed class SqliteDialect : StoreDialect
     {
         // Not pooled: these settings belong to the writer alone.
         var connection = OpenSqlite(new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString(), memory.PageCacheMib);
+        EventIdHashes.Register(connection);
         using var pragma = connection.CreateCommand();
         pragma.CommandText = $"PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalSizeLimit}; {EventIdHashes.ForgetDeleted};";
         pragma.ExecuteNonQuery();
@@ -233,18 +233,24 @@ public sealed class SqliteDialect : StoreDialect
     /// The id index has two layers (migrations 0020 and 0023): <c>event_id_hashes</c> holds the ids up to its mark, by
     /// hash (<see cref="EventIdHashes"/>); the newer ones are only in the writer's memory, so a reader finds them among
     /// the room's events after that mark, through the room index and, after its own mark, by the scan of the newest rows.
+    /// The hash goes in as the parameter <c>@byHash</c>, so a reader needs no function of ours.
     /// </summary>
-    public override string EventById(string team, string id, string room) =>
-        $"""
-        (SELECT e.* FROM event_id_hashes x JOIN events e ON e.seq = x.seq
-         WHERE x.hash = {EventIdHashes.Function}({team}, {id}) AND e.team_id = {team} AND e.id = {id} AND e.room_id = {room}
-         UNION ALL
-         SELECT e.* FROM event_rooms x JOIN events e ON e.seq = x.seq
-         WHERE x.room_id = {room} AND x.seq > (SELECT seq FROM event_ids_mark) AND e.team_id = {team} AND e.id = {id}
-         UNION ALL
-         SELECT * FROM events NOT INDEXED
-         WHERE seq > (SELECT seq FROM event_rooms_mark) AND seq > (SELECT seq FROM event_ids_mark) AND room_id = {room} AND team_id = {team} AND id = {id})
-        """;
+    public override string EventById(DynamicParameters p, string team, string id, string room)
+    {
+        AddEventKey(p, team, id, room);
+        p.Add("byHash", EventIdHashes.Of(team, id));
+        return """
+            (SELECT e.* FROM event_id_hashes x JOIN events e ON e.seq = x.seq
+             WHERE x.hash = @byHash AND e.team_id = @byTeam AND e.id = @byId AND e.room_id = @byRoom
+             UNION ALL
+             SELECT e.* FROM event_rooms x JOIN events e ON e.seq = x.seq
+             WHERE x.room_id = @byRoom AND x.seq > (SELECT seq FROM event_ids_mark) AND e.team_id = @byTeam AND e.id = @byId
+             UNION ALL
+             SELECT * FROM events NOT INDEXED
+             WHERE seq > (SELECT seq FROM event_rooms_mark) AND seq > (SELECT seq FROM event_ids_mark)
+               AND room_id = @byRoom AND team_id = @byTeam AND id = @byId)
+            """;
+    }
 
     /// <summary>
     /// Rooms found by the FTS5 trigram index of their names and descriptions (<c>room_search</c>, migration 0018), then

@@ -65,11 +65,20 @@ public abstract class StoreDialect
     public abstract string EventsOfRoom(string room, string? from = null, string? to = null);
 
     /// <summary>
-    /// A table expression for the event of the team (<paramref name="team"/>) with the id <paramref name="id"/> in the
-    /// room <paramref name="room"/> (each a parameter), found by the store's id index: at most one row of
-    /// <c>events</c>, already filtered on all three.
+    /// A table expression for the event of the team <paramref name="team"/> with the id <paramref name="id"/> in the
+    /// room <paramref name="room"/>, found by the store's id index: at most one row of <c>events</c>, already filtered
+    /// on all three. The values go into <paramref name="p"/> as <c>@byTeam</c>, <c>@byId</c> and <c>@byRoom</c>, with
+    /// whatever else the store's index is searched by.
     /// </summary>
-    public abstract string EventById(string team, string id, string room);
+    public abstract string EventById(DynamicParameters p, string team, string id, string room);
+
+    /// <summary>Adds the three values every <see cref="EventById"/> filters on.</summary>
+    protected static void AddEventKey(DynamicParameters p, string team, string id, string room)
+    {
+        p.Add("byTeam", team);
+        p.Add("byId", id);
+        p.Add("byRoom", room);
+    }
 
     /// <summary>
     /// <paramref name="text"/> as the <c>@qlike</c> of <see cref="RoomsContaining"/>: a LIKE pattern that matches it anywhere,

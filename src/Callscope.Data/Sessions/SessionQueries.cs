@@ -423,7 +423,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             p.Add("types", types.ToArray());
         }
 
-        return Events(where, p, paging);
+        return Events(team, participant.RoomId, where, p, paging);
     }
 
     /// <summary>
@@ -444,7 +444,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             p.Add("types", types.ToArray());
         }
 
-        return Events(where, p, paging);
+        return Events(team, room, where, p, paging);
     }
 
     /// <summary>
@@ -542,18 +542,18 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             r.external_id AS RoomExternalId, r.deleted_at AS RoomDeletedAt
         """;
 
-    private Page<EventView> Events(StringBuilder where, DynamicParameters p, Paging paging)
+    private Page<EventView> Events(TeamId team, RoomId room, StringBuilder where, DynamicParameters p, Paging paging)
     {
         using var connection = database.Open();
-        // Every caller names its team as @team, and one room and a time range as @room, @from and @to.
+        // Every caller names its team as @team, and the room and a time range as @room, @from and @to.
         var events = database.EventsOfRoom("@room", "@from", "@to");
         var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM {events} e WHERE {where}", p);
         var order = paging.Descending ? "DESC" : "ASC";
         if (paging.After is { } after)
         {
-            p.Add("after", after);
+            var byId = new DynamicParameters();
             if (connection.QuerySingleOrDefault<(long Ts, long Seq)?>(
-                    $"SELECT e.ts, e.seq FROM {database.Dialect.EventById("@team", "@after", "@room")} e", p)
+                    $"SELECT e.ts, e.seq FROM {database.Dialect.EventById(byId, team.ToString(), after, room.ToString())} e", byId)
                 is not { } a)
             {
                 return new Page<EventView>(0, []) { UnknownCursor = true };

@@ -6,6 +6,7 @@ using Callscope.Core.Ingest;
 using Callscope.Core.Law;
 using Callscope.Data.Sessions;
 using Callscope.Data.Webhooks;
+using Dapper;
 
 namespace Callscope.Data.Writing;
 
@@ -217,8 +218,8 @@ internal sealed class Erasure(WriteContext context, TeamId team)
             // A record with neither identity nor connection id is one event's own: its key names that event.
             if (target.Pkey.StartsWith("e:", StringComparison.Ordinal))
             {
-                Add(context.Query<EventRow>($"SELECT {Columns} FROM {context.Dialect.EventById("@team", "@id", "@room")} e",
-                    new { team = teamText, id = target.Pkey[2..], room = roomText }));
+                var byId = new DynamicParameters();
+                Add(context.Query<EventRow>($"SELECT {Columns} FROM {context.Dialect.EventById(byId, teamText, target.Pkey[2..], roomText)} e", byId));
             }
 
             sessions.Add(target.SessionId);

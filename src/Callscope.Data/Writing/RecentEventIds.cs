@@ -6,8 +6,8 @@ namespace Callscope.Data.Writing;
 /// <summary>
 /// SQLite only: the newest layer of the event id index (migration 0020), in the writer's own memory. It holds the ids
 /// of the events stored after <c>event_ids_mark</c>, which <c>event_ids</c> does not have yet, so a repeated id is
-/// known without a lookup in the store. <see cref="Dialects.IndexEventIdsCommand"/> moves them into <c>event_ids</c>
-/// and empties it.
+/// known without a lookup in the store. <see cref="Dialects.IndexEventIdsCommand"/> moves them into the stored layer
+/// (<c>event_id_hashes</c>) and empties it.
 /// <para>
 /// A temporary trigger of the writer's connection takes a deleted event's id out of it, whichever command deletes it.
 /// Whenever the memory may be ahead of the store — a command or a transaction rolled back — it is forgotten and read
