@@ -61,6 +61,31 @@ public sealed class EventRulesTests
     }
 
     [Fact]
+    public void A_number_with_more_digits_than_a_double_holds_is_read_by_its_value()
+    {
+        // 0.444… with 1,000 digits, 1 followed by 800 zeros, and -0.111… with 1,000 digits: the first in range, the
+        // others not.
+        var half = "0." + new string('4', 1_000);
+        Assert.Empty(EventRules.Check(Sample("quality_sample", $$"""{"packet_loss_pct": {{half}}}""")));
+        Assert.Equal("data.rtt_ms", Assert.Single(EventRules.Check(Sample("quality_sample", $$"""{"rtt_ms": 1{{new string('0', 800)}}}"""))).Field);
+        Assert.Equal("data.jitter_ms", Assert.Single(EventRules.Check(Sample("quality_sample", $$"""{"jitter_ms": -0.{{new string('1', 1_000)}}}"""))).Field);
+    }
+
+    [Fact]
+    public void The_control_characters_refused_are_exactly_those_char_IsControl_names()
+    {
+        for (var c = char.MinValue; c < char.MaxValue; c++)
+        {
+            var text = "a" + c + "b";
+            Assert.Equal(char.IsControl(c), EventRules.HasControl(text));
+            if (!char.IsSurrogate(c))
+            {
+                Assert.Equal(char.IsControl(c), EventRules.TextProblem("participant.name", text, 200) is not null);
+            }
+        }
+    }
+
+    [Fact]
     public void Numbers_outside_the_vocabulary_are_kept_as_they_are()
     {
         Assert.Empty(EventRules.Check(Sample("quality_sample", """{"custom_metric": 1e400, "volume_db": -5}""")));

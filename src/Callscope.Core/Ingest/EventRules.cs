@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using Callscope.Core.Events;
@@ -72,6 +74,16 @@ public static class EventRules
 
     public static readonly IReadOnlyList<string> Devices = ["desktop", "mobile", "tablet", "smarttv"];
 
+    /// <summary><see cref="NumericFields"/> by event type, in their order, so that an event reads only its own.</summary>
+    private static readonly FrozenDictionary<string, NumericField[]> NumericFieldsByType =
+        NumericFields.GroupBy(f => f.EventType).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+    /// <summary><see cref="ChoiceFields"/> by event type, in their order.</summary>
+    private static readonly FrozenDictionary<string, ChoiceField[]> ChoiceFieldsByType =
+        ChoiceFields.GroupBy(f => f.EventType).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+    private static readonly SearchValues<char> TypeCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_");
+
     private static readonly string[] ClientTexts = ["user_agent", "os", "browser", "sdk", "network_type"];
 
     /// <summary>A time as stored, and how far ahead of the server clock it was when it had to be clamped.</summary>
@@ -81,7 +93,7 @@ public static class EventRules
     /// <summary>Event types are lower-case letters, digits and underscores.</summary>
     public static string? TypeProblem(string type) =>
         type.Length is 0 or > MaxTypeLength ? $"'type' has 1 to {MaxTypeLength} characters."
-        : type.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_') ? null
+        : !type.AsSpan().ContainsAnyExcept(TypeCharacters) ? null
         : "'type' must be lower-case letters, digits and underscores.";
 
     /// <summary>Why a short text (an id, a name, an identity) cannot be stored, or null when it can.</summary>
@@ -97,14 +109,23 @@ public static class EventRules
             return $"'{field}' must be at most {maxLength} characters.";
         }
 
-        return text.Any(char.IsControl) ? $"'{field}' cannot contain control characters."
+        return HasControl(text) ? $"'{field}' cannot contain control characters."
             : !IsWellFormed(text) ? $"'{field}' cannot contain half of a surrogate pair, which is not text."
             : null;
     }
 
+    /// <summary>Whether the text holds a character <see cref="char.IsControl(char)"/> calls a control (C0, DEL and C1).</summary>
+    public static bool HasControl(ReadOnlySpan<char> text) =>
+        text.ContainsAnyInRange('\u0000', '\u001F') || text.ContainsAnyInRange('\u007F', '\u009F');
+
     /// <summary>Whether every surrogate has its partner: a lone one cannot be stored as UTF-8 text.</summary>
     private static bool IsWellFormed(string text)
     {
+        if (!text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return true;
+        }
+
         for (var i = 0; i < text.Length; i++)
         {
             if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
@@ -211,7 +232,7 @@ public static class EventRules
 
         void Error(string field, string message) => problems.Add(new(field, message));
 
-        foreach (var field in NumericFields.Where(f => f.EventType == type))
+        foreach (var field in NumericFieldsByType.GetValueOrDefault(type, []))
         {
             if (data.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null && NumberProblem(field, value) is { } problem)
             {
@@ -219,7 +240,7 @@ public static class EventRules
             }
         }
 
-        foreach (var field in ChoiceFields.Where(f => f.EventType == type))
+        foreach (var field in ChoiceFieldsByType.GetValueOrDefault(type, []))
         {
             if (data.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null && ChoiceProblem(field, value) is { } problem)
             {
@@ -278,18 +299,22 @@ public static class EventRules
     /// </summary>
     public static string? NumberProblem(NumericField field, JsonElement value)
     {
-        var range = $"'data.{field.Name}' must be a number from {Show(field.Min)} to {Show(field.Max)}" + (field.Whole ? ", with no fraction." : ".");
         if (value.ValueKind != JsonValueKind.Number)
         {
-            return range;
+            return RangeMessage(field);
         }
 
-        // JsonElement.GetDouble refuses what overflows a double; parsing the text says so without an exception.
-        return double.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-            && double.IsFinite(number) && number >= field.Min && number <= field.Max && (!field.Whole || double.IsInteger(number))
+        // TryGetDouble refuses what overflows a double (1e400); the text is parsed only then, to tell that from a number
+        // too long for its parser, without an exception either way.
+        var read = value.TryGetDouble(out var number)
+            || double.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+        return read && double.IsFinite(number) && number >= field.Min && number <= field.Max && (!field.Whole || double.IsInteger(number))
             ? null
-            : range;
+            : RangeMessage(field);
     }
+
+    private static string RangeMessage(NumericField field) =>
+        $"'data.{field.Name}' must be a number from {Show(field.Min)} to {Show(field.Max)}" + (field.Whole ? ", with no fraction." : ".");
 
     /// <summary>Why a known choice field's value cannot be stored: not a string, or not one of its values.</summary>
     public static string? ChoiceProblem(ChoiceField field, JsonElement value) =>

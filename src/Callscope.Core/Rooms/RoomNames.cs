@@ -1,3 +1,5 @@
+using Callscope.Core.Ingest;
+
 namespace Callscope.Core.Rooms;
 
 /// <summary>
@@ -23,7 +25,7 @@ public static class RoomNames
             return "A room name cannot start or end with white space.";
         }
 
-        if (name.Any(c => char.IsControl(c) || c is '/' or '\\'))
+        if (name.AsSpan().ContainsAny('/', '\\') || EventRules.HasControl(name))
         {
             return "A room name cannot contain '/', '\\' or control characters.";
         }
