@@ -26,15 +26,15 @@ internal static class EventRows
     /// Folded into one <c>INSERT … SELECT … WHERE NOT EXISTS</c>, SQLite takes the insert for one that may write
     /// several rows and opens a statement journal for it inside the command's savepoint: every page the event
     /// touched was copied to a temporary file again, for each event, and the writer ran at two thirds to four fifths
-    /// of its rate (docs/benchmarks.md, "Sixth round").
+    /// of its rate (docs/benchmarks.md, "Sixth round"). Both run through SQLite's own calls (<see cref="SqliteStatement"/>).
     /// </para>
     /// </summary>
     internal static bool[] InsertPrepared(WriteContext context, TeamId team, IReadOnlyList<RoomId> rooms, IReadOnlyList<IncomingEvent> events)
     {
-        var known = context.Statement(
+        var known = context.SqliteStatement(
             "SELECT 1 FROM event_id_hashes x JOIN events e ON e.seq = x.seq WHERE x.hash = @hash AND e.team_id = @team AND e.id = @id",
             "hash", "team", "id");
-        var insert = context.Statement(
+        var insert = context.SqliteStatement(
             """
             INSERT INTO events (team_id, id, room_id, type, ts, received_at, skew_ms, law, law_flags, external_id, connection_id, participant_name, role, data)
             VALUES (@team, @id, @room, @type, @ts, @received, @skew, @law, @flags, @external, @connection, @name, @role, @data)
@@ -42,10 +42,6 @@ internal static class EventRows
             "team", "id", "room", "type", "ts", "received", "skew", "law", "flags", "external", "connection", "name", "role", "data");
         var recent = context.RecentIds;
         var teamText = team.ToString();
-        var k = known.Parameters;
-        k[1].Value = teamText;
-        var p = insert.Parameters;
-        p[0].Value = teamText;
         var inserted = new bool[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
@@ -55,27 +51,29 @@ internal static class EventRows
                 continue;
             }
 
-            k[0].Value = EventIdHashes.Of(teamText, e.Id);
-            k[2].Value = e.Id;
-            if (known.ExecuteScalar() is not null)
+            known.Bind(0, EventIdHashes.Of(teamText, e.Id));
+            known.Bind(1, teamText);
+            known.Bind(2, e.Id);
+            if (known.Run())
             {
                 continue;
             }
 
-            p[1].Value = e.Id;
-            p[2].Value = rooms[i].ToString();
-            p[3].Value = e.Type;
-            p[4].Value = DbTime.Ms(e.Timestamp);
-            p[5].Value = DbTime.Ms(e.ReceivedAt);
-            p[6].Value = e.Skew is { } skew ? (long)skew.TotalMilliseconds : DBNull.Value;
-            p[7].Value = LawMapping.IsLawType(e.Type) ? 1 : 0;
-            p[8].Value = (long)e.LawFlags;
-            p[9].Value = (object?)e.Participant?.ExternalId ?? DBNull.Value;
-            p[10].Value = (object?)e.Participant?.ConnectionId ?? DBNull.Value;
-            p[11].Value = (object?)e.Participant?.Name ?? DBNull.Value;
-            p[12].Value = (object?)e.Participant?.Role ?? DBNull.Value;
-            p[13].Value = (object?)e.DataJson ?? DBNull.Value;
-            insert.ExecuteNonQuery();
+            insert.Bind(0, teamText);
+            insert.Bind(1, e.Id);
+            insert.Bind(2, rooms[i].ToString());
+            insert.Bind(3, e.Type);
+            insert.Bind(4, DbTime.Ms(e.Timestamp));
+            insert.Bind(5, DbTime.Ms(e.ReceivedAt));
+            insert.Bind(6, e.Skew is { } skew ? (long)skew.TotalMilliseconds : null);
+            insert.Bind(7, LawMapping.IsLawType(e.Type) ? 1 : 0);
+            insert.Bind(8, (long)e.LawFlags);
+            insert.Bind(9, e.Participant?.ExternalId);
+            insert.Bind(10, e.Participant?.ConnectionId);
+            insert.Bind(11, e.Participant?.Name);
+            insert.Bind(12, e.Participant?.Role);
+            insert.Bind(13, e.DataJson);
+            insert.Run();
             inserted[i] = true;
             recent.Add(teamText, e.Id);
         }

@@ -95,6 +95,9 @@ internal sealed class WriteContext(StoreDialect dialect, DbConnection connection
     /// <summary>One of the writer's statements, compiled once for the life of its connection, in this transaction.</summary>
     public DbCommand Statement(string sql, params ReadOnlySpan<string> parameters) => statements.For(sql, transaction, parameters);
 
+    /// <summary>SQLite only: a statement of the writer's that runs once per event (<see cref="SqliteStatement"/>).</summary>
+    public SqliteStatement SqliteStatement(string sql, params ReadOnlySpan<string> parameters) => statements.Sqlite(sql, parameters);
+
     public int Execute(string sql, object? parameters = null) => connection.Execute(sql, parameters, transaction);
 
     public IEnumerable<T> Query<T>(string sql, object? parameters = null) => connection.Query<T>(sql, parameters, transaction);

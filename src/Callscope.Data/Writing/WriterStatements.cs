@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 
 namespace Callscope.Data.Writing;
 
@@ -10,6 +11,7 @@ namespace Callscope.Data.Writing;
 internal sealed class WriterStatements(DbConnection connection) : IDisposable
 {
     private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> sqliteStatements = new(StringComparer.Ordinal);
 
     /// <summary>SQLite: the ids of the events stored since the last move into the id index.</summary>
     public RecentEventIds RecentIds { get; } = new();
@@ -36,6 +38,21 @@ internal sealed class WriterStatements(DbConnection connection) : IDisposable
         return command;
     }
 
+    /// <summary>
+    /// SQLite only: the statement for <paramref name="sql"/> driven through SQLite's own calls, its parameters set by
+    /// their place in <paramref name="parameters"/>. It runs in whatever transaction the connection has open.
+    /// </summary>
+    public SqliteStatement Sqlite(string sql, params ReadOnlySpan<string> parameters)
+    {
+        if (!sqliteStatements.TryGetValue(sql, out var statement))
+        {
+            statement = new SqliteStatement((SqliteConnection)connection, sql, parameters);
+            sqliteStatements[sql] = statement;
+        }
+
+        return statement;
+    }
+
     /// <summary>Sets the parameters in the order they were named, null as database NULL.</summary>
     public static DbCommand Bind(DbCommand command, params ReadOnlySpan<object?> values)
     {
@@ -55,5 +72,11 @@ internal sealed class WriterStatements(DbConnection connection) : IDisposable
         }
 
         commands.Clear();
+        foreach (var statement in sqliteStatements.Values)
+        {
+            statement.Dispose();
+        }
+
+        sqliteStatements.Clear();
     }
 }

@@ -1,0 +1,86 @@
+using Callscope.Data.Writing;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Callscope.Data.Tests;
+
+/// <summary>
+/// The writer's per-event statements on SQLite run through SQLite's own calls: parameters set by name whatever their
+/// order in the text, texts and NULLs stored as a command would store them, and a failure thrown as the command would
+/// throw it, with the statement usable again after it.
+/// </summary>
+public sealed class SqliteStatementTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("callscope-statement-").FullName;
+    private readonly SqliteConnection connection;
+
+    public SqliteStatementTests()
+    {
+        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "s.db"), Pooling = false }.ToString());
+        connection.Open();
+        connection.Execute("CREATE TABLE t (a INTEGER NOT NULL, b TEXT, c TEXT NOT NULL UNIQUE)");
+    }
+
+    [Fact]
+    public void Parameters_are_set_by_name_and_texts_and_nulls_are_stored_as_given()
+    {
+        using var insert = new SqliteStatement(connection, "INSERT INTO t (c, b, a) VALUES (@c, @b, @a)", ["a", "b", "c"]);
+        var long1 = new string('é', 3_000) + "\ud83d\ude00";
+        insert.Bind(0, 7L);
+        insert.Bind(1, long1);
+        insert.Bind(2, "one");
+        Assert.False(insert.Run());
+        insert.Bind(0, 8L);
+        insert.Bind(1, (string?)null);
+        insert.Bind(2, "two");
+        Assert.False(insert.Run());
+
+        Assert.Equal([(7L, long1, "one"), (8L, null, "two")], connection.Query<(long, string?, string)>("SELECT a, b, c FROM t ORDER BY a"));
+
+        using var find = new SqliteStatement(connection, "SELECT 1 FROM t WHERE c = @c", ["c"]);
+        find.Bind(0, "two");
+        Assert.True(find.Run());
+        find.Bind(0, "three");
+        Assert.False(find.Run());
+    }
+
+    [Fact]
+    public void A_failure_is_thrown_as_a_command_throws_it_and_the_statement_runs_again_after_it()
+    {
+        using var insert = new SqliteStatement(connection, "INSERT INTO t (a, b, c) VALUES (@a, @b, @c)", ["a", "b", "c"]);
+        insert.Bind(0, 1L);
+        insert.Bind(1, "x");
+        insert.Bind(2, "same");
+        insert.Run();
+
+        var error = Assert.Throws<SqliteException>(() => insert.Run());
+        Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT
+        Assert.Contains("UNIQUE", error.Message, StringComparison.Ordinal);
+
+        insert.Bind(0, (long?)null);
+        insert.Bind(2, "fresh");
+        var missing = Assert.Throws<SqliteException>(() => insert.Run());
+        Assert.Equal(19, missing.SqliteErrorCode);
+        Assert.Contains("NOT NULL", missing.Message, StringComparison.Ordinal);
+
+        insert.Bind(0, 2L);
+        insert.Bind(2, "other");
+        insert.Run();
+        Assert.Equal(2, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM t"));
+    }
+
+    [Fact]
+    public void A_parameter_the_text_does_not_have_is_refused_when_the_statement_is_made()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SqliteStatement(connection, "SELECT 1 FROM t WHERE c = @c", ["c", "d"]));
+        Assert.Contains("@d", error.Message, StringComparison.Ordinal);
+        Assert.Throws<SqliteException>(() => new SqliteStatement(connection, "SELECT FROM nowhere", []));
+    }
+
+    public void Dispose()
+    {
+        connection.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+}
