@@ -25,9 +25,9 @@ public sealed class SqliteStatementTests : IDisposable
     public void Parameters_are_set_by_name_and_texts_and_nulls_are_stored_as_given()
     {
         using var insert = new SqliteStatement(connection, "INSERT INTO t (c, b, a) VALUES (@c, @b, @a)", ["a", "b", "c"]);
-        var long1 = new string('é', 3_000) + "\ud83d\ude00";
+        var longText = new string('é', 3_000) + "\ud83d\ude00";
         insert.Bind(0, 7L);
-        insert.Bind(1, long1);
+        insert.Bind(1, longText);
         insert.Bind(2, "one");
         Assert.False(insert.Run());
         insert.Bind(0, 8L);
@@ -35,7 +35,7 @@ public sealed class SqliteStatementTests : IDisposable
         insert.Bind(2, "two");
         Assert.False(insert.Run());
 
-        Assert.Equal([(7L, long1, "one"), (8L, null, "two")], connection.Query<(long, string?, string)>("SELECT a, b, c FROM t ORDER BY a"));
+        Assert.Equal([(7L, longText, "one"), (8L, null, "two")], connection.Query<(long, string?, string)>("SELECT a, b, c FROM t ORDER BY a"));
 
         using var find = new SqliteStatement(connection, "SELECT 1 FROM t WHERE c = @c", ["c"]);
         find.Bind(0, "two");

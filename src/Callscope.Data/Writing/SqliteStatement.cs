@@ -7,10 +7,10 @@ namespace Callscope.Data.Writing;
 /// <summary>
 /// SQLite only: one of the writer's statements that runs once per event, compiled once and driven through SQLite's own
 /// calls (<see cref="raw"/>) instead of a <see cref="SqliteCommand"/>. The command finds each parameter's position by
-/// its name and builds a data reader on every execution; for a statement that runs for every event those were about a
-/// fifth of the writer's time per event (docs/benchmarks.md). Here the positions are found once, texts go in through a
-/// buffer the statement keeps, and a failure is thrown as the command would throw it (<see cref="SqliteException"/>),
-/// so the writer's handling of transient errors is the same.
+/// its name and builds a data reader on every execution; for the two statements that run for every event that was
+/// about 5 % of the server's time, all of it on the writer (docs/benchmarks.md, "Ninth round"). Here the positions
+/// are found once, texts go in through a buffer the statement keeps, and a failure is thrown as the command would
+/// throw it (<see cref="SqliteException"/>), so the writer's handling of transient errors is the same.
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
 {
@@ -35,10 +35,10 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
-    /// <summary>Sets the parameter named <paramref name="parameter"/>-th (from 0) to a whole number.</summary>
+    /// <summary>Sets a parameter, by its place among the names given (from 0), to a whole number.</summary>
     public void Bind(int parameter, long value) => Check(raw.sqlite3_bind_int64(statement, positions[parameter], value));
 
-    /// <summary>Sets the parameter named <paramref name="parameter"/>-th (from 0) to a text, or to NULL.</summary>
+    /// <summary>Sets a parameter, by its place among the names given (from 0), to a text or to NULL.</summary>
     public void Bind(int parameter, string? value)
     {
         if (value is null)
@@ -58,7 +58,7 @@ internal sealed class SqliteStatement : IDisposable
         Check(raw.sqlite3_bind_text(statement, positions[parameter], text.AsSpan(0, written)));
     }
 
-    /// <summary>Sets the parameter named <paramref name="parameter"/>-th (from 0) to a whole number, or to NULL.</summary>
+    /// <summary>Sets a parameter, by its place among the names given (from 0), to a whole number or to NULL.</summary>
     public void Bind(int parameter, long? value)
     {
         if (value is { } v)
