@@ -42,6 +42,9 @@ internal static class EventRows
             "team", "id", "room", "type", "ts", "received", "skew", "law", "flags", "external", "connection", "name", "role", "data");
         var recent = context.RecentIds;
         var teamText = team.ToString();
+        // A binding stays across runs of a statement, so the batch's team is set once.
+        known.Bind(1, teamText);
+        insert.Bind(0, teamText);
         var inserted = new bool[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
@@ -52,14 +55,12 @@ internal static class EventRows
             }
 
             known.Bind(0, EventIdHashes.Of(teamText, e.Id));
-            known.Bind(1, teamText);
             known.Bind(2, e.Id);
             if (known.Run())
             {
                 continue;
             }
 
-            insert.Bind(0, teamText);
             insert.Bind(1, e.Id);
             insert.Bind(2, rooms[i].ToString());
             insert.Bind(3, e.Type);

@@ -43,7 +43,7 @@ internal sealed class SqliteStatement : IDisposable
     {
         if (value is null)
         {
-            Check(raw.sqlite3_bind_null(statement, positions[parameter]));
+            BindNull(parameter);
             return;
         }
 
@@ -67,9 +67,11 @@ internal sealed class SqliteStatement : IDisposable
         }
         else
         {
-            Check(raw.sqlite3_bind_null(statement, positions[parameter]));
+            BindNull(parameter);
         }
     }
+
+    private void BindNull(int parameter) => Check(raw.sqlite3_bind_null(statement, positions[parameter]));
 
     /// <summary>Runs the statement to its end and makes it ready to run again; whether it gave a row.</summary>
     public bool Run()
