@@ -45,6 +45,23 @@ public sealed class SqliteStatementTests : IDisposable
     }
 
     [Fact]
+    public void A_text_is_read_back_whole_and_no_row_or_a_null_reads_as_null()
+    {
+        var longText = "ŝ" + new string('x', 5_000) + "\ud83d\ude00";
+        connection.Execute("INSERT INTO t (a, b, c) VALUES (1, @longText, 'one'), (2, NULL, 'two')", new { longText });
+        using var find = new SqliteStatement(connection, "SELECT b FROM t WHERE c = @c", ["c"]);
+
+        find.Bind(0, "one");
+        Assert.Equal(longText, find.RunForText());
+        find.Bind(0, "two");
+        Assert.Null(find.RunForText());
+        find.Bind(0, "three");
+        Assert.Null(find.RunForText());
+        find.Bind(0, "one");
+        Assert.Equal(longText, find.RunForText());
+    }
+
+    [Fact]
     public void A_failure_is_thrown_as_a_command_throws_it_and_the_statement_runs_again_after_it()
     {
         using var insert = new SqliteStatement(connection, "INSERT INTO t (a, b, c) VALUES (@a, @b, @c)", ["a", "b", "c"]);

@@ -29,6 +29,7 @@ public static class MemoryScenario
         using var api = BenchHttp.Client(server.BaseAddress);
         await api.GetStringAsync("/api/v1/sessions", cancellationToken);
         var empty = server.Stats();
+        await using var watch = new MemoryWatch(server.Stats, "filling");
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         output.WriteLine($"Filling: {o.Sessions:N0} live sessions (two people each, with media and quality events), {o.Clients} clients...");
@@ -39,6 +40,7 @@ public static class MemoryScenario
         }).ToList();
         var filled = await Seeder.PostAsync(server.BaseAddress, perClient, cancellationToken);
         output.WriteLine($"  {filled.Events:N0} events in {filled.Seconds:0} s ({Table.Rate(filled.EventsPerSecond)} events/s).");
+        watch.Enter("the reads and 5 s after them");
 
         // What a dashboard and an API user would ask of a server this busy. (GET /rooms/live is left out: it answers every live
         // room in one response, with one query per room — see docs/benchmarks.md.)
@@ -51,6 +53,7 @@ public static class MemoryScenario
         var asked = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
         var full = server.Stats();
+        watch.Enter($"5–{Math.Max(5, o.Settle.TotalSeconds):0} s after the reads");
         output.WriteLine($"Live sessions reported by the API: {live[..Math.Min(40, live.Length)]}...");
         var table = new Table($"Memory — {bench.Target.Name}, {o.Sessions:N0} live sessions", "process", "RSS", "peak RSS", "÷ bare Kestrel RSS")
             .Add("bare Kestrel after 200 requests", Table.Mb(bareRss), null, "1×")
@@ -66,6 +69,13 @@ public static class MemoryScenario
         }
 
         table.Print(output);
+        var readings = new Table($"Resident memory read every second — {bench.Target.Name}", "phase", "readings", "least", "median", "most");
+        foreach (var (phase, count, least, median, most) in watch.Summary())
+        {
+            readings.Add(phase, count.ToString(CultureInfo.InvariantCulture), Table.Mb(least), Table.Mb(median), Table.Mb(most));
+        }
+
+        readings.Print(output);
         if (o.Hold > TimeSpan.Zero)
         {
             output.WriteLine($"Holding the server (PID {server.ProcessId}) for {o.Hold.TotalSeconds:0} s: attach dotnet-counters or dotnet-gcdump now.");

@@ -358,10 +358,12 @@ public sealed class SqliteDialect : StoreDialect
     internal override Dictionary<string, RoomId> FindRooms(WriteContext context, TeamId team, string[] names)
     {
         var found = new Dictionary<string, RoomId>(names.Length, StringComparer.Ordinal);
-        var lookup = context.Statement("SELECT id FROM rooms WHERE team_id = @team AND friendly_url = @name AND deleted_at IS NULL", "team", "name");
+        var lookup = context.SqliteStatement("SELECT id FROM rooms WHERE team_id = @team AND friendly_url = @name AND deleted_at IS NULL", "team", "name");
+        lookup.Bind(0, team.ToString());
         foreach (var name in names)
         {
-            if (WriterStatements.Bind(lookup, team.ToString(), name).ExecuteScalar() is string id)
+            lookup.Bind(1, name);
+            if (lookup.RunForText() is { } id)
             {
                 found[name] = new RoomId(Guid.Parse(id));
             }
