@@ -87,6 +87,22 @@ public sealed class SqliteStatementTests : IDisposable
     }
 
     [Fact]
+    public void The_statement_calls_the_same_SQLite_library_as_the_connection()
+    {
+        using var insert = new SqliteStatement(connection, "INSERT INTO t (a, b, c) VALUES (@a, @b, @c)", ["a", "b", "c"]);
+        insert.Bind(0, 1L);
+        insert.Bind(1, "x");
+        insert.Bind(2, "one");
+        insert.Run();
+
+        // A second copy of the library would have its own locks and memory for the same connection.
+        var copies = File.ReadLines("/proc/self/maps").Where(line => line.Contains("/libe_sqlite3", StringComparison.Ordinal))
+            .Select(line => line[line.IndexOf('/', StringComparison.Ordinal)..]).Distinct().ToList();
+        Assert.Single(copies);
+        Assert.Equal(1, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM t WHERE c = 'one'"));
+    }
+
+    [Fact]
     public void A_parameter_the_text_does_not_have_is_refused_when_the_statement_is_made()
     {
         var error = Assert.Throws<ArgumentException>(() => new SqliteStatement(connection, "SELECT 1 FROM t WHERE c = @c", ["c", "d"]));
