@@ -64,11 +64,8 @@ public sealed class SqliteStatementTests : IDisposable
     [Fact]
     public void A_failure_is_thrown_as_a_command_throws_it_and_the_statement_runs_again_after_it()
     {
-        using var insert = new SqliteStatement(connection, "INSERT INTO t (a, b, c) VALUES (@a, @b, @c)", ["a", "b", "c"]);
-        insert.Bind(0, 1L);
-        insert.Bind(1, "x");
-        insert.Bind(2, "same");
-        insert.Run();
+        using var insert = Insert();
+        Put(insert, 1L, "x", "same");
 
         var error = Assert.Throws<SqliteException>(() => insert.Run());
         Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT
@@ -89,11 +86,8 @@ public sealed class SqliteStatementTests : IDisposable
     [Fact]
     public void The_statement_calls_the_same_SQLite_library_as_the_connection()
     {
-        using var insert = new SqliteStatement(connection, "INSERT INTO t (a, b, c) VALUES (@a, @b, @c)", ["a", "b", "c"]);
-        insert.Bind(0, 1L);
-        insert.Bind(1, "x");
-        insert.Bind(2, "one");
-        insert.Run();
+        using var insert = Insert();
+        Put(insert, 1L, "x", "one");
 
         // A second copy of the library would have its own locks and memory for the same connection.
         var copies = File.ReadLines("/proc/self/maps").Where(line => line.Contains("/libe_sqlite3", StringComparison.Ordinal))
@@ -108,6 +102,17 @@ public sealed class SqliteStatementTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => new SqliteStatement(connection, "SELECT 1 FROM t WHERE c = @c", ["c", "d"]));
         Assert.Contains("@d", error.Message, StringComparison.Ordinal);
         Assert.Throws<SqliteException>(() => new SqliteStatement(connection, "SELECT FROM nowhere", []));
+    }
+
+    /// <summary>An insert of one row into <c>t</c>, its parameters in the table's order.</summary>
+    private SqliteStatement Insert() => new(connection, "INSERT INTO t (a, b, c) VALUES (@a, @b, @c)", ["a", "b", "c"]);
+
+    private static void Put(SqliteStatement insert, long a, string b, string c)
+    {
+        insert.Bind(0, a);
+        insert.Bind(1, b);
+        insert.Bind(2, c);
+        insert.Run();
     }
 
     public void Dispose()

@@ -13,11 +13,11 @@ public sealed class MemoryWatch : IAsyncDisposable
     private readonly List<(string Phase, List<long> Readings)> phases = [];
     private readonly Lock gate = new();
 
-    public MemoryWatch(Func<ProcessStats> read, string firstPhase, TimeSpan? every = null)
+    public MemoryWatch(Func<ProcessStats> read, string firstPhase)
     {
         this.read = read;
         Enter(firstPhase);
-        loop = RunAsync(every ?? TimeSpan.FromSeconds(1));
+        loop = RunAsync(TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Starts a new phase: the readings from now on count towards it.</summary>

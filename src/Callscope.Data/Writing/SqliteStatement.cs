@@ -29,7 +29,7 @@ internal sealed class SqliteStatement : IDisposable
     private byte[] text = new byte[256];
 
     // SQLite's own name for "copy the text before the call returns".
-    private static readonly nint Transient = -1;
+    private const nint Transient = -1;
 
     public SqliteStatement(SqliteConnection connection, string sql, ReadOnlySpan<string> parameters)
     {
@@ -87,33 +87,26 @@ internal sealed class SqliteStatement : IDisposable
     private void BindNull(int parameter) => Check(BindNull(handle, positions[parameter]));
 
     /// <summary>Runs the statement to its end and makes it ready to run again; whether it gave a row.</summary>
-    public bool Run() => Run(read: false, out _);
+    public bool Run() => Finish(Step(handle));
 
     /// <summary>Runs the statement to its end and makes it ready to run again; its first row's first column as text, or null.</summary>
     public string? RunForText()
     {
-        Run(read: true, out var value);
+        var rc = Step(handle);
+        var value = rc == raw.SQLITE_ROW ? raw.sqlite3_column_text(statement, 0).utf8_to_string() : null;
+        Finish(rc);
         return value;
     }
 
-    private bool Run(bool read, out string? value)
+    /// <summary>
+    /// Resets the statement after a step that returned <paramref name="rc"/>, and throws what either failed with; whether
+    /// the step gave a row. The writer's statements that give rows give at most one; the rest is not read.
+    /// </summary>
+    private bool Finish(int rc)
     {
-        value = null;
-        var rc = Step(handle);
         var row = rc == raw.SQLITE_ROW;
-        if (row)
-        {
-            if (read)
-            {
-                value = raw.sqlite3_column_text(statement, 0).utf8_to_string();
-            }
-
-            // The writer's statements that give rows give at most one; the rest is not read.
-            rc = raw.SQLITE_DONE;
-        }
-
         var reset = Reset(handle);
-        Check(rc == raw.SQLITE_DONE ? reset : rc);
+        Check(row || rc == raw.SQLITE_DONE ? reset : rc);
         return row;
     }
 
