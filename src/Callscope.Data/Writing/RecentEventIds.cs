@@ -29,8 +29,21 @@ internal sealed class RecentEventIds
     /// <summary>Records an event the running transaction stored.</summary>
     public void Add(string team, string id) => ids?.Add((team, id));
 
-    /// <summary>The ids were moved into <c>event_ids</c> and the mark moved past them.</summary>
-    public void Moved() => ids = [];
+    /// <summary>
+    /// The ids were moved into <c>event_ids</c> and the mark moved past them. The set keeps its room for the next
+    /// hundred thousand: grown again from nothing, each move cycle left its outgrown arrays to the collector.
+    /// </summary>
+    public void Moved()
+    {
+        if (ids is { } known)
+        {
+            known.Clear();
+        }
+        else
+        {
+            ids = [];
+        }
+    }
 
     /// <summary>The memory may differ from the store: it is read again on its next use.</summary>
     public void Forget() => ids = null;

@@ -5,7 +5,7 @@ namespace Callscope.Server.Api;
 /// <summary>Reads fields of a JSON object body, collecting a field error for every wrong type or range.</summary>
 public sealed class BodyReader(JsonElement root) : IDisposable
 {
-    private JsonDocument? owner;
+    private JsonBody.Outcome? owner;
 
     /// <summary>Reads a JSON object body; on any problem (size, type, syntax, not an object) says which instead.</summary>
     public static async Task<(BodyReader? Fields, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Problem)> ReadObjectAsync(
@@ -19,11 +19,11 @@ public sealed class BodyReader(JsonElement root) : IDisposable
 
         if (body.Document!.RootElement.ValueKind != JsonValueKind.Object)
         {
-            body.Document.Dispose();
+            body.Dispose();
             return (null, Problems.Validation("body", "The body must be a JSON object."));
         }
 
-        return (new BodyReader(body.Document.RootElement) { owner = body.Document }, null);
+        return (new BodyReader(body.Document.RootElement) { owner = body }, null);
     }
 
     public void Dispose() => owner?.Dispose();

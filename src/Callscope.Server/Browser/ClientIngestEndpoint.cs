@@ -108,13 +108,13 @@ public static class ClientIngestEndpoint
             return new TooManyRequestsResult(wait, "Too many requests from this participant's browser; try again after Retry-After seconds.");
         }
 
-        var body = await JsonBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken, anyContentType: true);
+        using var body = await JsonBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken, anyContentType: true);
         if (body.Problem is { } problem)
         {
             return problem;
         }
 
-        using var document = body.Document!;
+        var document = body.Document!;
         var scoped = ClientEvents.Scope(document.RootElement, scope);
         if (scoped.Forbidden.Count > 0)
         {

@@ -43,14 +43,13 @@ public static class IngestEndpoints
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestAsync(
         HttpContext context, IngestPipeline pipeline, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken);
+        using var body = await JsonBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken);
         if (body.Problem is { } problem)
         {
             return problem;
         }
 
-        using var document = body.Document!;
-        return await StoreAsync(document.RootElement, context.User.TeamOf(), IngestSource.Api, pipeline, clock, cancellationToken);
+        return await StoreAsync(body.Document!.RootElement, context.User.TeamOf(), IngestSource.Api, pipeline, clock, cancellationToken);
     }
 
     /// <summary>Reads a native batch for a team and stores it: 202 once committed, or every problem and nothing stored.</summary>
