@@ -47,8 +47,9 @@ public static class JsonBody
 
     /// <summary>
     /// Reads the body into a pooled buffer (sized by its declared length, grown by the pool otherwise): an ingest batch
-    /// of a few hundred kilobytes read into a growing stream took three arrays of the large object heap per request,
-    /// and their collection took a seventh of the server's time under ingest (docs/benchmarks.md, "Eleventh round").
+    /// of a few hundred kilobytes read into a growing stream left three or four arrays on the large object heap per
+    /// request, and under ingest most of the server's collections were of the oldest generation because of them
+    /// (docs/benchmarks.md, "Eleventh round").
     /// </summary>
     public static async Task<Outcome> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken, bool anyContentType = false)
     {
