@@ -1,5 +1,6 @@
 using System.Globalization;
 using Callscope.Core;
+using Callscope.Core.Diagnosis;
 using Callscope.Core.Ingest;
 using Callscope.Data.Diagnosis;
 using Callscope.Data.Sessions;
@@ -133,6 +134,45 @@ public sealed class DiagnosisWorkerTests
         Assert.Equal(inOrder, await KeptAsync(batches));
         Assert.Contains("bob high_packet_loss", inOrder, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Each_participant_is_diagnosed_from_exactly_the_events_its_log_shows()
+    {
+        await using var store = new StoreHarness(T.AddHours(1));
+        using var worker = new DiagnosisWorker(store.Database, store.Pipeline);
+        var room = new RoomRef(null, "standup");
+        var nobody = new ParticipantRef(null, null, null, "c-nobody");
+        // Bob's own samples are clean. Mallory's lossy ones carry Bob's connection but her identity, so they are hers;
+        // samples naming no one are the log of whoever holds their connection (Eve's), or of no one.
+        var events = Call("standup", "bob", T, lossy: false).Concat(Call("standup", "eve", T.AddSeconds(1), lossy: false))
+            .Concat(Samples("mallory", new ParticipantRef("mallory", "MALLORY", null, "c-bob"), T.AddSeconds(2)))
+            .Concat(Samples("to-eve", new ParticipantRef(null, null, null, "c-eve"), T.AddSeconds(3)))
+            .Concat(Samples("to-nobody", nobody, T.AddSeconds(4)))
+            .Append(new IncomingEvent("guest-join", "participant_joined", T.AddSeconds(5), T.AddSeconds(5), null, room, new ParticipantRef(null, "Guest", null, "c-guest"), null))
+            .Concat(Samples("guest", new ParticipantRef(null, "Guest", null, "c-guest"), T.AddSeconds(6)))
+            .Append(new IncomingEvent("mallory-join", "participant_joined", T.AddSeconds(2), T.AddSeconds(2), null, room, new ParticipantRef("mallory", "MALLORY", null, "c-mallory"), null))
+            .ToList();
+        await store.IngestAsync(events);
+
+        Assert.Equal(1, await worker.RunOnceAsync(Ct));
+
+        var issues = new IssueQueries(store.Database);
+        var participants = store.Queries.Participants(store.Team, new ParticipantFilter(), new Paging(Limit: 100)).Data;
+        Assert.Equal(4, participants.Count);
+        foreach (var p in participants)
+        {
+            var log = store.Queries.Events(store.Team, p, null, new Paging(Limit: 1000)).Data;
+            var expected = ParticipantDiagnosis.Diagnose(log.Select(e => DiagnosisEvent.FromJson(e.Id, e.Type, e.Timestamp, e.ConnectionId, e.DataJson)));
+            var kept = issues.ForParticipant(store.Team, p);
+            Assert.Equal(expected.Select(i => (i.Kind, i.StartedAt, i.EndedAt, i.Evidence.Count)), kept.Select(i => (i.Kind, i.StartedAt, i.EndedAt, i.Evidence.Count)));
+            Assert.Equal(p.Name is "BOB" ? [] : ["high_packet_loss"], kept.Select(i => i.Kind).ToArray());
+        }
+    }
+
+    /// <summary>Ten samples 5 s apart with 8 % loss, sent as <paramref name="who"/>.</summary>
+    private static IEnumerable<IncomingEvent> Samples(string name, ParticipantRef who, DateTimeOffset start) =>
+        Enumerable.Range(1, 10).Select(i => new IncomingEvent($"{name}-q{i}", "quality_sample", start.AddSeconds(5 * i), start.AddSeconds(5 * i), null,
+            new RoomRef(null, "standup"), who, """{"packet_loss_pct":8,"rtt_ms":90}"""));
 
     /// <summary>The issues kept after ingesting the batches one by one, diagnosing after each, as text to compare.</summary>
     private static async Task<string> KeptAsync(IReadOnlyList<IReadOnlyList<IncomingEvent>> batches)

@@ -127,29 +127,52 @@ public sealed partial class DiagnosisWorker : IDisposable
     private List<ParticipantIssues> Diagnose(DueRoom room, DiagnosisThresholds thresholds)
     {
         using var connection = database.Open();
+        // The participants and their events are read as of one moment; on SQLite the second read also finds the pages the
+        // first brought in, which a read outside the transaction would find dropped after any commit in between.
+        using var transaction = database.Dialect.BeginSnapshotRead(connection);
         var participants = connection.Query<ParticipantRow>(
             """
             SELECT id AS Id, session_id AS SessionId, external_id AS ExternalId, join_time AS JoinTime, leave_time AS LeaveTime, connections AS Connections
             FROM participants WHERE room_id = @Room AND team_id = @Team AND join_time <= @to AND (leave_time IS NULL OR leave_time >= @from) AND erased = 0
             """,
-            new { room.Room, room.Team, from = room.FromTs ?? 0, to = room.ToTs ?? long.MaxValue }).ToList();
-
-        var found = new List<ParticipantIssues>(participants.Count);
-        foreach (var p in participants)
+            new { room.Room, room.Team, from = room.FromTs ?? 0, to = room.ToTs ?? long.MaxValue }, transaction).ToList();
+        if (participants.Count == 0)
         {
-            var connections = JsonSerializer.Deserialize<List<StoredConnection>>(p.Connections) ?? [];
-            var events = connection.Query<(string Id, string Type, long Ts, string? ConnectionId, string? Data)>(
-                $"SELECT e.id, e.type, e.ts, e.connection_id, e.data FROM {database.EventsOfRoom("@room", "@from", "@to")} e WHERE {ParticipantLog.Condition(database.Dialect, p.ExternalId is not null)} ORDER BY e.ts, e.id",
-                new
-                {
-                    room = room.Room, team = room.Team, from = p.JoinTime, to = p.LeaveTime ?? ParticipantLog.Open, ext = p.ExternalId,
-                    conns = connections.Select(c => c.ConnectionId).OfType<string>().ToArray(),
-                });
-            var issues = ParticipantDiagnosis.Diagnose(events.Select(e => DiagnosisEvent.FromJson(e.Id, e.Type, DbTime.At(e.Ts), e.ConnectionId, e.Data)), thresholds);
-            found.Add(new ParticipantIssues(new ParticipantId(Guid.Parse(p.Id)), new SessionId(Guid.Parse(p.SessionId)), issues));
+            return [];
         }
 
-        return found;
+        var logs = participants.Select(p => new ParticipantLog.Member(p.ExternalId,
+            (JsonSerializer.Deserialize<List<StoredConnection>>(p.Connections) ?? []).Select(c => c.ConnectionId), p.JoinTime, p.LeaveTime ?? ParticipantLog.Open)).ToList();
+        var events = new List<DiagnosisEvent>[logs.Count];
+        for (var i = 0; i < logs.Count; i++)
+        {
+            events[i] = [];
+        }
+
+        // The room's events over all of its participants' times, read once and handed to each log they belong to (the
+        // same events the events log shows), in the log's order: each participant's own read of the room would read
+        // the events of all the others as well.
+        var rows = connection.Query<(string Id, string Type, long Ts, string? ConnectionId, string? ExternalId, string? Data)>(
+            $"""
+            SELECT e.id, e.type, e.ts, e.connection_id, e.external_id, e.data FROM {database.EventsOfRoom("@room", "@from", "@to")} e
+            WHERE e.room_id = @room AND e.team_id = @team AND e.ts >= @from AND e.ts <= @to AND {ParticipantLog.NotErased} ORDER BY e.ts, e.id
+            """,
+            new { room = room.Room, team = room.Team, from = logs.Min(l => l.From), to = logs.Max(l => l.To) }, transaction, buffered: false);
+        foreach (var e in rows)
+        {
+            DiagnosisEvent? read = null;
+            for (var i = 0; i < logs.Count; i++)
+            {
+                if (logs[i].Holds(e.Ts, e.ExternalId, e.ConnectionId))
+                {
+                    events[i].Add(read ??= DiagnosisEvent.FromJson(e.Id, e.Type, DbTime.At(e.Ts), e.ConnectionId, e.Data));
+                }
+            }
+        }
+
+        transaction.Commit();
+        return [.. participants.Select((p, i) => new ParticipantIssues(new ParticipantId(Guid.Parse(p.Id)), new SessionId(Guid.Parse(p.SessionId)),
+            ParticipantDiagnosis.Diagnose(events[i], thresholds)))];
     }
 
     private sealed record DueRoom(string Room, string Team, long Version, long? FromTs, long? ToTs);

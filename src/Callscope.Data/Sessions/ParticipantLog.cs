@@ -25,4 +25,24 @@ internal static class ParticipantLog
 
     /// <summary>Where a log without a last leave (the participant is still in the call) ends.</summary>
     public static readonly long Open = DbTime.Ms(DateTimeOffset.MaxValue.AddYears(-1));
+
+    /// <summary>
+    /// A participant's log as <see cref="Condition"/> chooses it, tested in memory: for a reader that takes a room's
+    /// events once and hands each to the logs it belongs to, rather than reading the room again for each participant.
+    /// The caller has already left out erased events and events of other rooms and teams.
+    /// </summary>
+    public sealed class Member(string? externalId, IEnumerable<string?> connectionIds, long from, long to)
+    {
+        private readonly HashSet<string> connections = [.. connectionIds.OfType<string>()];
+
+        public long From => from;
+
+        public long To => to;
+
+        /// <summary>Whether an event at <paramref name="ts"/> naming these belongs to the log.</summary>
+        public bool Holds(long ts, string? eventExternalId, string? connectionId) =>
+            ts >= from && ts <= to && (eventExternalId is null
+                ? connectionId is not null && connections.Contains(connectionId)
+                : string.Equals(eventExternalId, externalId, StringComparison.Ordinal));
+    }
 }
