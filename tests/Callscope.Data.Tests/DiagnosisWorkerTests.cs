@@ -3,6 +3,7 @@ using Callscope.Core;
 using Callscope.Core.Diagnosis;
 using Callscope.Core.Ingest;
 using Callscope.Data.Diagnosis;
+using Callscope.Data.Dialects;
 using Callscope.Data.Sessions;
 using Callscope.Data.Writing;
 using Dapper;
@@ -166,6 +167,45 @@ public sealed class DiagnosisWorkerTests
             var kept = issues.ForParticipant(store.Team, p);
             Assert.Equal(expected.Select(i => (i.Kind, i.StartedAt, i.EndedAt, i.Evidence.Count)), kept.Select(i => (i.Kind, i.StartedAt, i.EndedAt, i.Evidence.Count)));
             Assert.Equal(p.Name is "BOB" ? [] : ["high_packet_loss"], kept.Select(i => i.Kind).ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task Storing_a_rooms_issues_replaces_its_participants_issues_only_and_finds_them_by_participant()
+    {
+        await using var store = new StoreHarness(T.AddHours(1));
+        using var worker = new DiagnosisWorker(store.Database, store.Pipeline);
+        await store.IngestAsync([.. Call("standup", "bob", T, lossy: true), .. Call("standup", "eve", T.AddSeconds(1), lossy: true),
+            .. Call("retro", "carol", T, lossy: true)]);
+        Assert.Equal(2, await worker.RunOnceAsync(Ct));
+        var (bob, eve, carol) = (Participant(store, "bob"), Participant(store, "eve"), Participant(store, "carol"));
+        var issues = new IssueQueries(store.Database);
+        var eveIssues = issues.ForParticipant(store.Team, eve);
+
+        // A newer answer for the standup: Bob's issue is gone, Eve's stays as it was; the retro is not the standup's to touch.
+        var version = QueueVersion(store, bob.RoomId) + 1;
+        using (var connection = store.Database.Open())
+        {
+            connection.Execute("UPDATE diagnosis_queue SET version = @version WHERE room_id = @room", new { version, room = bob.RoomId.ToString() });
+        }
+
+        var found = new List<ParticipantIssues>
+        {
+            new(bob.Id, bob.SessionId, []),
+            new(eve.Id, eve.SessionId, [.. eveIssues.Select(i => new DiagnosedIssue(i.Kind, i.Severity, i.StartedAt, i.EndedAt, i.ConnectionId, i.Evidence, i.Summary))]),
+        };
+        Assert.True(await store.Pipeline.SendAsync(new StoreIssuesCommand(store.Team, bob.RoomId, version, found), Ct));
+
+        Assert.Empty(issues.ForParticipant(store.Team, bob));
+        Assert.Equal(eveIssues.Select(i => i.Id), issues.ForParticipant(store.Team, eve).Select(i => i.Id));
+        Assert.Equal("high_packet_loss", Assert.Single(issues.ForParticipant(store.Team, carol)).Kind);
+        if (store.Database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Through the participants' index, not every issue of the team under the table's key.
+            using var connection = store.Database.Open();
+            var plan = connection.Query<(long, long, long, string Detail)>(
+                "EXPLAIN QUERY PLAN SELECT id " + StoreIssuesCommand.KeptIssues(store.Database.Dialect), new { participants = new[] { bob.Id.ToString(), eve.Id.ToString() } });
+            Assert.Contains("issues_by_participant", string.Join("\n", plan.Select(r => r.Detail)), StringComparison.Ordinal);
         }
     }
 

@@ -302,8 +302,7 @@ internal sealed class Erasure(WriteContext context, TeamId team)
     {
         var ids = targets.Select(t => t.Id).ToArray();
         var kept = context.Query<(string Id, string Participant, string Evidence, string Summary)>(
-            $"SELECT id, participant_id, evidence, summary FROM issues WHERE team_id = @team AND {context.Dialect.InList("participant_id", "ids")}",
-            new { team = teamText, ids }).ToList();
+            $"SELECT id, participant_id, evidence, summary {StoreIssuesCommand.KeptIssues(context.Dialect)}", new { participants = ids }).ToList();
         var renamed = targets.ToDictionary(t => t.Id, t => t.ExternalId is { } x
             ? ParticipantId.Derive(new SessionId(Guid.Parse(t.SessionId)), ParticipantRecord.KeyOf(placeholders[x])).ToString()
             : t.Id, StringComparer.Ordinal);

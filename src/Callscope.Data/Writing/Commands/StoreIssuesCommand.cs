@@ -2,6 +2,7 @@ using System.Text;
 using Callscope.Core;
 using Callscope.Core.Diagnosis;
 using Callscope.Data.Diagnosis;
+using Callscope.Data.Dialects;
 
 namespace Callscope.Data.Writing;
 
@@ -27,21 +28,21 @@ public sealed class StoreIssuesCommand(TeamId team, RoomId room, long version, I
 
         var teamText = team.ToString();
         var participants = found.Select(f => f.Participant.ToString()).ToArray();
-        var inList = context.Dialect.InList("participant_id", "participants");
+        var kept = KeptIssues(context.Dialect);
         var rows = found.SelectMany(f => Rows(teamText, roomText, f)).ToList();
         var before = context.Query<IssueRow>(
             $"""
             SELECT team_id AS Team, id AS Id, participant_id AS Participant, session_id AS Session, room_id AS Room, kind AS Kind, severity AS Severity,
                 started_at AS StartedAt, ended_at AS EndedAt, connection_id AS ConnectionId, evidence AS Evidence, summary AS Summary
-            FROM issues WHERE team_id = @teamText AND {inList}
+            {kept}
             """,
-            new { teamText, participants }).ToHashSet();
+            new { participants }).ToHashSet();
 
         // Most looks at a busy room find what is kept already: then nothing is rewritten.
         var changed = !before.SetEquals(rows);
         if (changed)
         {
-            context.Execute($"DELETE FROM issues WHERE team_id = @teamText AND {inList}", new { teamText, participants });
+            context.Execute($"DELETE {kept}", new { participants });
             if (rows.Count > 0)
             {
                 context.Execute(
@@ -73,6 +74,14 @@ public sealed class StoreIssuesCommand(TeamId team, RoomId room, long version, I
 
         return changed || orphans > 0;
     }
+
+    /// <summary>
+    /// The issues kept for the participants named in <c>@participants</c>, after <c>SELECT ...</c> or <c>DELETE</c>. They
+    /// are found by participant alone: a participant's id is its team's only (it is derived from its session's), and
+    /// naming the team as well leads SQLite's planner, which has no statistics, to the table's key and so through every
+    /// issue of the team, for each room stored.
+    /// </summary>
+    internal static string KeptIssues(StoreDialect dialect) => $"FROM issues WHERE {dialect.InList("participant_id", "participants")}";
 
     private static IEnumerable<IssueRow> Rows(string team, string room, ParticipantIssues f)
     {
