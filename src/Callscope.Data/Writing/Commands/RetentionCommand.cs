@@ -86,7 +86,9 @@ public sealed class RetentionCommand(TeamId team, long retainedFrom, IReadOnlyLi
         rows += context.Execute($"DELETE FROM webhook_deliveries WHERE {dialect.InList("session_id", "ids")}", args);
         rows += context.Execute($"DELETE FROM issues WHERE {dialect.InList("session_id", "ids")}", args);
         rows += context.Execute($"DELETE FROM participants WHERE {dialect.InList("session_id", "ids")}", args);
-        rows += context.Execute($"DELETE FROM session_aliases WHERE team_id = @team AND {dialect.InList("session_id", "ids")}", args);
+        // By session alone, as the rows above: a session id is its team's only, and naming the team leads SQLite's planner
+        // to the table's key and so through every alias of the team.
+        rows += context.Execute($"DELETE FROM session_aliases WHERE {dialect.InList("session_id", "ids")}", args);
         rows += context.Execute($"DELETE FROM sessions WHERE team_id = @team AND {dialect.InList("id", "ids")}", args);
         return (rows, ids.Length == limit);
     }
