@@ -143,11 +143,7 @@ public sealed partial class DiagnosisWorker : IDisposable
 
         var logs = participants.Select(p => new ParticipantLog.Member(p.ExternalId,
             (JsonSerializer.Deserialize<List<StoredConnection>>(p.Connections) ?? []).Select(c => c.ConnectionId), p.JoinTime, p.LeaveTime ?? ParticipantLog.Open)).ToList();
-        var events = new List<DiagnosisEvent>[logs.Count];
-        for (var i = 0; i < logs.Count; i++)
-        {
-            events[i] = [];
-        }
+        var events = logs.Select(_ => new List<DiagnosisEvent>()).ToArray();
 
         // The room's events over all of its participants' times, read once and handed to each log they belong to (the
         // same events the events log shows), in the log's order: each participant's own read of the room would read

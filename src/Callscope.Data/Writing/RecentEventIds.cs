@@ -33,17 +33,7 @@ internal sealed class RecentEventIds
     /// The ids were moved into <c>event_ids</c> and the mark moved past them. The set keeps its room for the next
     /// hundred thousand: grown again from nothing, each move cycle left its outgrown arrays to the collector.
     /// </summary>
-    public void Moved()
-    {
-        if (ids is { } known)
-        {
-            known.Clear();
-        }
-        else
-        {
-            ids = [];
-        }
-    }
+    public void Moved() => (ids ??= []).Clear();
 
     /// <summary>The memory may differ from the store: it is read again on its next use.</summary>
     public void Forget() => ids = null;
