@@ -30,7 +30,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var now = clock.GetUtcNow();
         var p = new DynamicParameters(new { team = team.ToString(), now = DbTime.Ms(now), limit = paging.Limit, offset = paging.Offset });
         using var connection = database.Open();
-        var (where, narrow, counted) = Conditions(connection, filter, p, total: true);
+        var (where, narrow, counted, search) = Conditions(connection, filter, p, total: true);
         var total = counted!.Value;
 
         var order = paging.Descending ? "DESC" : "ASC";
@@ -49,16 +49,96 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var byStart = database.Dialect.StartOrder(narrow);
         var activeFirst = filter.ActiveFirst ? "CASE WHEN s.active_connections > 0 THEN 0 ELSE 1 END, " : string.Empty;
         var sort = $"ORDER BY {activeFirst}{byStart} {order}, s.id {order}";
+        var deepPage = paging.After is null && !narrow && search is not null ? DeepSearchPage(connection, filter, search, paging, total, p) : null;
         var rows = connection.Query<SessionRow>(
-            (paging.Offset > 0 || (narrow && database.Dialect.NarrowPageFirst)) && filter.RoomId is null
-                // A deep offset skips its rows in the sessions' own indexes, and on PostgreSQL a narrow search sorts its hits
-                // there: either joins the room only to the page.
-                ? $"{SessionSelect} WHERE s.id IN (SELECT s.id FROM sessions s WHERE {where} {sort} LIMIT @limit OFFSET @offset) {sort}"
-                : $"{SessionSelect} WHERE {where} {sort} LIMIT @limit OFFSET @offset",
+            deepPage is not null
+                ? $"{SessionSelect} WHERE s.team_id = @team AND s.id IN ({database.Dialect.TextList("page", deepPage, p)}) ORDER BY {database.Dialect.StartOrder(true)} {order}, s.id {order}"
+                : (paging.Offset > 0 || (narrow && database.Dialect.NarrowPageFirst)) && filter.RoomId is null
+                    // A deep offset skips its rows in the sessions' own indexes, and on PostgreSQL a narrow search sorts its hits
+                    // there: either joins the room only to the page.
+                    ? $"{SessionSelect} WHERE s.id IN (SELECT s.id FROM sessions s WHERE {where} {sort} LIMIT @limit OFFSET @offset) {sort}"
+                    : $"{SessionSelect} WHERE {where} {sort} LIMIT @limit OFFSET @offset",
             p).Select(r => r.ToView(now)).ToList();
         var counts = IssueSql.Counts(connection, database.Dialect, "session_id", [.. rows.Select(s => s.Id.ToString())]);
         return new Page<SessionView>(total, [.. rows.Select(s => s with { Issues = counts.GetValueOrDefault(s.Id.ToString(), IssueCounts.None) })]);
     }
+
+    /// <summary>
+    /// The ids of a broad search's page read room by room, or null where the walk of <see cref="List"/> costs less. That
+    /// walk reads the team's sessions in start order and tests each one's room against the matched rooms, so a page at
+    /// offset n reads about n × (the team's sessions ÷ the matched ones) index entries: about 100,000 for offset 10,000
+    /// when a tenth of the team's sessions match, and ten times that when a hundredth do. Here each matched room's
+    /// sessions are read from its own index (<c>sessions_by_room</c>), from a bound in time to the end the page starts
+    /// from, and the page is cut from them sorted: one seek per room and about the page's depth in entries. The bound
+    /// is set as if the matched sessions were spread evenly over the team's span of start times, with half again as
+    /// many for a margin. A full page is exact, since every matched session beyond the bound sorts after every one
+    /// within it; a page cut short may have been cut by the bound, and is read again with one four times as wide, and
+    /// at last with none.
+    /// </summary>
+    private List<string>? DeepSearchPage(DbConnection connection, SessionFilter filter, SessionSearch search, Paging paging, int total, DynamicParameters p)
+    {
+        // The page is cut from the rooms' own indexes, which hold start times and ids only: filters that need more of a
+        // session, and the dashboard's active-first order, keep the walk.
+        if (WindowedSearch == false || search.RoomCount is not { } rooms || paging.Offset == 0 || total == 0
+            || filter.Live is not null || filter.HasIssues is not null || filter.ActiveFirst || filter.RoomId is not null)
+        {
+            return null;
+        }
+
+        var needed = (long)paging.Offset + paging.Limit;
+        var span = connection.QuerySingle<(long TeamSessions, long? Newest, long? Oldest)>(
+            """
+            SELECT (SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE team_id = @team),
+                (SELECT MAX(start_time) FROM sessions WHERE team_id = @team), (SELECT MIN(start_time) FROM sessions WHERE team_id = @team)
+            """, p);
+        if (span.Newest is not { } newest || span.Oldest is not { } oldest
+            || (WindowedSearch is null && (double)needed * span.TeamSessions / total < (rooms * WindowSeekCost) + needed))
+        {
+            return null;
+        }
+
+        newest = filter.To is { } to ? Math.Min(newest, DbTime.Ms(to)) : newest;
+        oldest = filter.From is { } from ? Math.Max(oldest, DbTime.Ms(from)) : oldest;
+        var range = new StringBuilder();
+        AddRange(range, p, "s.start_time", filter.From, filter.To);
+        var order = paging.Descending ? "DESC" : "ASC";
+        var share = needed * 1.5 / total;
+        while (true)
+        {
+            var bounded = share < 1;
+            var bound = string.Empty;
+            if (bounded)
+            {
+                var width = (long)((newest - oldest) * share);
+                bound = paging.Descending ? " AND s.start_time >= @windowBound" : " AND s.start_time <= @windowBound";
+                p.Add("windowBound", paging.Descending ? newest - width : oldest + width);
+            }
+
+            var ids = connection.Query<string>(
+                $"""
+                SELECT id FROM (
+                    SELECT s.start_time, s.id FROM sessions s WHERE s.room_id IN ({search.Rooms}){range}{bound}
+                    UNION ALL
+                    SELECT s.start_time, s.id FROM sessions s WHERE s.id IN ({search.Ids}) AND s.room_id NOT IN ({search.Rooms}){range}{bound}
+                    ORDER BY 1 {order}, 2 {order} LIMIT @limit OFFSET @offset) page
+                """, p).ToList();
+            if (ids.Count == paging.Limit || !bounded)
+            {
+                return ids;
+            }
+
+            share *= 4;
+        }
+    }
+
+    /// <summary>
+    /// Whether a broad search's deep pages are read room by room (see <see cref="DeepSearchPage"/>): always, never, or
+    /// (null) where that reads fewer index entries than the walk.
+    /// </summary>
+    public bool? WindowedSearch { get; init; }
+
+    /// <summary>What a seek into one matched room's index costs, in index entries the walk reads.</summary>
+    private const long WindowSeekCost = 4;
 
     /// <summary>
     /// Every session the filter matches, newest first unless <paramref name="descending"/> is false: the whole range of
@@ -85,7 +165,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             {
                 if (conditions is null)
                 {
-                    var (filterWhere, narrow, _) = Conditions(connection, filter, p, total: false);
+                    var (filterWhere, narrow, _, _) = Conditions(connection, filter, p, total: false);
                     conditions = (filterWhere.ToString(), narrow);
                 }
 
@@ -125,7 +205,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// this well by itself: SQLite has no statistics, and PostgreSQL's plan for the hits of a broad search joins every
     /// session of the team (over a second at 1,000,000 sessions, against about 13 ms for the walk).
     /// </summary>
-    private (StringBuilder Where, bool Narrow, int? Total) Conditions(DbConnection connection, SessionFilter filter, DynamicParameters p, bool total)
+    private (StringBuilder Where, bool Narrow, int? Total, SessionSearch? Search) Conditions(DbConnection connection, SessionFilter filter, DynamicParameters p, bool total)
     {
         // The team is checked on the most selective table the filter allows, so the planner takes that table's
         // index rather than walking all of the team's rows.
@@ -150,14 +230,14 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var search = string.IsNullOrWhiteSpace(filter.Query) ? null : Search(connection, filter.Query.Trim(), p);
         if (search is null)
         {
-            return (where, false, total ? CountSessions(connection, filter, null, where.ToString(), p) : null);
+            return (where, false, total ? CountSessions(connection, filter, null, where.ToString(), p) : null, null);
         }
 
         var hits = $" AND s.id IN (SELECT id FROM sessions WHERE room_id IN ({search.Rooms}) UNION {search.Ids})";
         var count = CountSessions(connection, filter, search, where + hits, p);
         var narrow = count <= NarrowSearchLimit;
         where.Append(narrow ? hits : $" AND (s.room_id IN ({search.Rooms}) OR s.id IN ({search.Ids}))");
-        return (where, narrow, count);
+        return (where, narrow, count, search);
     }
 
     /// <summary>Searches matching at most this many sessions are read from their hits (see <see cref="List"/>).</summary>
@@ -170,7 +250,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// A search as two queries, the rooms it names and the sessions it names by id, and the number of sessions in
     /// those rooms when the rooms were read already.
     /// </summary>
-    private sealed record SessionSearch(string Rooms, string Ids, long? RoomSessions);
+    private sealed record SessionSearch(string Rooms, string Ids, long? RoomSessions, int? RoomCount);
 
     /// <summary>
     /// A search matches a session by its id, by an id it absorbed, by a prefix of its id (four characters or more),
@@ -203,8 +283,8 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var rooms = $"{database.Dialect.RoomsContaining(query, p)} UNION ALL SELECT id, session_count FROM rooms WHERE team_id = @team AND id = @q";
         var matched = connection.Query<(string Id, long Sessions)>($"{rooms} LIMIT {ListedRoomLimit + 2}", p).DistinctBy(r => r.Id).ToList();
         return matched.Count > ListedRoomLimit
-            ? new SessionSearch($"SELECT id FROM ({rooms}) matched", ids.ToString(), null)
-            : new SessionSearch(database.Dialect.TextList("rooms", [.. matched.Select(r => r.Id)], p), ids.ToString(), matched.Sum(r => r.Sessions));
+            ? new SessionSearch($"SELECT id FROM ({rooms}) matched", ids.ToString(), null, null)
+            : new SessionSearch(database.Dialect.TextList("rooms", [.. matched.Select(r => r.Id)], p), ids.ToString(), matched.Sum(r => r.Sessions), matched.Count);
     }
 
     /// <summary>
