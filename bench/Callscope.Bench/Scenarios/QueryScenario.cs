@@ -84,6 +84,8 @@ public static class QueryScenario
             ("sessions, page at offset=1000", i => $"/api/v1/sessions?offset={1000 + i}", o.Samples),
             ("sessions, page at offset=10000", i => $"/api/v1/sessions?offset={10_000 - i}", o.Samples),
             ("sessions, q=part of room names, offset=10000", i => $"/api/v1/sessions?q={Words[i % Words.Length]}&offset={10_000 - i}", o.Samples),
+            ("sessions, q=part of room names (5 % of rooms), offset=1000", i => $"/api/v1/sessions?q={Words[i % Words.Length]}-00&offset={1000 + i}", o.Samples),
+            ("sessions, q=part of room names (5 % of rooms), offset=10000", i => $"/api/v1/sessions?q={Words[i % Words.Length]}-00&offset={10_000 - i}", o.Samples),
             ("sessions, deep page (offset=500000)", _ => "/api/v1/sessions?offset=500000", Math.Min(o.Samples, 20)),
             ("room's sessions", i => $"/api/v1/rooms/{roomIds[i % roomIds.Count]}/sessions", o.Samples),
             ("session detail", i => $"/api/v1/sessions/{sessions[i % sessions.Count]}", o.Samples),

@@ -70,50 +70,41 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// when a tenth of the team's sessions match, and ten times that when a hundredth do. Here each matched room's
     /// sessions are read from its own index (<c>sessions_by_room</c>), from a bound in time to the end the page starts
     /// from, and the page is cut from them sorted: one seek per room and about the page's depth in entries. The bound
-    /// is set as if the matched sessions were spread evenly over the team's span of start times, with half again as
-    /// many for a margin. A full page is exact, since every matched session beyond the bound sorts after every one
-    /// within it; a page cut short may have been cut by the bound, and is read again with one four times as wide, and
-    /// at last with none.
+    /// comes from a sample of the matched rooms (<see cref="SearchBound"/>). A full page is exact, since every matched
+    /// session beyond the bound sorts after every one within it; a page cut short may have been cut by the bound, and
+    /// is read again without one.
     /// </summary>
     private List<string>? DeepSearchPage(DbConnection connection, SessionFilter filter, SessionSearch search, Paging paging, int total, DynamicParameters p)
     {
         // The page is cut from the rooms' own indexes, which hold start times and ids only: filters that need more of a
         // session, and the dashboard's active-first order, keep the walk.
-        if (WindowedSearch == false || search.RoomCount is not { } rooms || paging.Offset == 0 || total == 0
+        if (WindowedSearch == false || search.RoomIds is not { Count: > 0 } rooms || paging.Offset == 0 || total == 0
             || filter.Live is not null || filter.HasIssues is not null || filter.ActiveFirst || filter.RoomId is not null)
         {
             return null;
         }
 
         var needed = (long)paging.Offset + paging.Limit;
-        var span = connection.QuerySingle<(long TeamSessions, long? Newest, long? Oldest)>(
-            """
-            SELECT (SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE team_id = @team),
-                (SELECT MAX(start_time) FROM sessions WHERE team_id = @team), (SELECT MIN(start_time) FROM sessions WHERE team_id = @team)
-            """, p);
-        if (span.Newest is not { } newest || span.Oldest is not { } oldest
-            || (WindowedSearch is null && (double)needed * span.TeamSessions / total < (rooms * WindowSeekCost) + needed))
+        if (WindowedSearch is null)
         {
-            return null;
+            // Both costs in index entries of the walk: a seek into a room's index misses the page cache about as often
+            // as it hits it (8 µs against 0.5 µs an entry of the walk, with a reader's 4 MiB), and each entry read by room
+            // is sorted too.
+            var teamSessions = connection.ExecuteScalar<long>("SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE team_id = @team", p);
+            if ((double)needed * teamSessions / total < (rooms.Count * 16.0) + (needed * 2.0))
+            {
+                return null;
+            }
         }
 
-        newest = filter.To is { } to ? Math.Min(newest, DbTime.Ms(to)) : newest;
-        oldest = filter.From is { } from ? Math.Max(oldest, DbTime.Ms(from)) : oldest;
         var range = new StringBuilder();
         AddRange(range, p, "s.start_time", filter.From, filter.To);
         var order = paging.Descending ? "DESC" : "ASC";
-        var share = needed * 1.5 / total;
+        var bound = SearchBound(connection, rooms, range.ToString(), paging, needed, p) is not null
+            ? paging.Descending ? " AND s.start_time >= @windowBound" : " AND s.start_time <= @windowBound"
+            : string.Empty;
         while (true)
         {
-            var bounded = share < 1;
-            var bound = string.Empty;
-            if (bounded)
-            {
-                var width = (long)((newest - oldest) * share);
-                bound = paging.Descending ? " AND s.start_time >= @windowBound" : " AND s.start_time <= @windowBound";
-                p.Add("windowBound", paging.Descending ? newest - width : oldest + width);
-            }
-
             var ids = connection.Query<string>(
                 $"""
                 SELECT id FROM (
@@ -122,23 +113,56 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
                     SELECT s.start_time, s.id FROM sessions s WHERE s.id IN ({search.Ids}) AND s.room_id NOT IN ({search.Rooms}){range}{bound}
                     ORDER BY 1 {order}, 2 {order} LIMIT @limit OFFSET @offset) page
                 """, p).ToList();
-            if (ids.Count == paging.Limit || !bounded)
+            if (ids.Count == paging.Limit || bound.Length == 0)
             {
                 return ids;
             }
 
-            share *= 4;
+            bound = string.Empty;
         }
     }
+
+    /// <summary>
+    /// Where a page of the matched rooms' sessions ends in time, set as <c>@windowBound</c>, or null where the sample
+    /// says the whole range is needed. Up to <see cref="SearchSampleRooms"/> of the rooms, spread through the list, are
+    /// read from the page's end, each as far as the sample needs, and the bound is taken where the sample holds its share
+    /// of the page's depth, with a quarter more for a margin. The sample follows the matched rooms' own history, so a
+    /// quiet month or a burst of calls moves the bound with them; a sample that misses a busy room sets it too near,
+    /// and the page is read again.
+    /// </summary>
+    private long? SearchBound(DbConnection connection, IReadOnlyList<string> rooms, string range, Paging paging, long needed, DynamicParameters p)
+    {
+        var sampled = Math.Min(rooms.Count, SearchSampleRooms);
+        var reach = (long)Math.Ceiling(needed * 1.25 * sampled / rooms.Count);
+        var starts = new List<long>();
+        var args = new DynamicParameters(p);
+        for (var i = 0; i < sampled; i++)
+        {
+            args.Add("sampledRoom", rooms[(int)((long)i * rooms.Count / sampled)]);
+            args.Add("reach", reach);
+            starts.AddRange(connection.Query<long>(
+                $"SELECT s.start_time FROM sessions s WHERE s.room_id = @sampledRoom{range} ORDER BY s.start_time {(paging.Descending ? "DESC" : "ASC")} LIMIT @reach", args));
+        }
+
+        if (starts.Count < reach)
+        {
+            return null;
+        }
+
+        starts.Sort();
+        var bound = paging.Descending ? starts[^(int)reach] : starts[(int)reach - 1];
+        p.Add("windowBound", bound);
+        return bound;
+    }
+
+    /// <summary>How many of a search's matched rooms <see cref="SearchBound"/> reads to set a page's bound.</summary>
+    public int SearchSampleRooms { get; init; } = 32;
 
     /// <summary>
     /// Whether a broad search's deep pages are read room by room (see <see cref="DeepSearchPage"/>): always, never, or
     /// (null) where that reads fewer index entries than the walk.
     /// </summary>
     public bool? WindowedSearch { get; init; }
-
-    /// <summary>What a seek into one matched room's index costs, in index entries the walk reads.</summary>
-    private const long WindowSeekCost = 4;
 
     /// <summary>
     /// Every session the filter matches, newest first unless <paramref name="descending"/> is false: the whole range of
@@ -250,7 +274,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
     /// A search as two queries, the rooms it names and the sessions it names by id, and the number of sessions in
     /// those rooms when the rooms were read already.
     /// </summary>
-    private sealed record SessionSearch(string Rooms, string Ids, long? RoomSessions, int? RoomCount);
+    private sealed record SessionSearch(string Rooms, string Ids, long? RoomSessions, IReadOnlyList<string>? RoomIds);
 
     /// <summary>
     /// A search matches a session by its id, by an id it absorbed, by a prefix of its id (four characters or more),
@@ -284,7 +308,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var matched = connection.Query<(string Id, long Sessions)>($"{rooms} LIMIT {ListedRoomLimit + 2}", p).DistinctBy(r => r.Id).ToList();
         return matched.Count > ListedRoomLimit
             ? new SessionSearch($"SELECT id FROM ({rooms}) matched", ids.ToString(), null, null)
-            : new SessionSearch(database.Dialect.TextList("rooms", [.. matched.Select(r => r.Id)], p), ids.ToString(), matched.Sum(r => r.Sessions), matched.Count);
+            : new SessionSearch(database.Dialect.TextList("rooms", [.. matched.Select(r => r.Id)], p), ids.ToString(), matched.Sum(r => r.Sessions), [.. matched.Select(r => r.Id)]);
     }
 
     /// <summary>
