@@ -87,9 +87,9 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var needed = (long)paging.Offset + paging.Limit;
         if (WindowedSearch is null)
         {
-            // Both costs in index entries of the walk: a seek into a room's index misses the page cache about as often
-            // as it hits it (8 µs against 0.5 µs an entry of the walk, with a reader's 4 MiB), and each entry read by room
-            // is sorted too.
+            // Both costs in index entries of the walk (about 0.5 µs each): a seek into a room's index costs about 8 µs
+            // with a reader's 4 MiB page cache, which seldom holds the room's leaf page, and each entry read by room is
+            // sorted too (docs/benchmarks.md, "a broad search's deep page").
             var teamSessions = connection.ExecuteScalar<long>("SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE team_id = @team", p);
             if ((double)needed * teamSessions / total < (rooms.Count * 16.0) + (needed * 2.0))
             {
