@@ -90,7 +90,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
             // Both costs in index entries of the walk (about 0.5 µs each): a seek into a room's index costs about 8 µs
             // with a reader's 4 MiB page cache, which seldom holds the room's leaf page, and each entry read by room is
             // sorted too (docs/benchmarks.md, "a broad search's deep page").
-            var teamSessions = connection.ExecuteScalar<long>("SELECT COALESCE(SUM(session_count), 0) FROM rooms WHERE team_id = @team", p);
+            var teamSessions = CountFromRooms(connection, live: null, byRoom: false, "session_count", "COUNT(*)", p);
             if ((double)needed * teamSessions / total < (rooms.Count * 16.0) + (needed * 2.0))
             {
                 return null;
@@ -100,48 +100,47 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         var range = new StringBuilder();
         AddRange(range, p, "s.start_time", filter.From, filter.To);
         var order = paging.Descending ? "DESC" : "ASC";
-        var bound = SearchBound(connection, rooms, range.ToString(), paging, needed, p) is not null
-            ? paging.Descending ? " AND s.start_time >= @windowBound" : " AND s.start_time <= @windowBound"
-            : string.Empty;
-        while (true)
-        {
-            var ids = connection.Query<string>(
-                $"""
-                SELECT id FROM (
-                    SELECT s.start_time, s.id FROM sessions s WHERE s.room_id IN ({search.Rooms}){range}{bound}
-                    UNION ALL
-                    SELECT s.start_time, s.id FROM sessions s WHERE s.id IN ({search.Ids}) AND s.room_id NOT IN ({search.Rooms}){range}{bound}
-                    ORDER BY 1 {order}, 2 {order} LIMIT @limit OFFSET @offset) page
-                """, p).ToList();
-            if (ids.Count == paging.Limit || bound.Length == 0)
-            {
-                return ids;
-            }
+        List<string> Page(string bound) => connection.Query<string>(
+            $"""
+            SELECT id FROM (
+                SELECT s.start_time, s.id FROM sessions s WHERE s.room_id IN ({search.Rooms}){range}{bound}
+                UNION ALL
+                SELECT s.start_time, s.id FROM sessions s WHERE s.id IN ({search.Ids}) AND s.room_id NOT IN ({search.Rooms}){range}{bound}
+                ORDER BY 1 {order}, 2 {order} LIMIT @limit OFFSET @offset) page
+            """, p).ToList();
 
-            bound = string.Empty;
+        if (SearchBound(connection, rooms, filter, paging, needed) is not { } at)
+        {
+            return Page(string.Empty);
         }
+
+        p.Add("windowBound", at);
+        var ids = Page(paging.Descending ? " AND s.start_time >= @windowBound" : " AND s.start_time <= @windowBound");
+        return ids.Count == paging.Limit ? ids : Page(string.Empty);
     }
 
     /// <summary>
-    /// Where a page of the matched rooms' sessions ends in time, set as <c>@windowBound</c>, or null where the sample
-    /// says the whole range is needed. Up to <see cref="SearchSampleRooms"/> of the rooms, spread through the list, are
+    /// Where a page of the matched rooms' sessions ends in time, or null where the sample says the whole range is
+    /// needed. Up to <see cref="SearchSampleRooms"/> of the rooms, spread through the list, are
     /// read from the page's end, each as far as the sample needs, and the bound is taken where the sample holds its share
     /// of the page's depth, with a quarter more for a margin. The sample follows the matched rooms' own history, so a
     /// quiet month or a burst of calls moves the bound with them; a sample that misses a busy room sets it too near,
     /// and the page is read again.
     /// </summary>
-    private long? SearchBound(DbConnection connection, IReadOnlyList<string> rooms, string range, Paging paging, long needed, DynamicParameters p)
+    private long? SearchBound(DbConnection connection, IReadOnlyList<string> rooms, SessionFilter filter, Paging paging, long needed)
     {
         var sampled = Math.Min(rooms.Count, SearchSampleRooms);
         var reach = (long)Math.Ceiling(needed * 1.25 * sampled / rooms.Count);
+        // Parameters of their own: each statement carries one room and the range, not the request's list of rooms.
+        var args = new DynamicParameters(new { reach });
+        var range = new StringBuilder();
+        AddRange(range, args, "s.start_time", filter.From, filter.To);
+        var sql = $"SELECT s.start_time FROM sessions s WHERE s.room_id = @sampledRoom{range} ORDER BY s.start_time {(paging.Descending ? "DESC" : "ASC")} LIMIT @reach";
         var starts = new List<long>();
-        var args = new DynamicParameters(p);
         for (var i = 0; i < sampled; i++)
         {
             args.Add("sampledRoom", rooms[(int)((long)i * rooms.Count / sampled)]);
-            args.Add("reach", reach);
-            starts.AddRange(connection.Query<long>(
-                $"SELECT s.start_time FROM sessions s WHERE s.room_id = @sampledRoom{range} ORDER BY s.start_time {(paging.Descending ? "DESC" : "ASC")} LIMIT @reach", args));
+            starts.AddRange(connection.Query<long>(sql, args));
         }
 
         if (starts.Count < reach)
@@ -150,9 +149,7 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         }
 
         starts.Sort();
-        var bound = paging.Descending ? starts[^(int)reach] : starts[(int)reach - 1];
-        p.Add("windowBound", bound);
-        return bound;
+        return paging.Descending ? starts[^(int)reach] : starts[(int)reach - 1];
     }
 
     /// <summary>How many of a search's matched rooms <see cref="SearchBound"/> reads to set a page's bound.</summary>
@@ -306,9 +303,13 @@ public sealed class SessionQueries(CallscopeDatabase database, TimeProvider cloc
         // room, and the list is made distinct here.
         var rooms = $"{database.Dialect.RoomsContaining(query, p)} UNION ALL SELECT id, session_count FROM rooms WHERE team_id = @team AND id = @q";
         var matched = connection.Query<(string Id, long Sessions)>($"{rooms} LIMIT {ListedRoomLimit + 2}", p).DistinctBy(r => r.Id).ToList();
-        return matched.Count > ListedRoomLimit
-            ? new SessionSearch($"SELECT id FROM ({rooms}) matched", ids.ToString(), null, null)
-            : new SessionSearch(database.Dialect.TextList("rooms", [.. matched.Select(r => r.Id)], p), ids.ToString(), matched.Sum(r => r.Sessions), [.. matched.Select(r => r.Id)]);
+        if (matched.Count > ListedRoomLimit)
+        {
+            return new SessionSearch($"SELECT id FROM ({rooms}) matched", ids.ToString(), null, null);
+        }
+
+        string[] roomIds = [.. matched.Select(r => r.Id)];
+        return new SessionSearch(database.Dialect.TextList("rooms", roomIds, p), ids.ToString(), matched.Sum(r => r.Sessions), roomIds);
     }
 
     /// <summary>
